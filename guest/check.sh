@@ -1,0 +1,28 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# rpd.mode=check: load the modules (their KUnit suites run at load), run every guest test
+# script in /guest/tests while they are loaded, unload, and send all KTAP to the host.
+. /guest/lib.sh
+M=/lib/modules/rpd
+
+cpus=$(sed -n 's/.*rpd\.cpus=\([0-9]*\).*/\1/p' /proc/cmdline)
+
+suite_begin guest_module
+expect_eq cpus_online "$(cat /sys/devices/system/cpu/online)" "0-$((cpus - 1))"
+check insmod_rust_padata insmod $M/rust_padata.ko
+check insmod_rust_pcrypt insmod $M/rust_pcrypt.ko
+check pcrypt_kset_present test -d /sys/kernel/pcrypt
+collect_kunit 'rust_padata*' 'rust_pcrypt*'
+
+for t in /guest/tests/*.sh; do
+	[ -f "$t" ] && sh "$t"
+done
+
+check rmmod_rust_pcrypt rmmod rust_pcrypt
+check rmmod_rust_padata rmmod rust_padata
+check pcrypt_kset_gone test ! -e /sys/kernel/pcrypt
+check modules_gone sh -c '! grep -q "^rust_p" /proc/modules'
+suite_end
+
+emit_results

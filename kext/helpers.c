@@ -1,0 +1,21 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * One-line C helpers for static inline functions and macros that Rust cannot call directly,
+ * in the style of the kernel's rust/helpers/.  No logic lives here: each helper forwards to
+ * exactly one kernel inline function or macro.  The Rust side declares them in kext/bh.rs.
+ */
+
+#include <linux/bottom_half.h>
+
+void rpd_local_bh_disable(void);
+void rpd_local_bh_enable(void);
+
+void rpd_local_bh_disable(void)
+{
+	local_bh_disable();
+}
+
+void rpd_local_bh_enable(void)
+{
+	local_bh_enable();
+}

@@ -1,0 +1,40 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Boot the custom kernel in QEMU (TCG) with the project's initramfs.
+# Usage: boot.sh MODE            (KDIR and BZIMAGE must be set)
+# Environment: RPD_CPUS (4), RPD_MEM (1024 MiB), RPD_TIMEOUT (seconds), RPD_APPEND (extra
+# kernel arguments).  Writes $BUILD/<mode>-console.log and $BUILD/<mode>-results.txt and
+# exits with QEMU's status (124 on timeout).
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+mode=$1
+cpus=${RPD_CPUS:-4}
+timeout=${RPD_TIMEOUT:-900}
+initrd=$BUILD/initramfs-$mode.cpio.gz
+console=$BUILD/$mode-console.log
+results=$BUILD/$mode-results.txt
+
+step initramfs "building the initramfs" "$TOP/scripts/build-initramfs.sh" "$initrd"
+rm -f "$console" "$results"
+
+append="console=ttyS0 panic=-1 rpd.mode=$mode rpd.cpus=$cpus ${RPD_APPEND:-}"
+qemu=(qemu-system-x86_64 -m "${RPD_MEM:-1024}" -smp "$cpus" -display none -no-reboot -nic none
+      -kernel "$BZIMAGE" -initrd "$initrd")
+
+if [ "$mode" = run ] && [ -t 0 ] && [ -t 1 ]; then
+	say "booting QEMU interactively ($cpus vCPUs); Ctrl-A X quits QEMU"
+	exec "${qemu[@]}" -serial mon:stdio -serial file:"$results" -append "$append rpd.interactive=1"
+fi
+
+say "booting QEMU ($cpus vCPUs, TCG, timeout ${timeout}s); console log: $console"
+: >"$console"
+rc=0
+timeout -k 10 "$timeout" "${qemu[@]}" -monitor none -serial stdio -serial file:"$results" \
+	-append "$append" </dev/null >"$console" 2>&1 &
+qpid=$!
+tail -n +1 -f --pid="$qpid" "$console" 2>/dev/null | grep --line-buffered -E "${RPD_SHOW:-^rpd:}" || true
+wait "$qpid" || rc=$?
+say "QEMU exited with status $rc"
+exit "$rc"

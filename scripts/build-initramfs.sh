@@ -1,0 +1,33 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Build the guest initramfs: static busybox, the project's modules, the kernel's C pcrypt and
+# tcrypt modules (for side-by-side runs), the guest scripts and guest tools.
+# Usage: build-initramfs.sh OUTPUT.cpio.gz      (KDIR must be set)
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+out=$1
+root=$BUILD/initramfs
+rm -rf "$root"
+mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,run,etc,lib/modules/rpd,guest}
+
+cp /bin/busybox "$root/bin/busybox"
+for app in $("$root/bin/busybox" --list); do
+	[ "$app" = busybox ] || ln -sf busybox "$root/bin/$app"
+done
+
+cp "$TOP"/rust_padata.ko "$TOP"/rust_pcrypt.ko "$root/lib/modules/rpd/"
+for ko in "$TOP"/samples/*.ko; do
+	[ -f "$ko" ] && cp "$ko" "$root/lib/modules/rpd/"
+done
+for ko in crypto/pcrypt.ko crypto/tcrypt.ko; do
+	[ -f "$KDIR/$ko" ] && cp "$KDIR/$ko" "$root/lib/modules/rpd/"
+done
+
+cp -r "$TOP"/guest/. "$root/guest/"
+mv "$root/guest/init" "$root/init"
+chmod +x "$root/init" "$root"/guest/*.sh
+[ -d "$TOP/build/guest-bin" ] && cp -r "$TOP/build/guest-bin/." "$root/usr/bin/"
+
+(cd "$root" && find . -print0 | cpio --null -o -H newc --quiet) | gzip -1 >"$out"

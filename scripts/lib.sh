@@ -1,0 +1,62 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Common settings and helpers for the rust-padata host scripts.  Sourced, not run.
+
+# Kernel series this project targets and the Debian package that ships it.
+KVER_SERIES=7.3
+KSRC_PKG=linux-source-${KVER_SERIES}
+KSRC_SUITE=trixie-backports
+
+# Repository root (this file lives in scripts/).
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+# Expensive results (toolchain bits, kernel source, kernel builds) live outside the repository.
+CACHE=${RPD_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/rust-padata}
+# Per-run artefacts and full logs.
+BUILD=${RPD_BUILD:-$TOP/build}
+
+LLVM_SUFFIX=-19
+RUSTC_BIN=/usr/bin/rustc
+RUSTFMT_BIN=/usr/bin/rustfmt
+CLIPPY_DRIVER_BIN=/usr/bin/clippy-driver
+BINDGEN_VERSION=0.72.1
+BINDGEN_BIN=$CACHE/tools/bin/bindgen
+
+mkdir -p "$CACHE" "$BUILD"
+
+T0=${T0:-$(date +%s)}
+export T0
+
+# Print a progress line with the elapsed time since the top-level command started.
+say() {
+	local now
+	now=$(date +%s)
+	printf '[%4ds] %s\n' $((now - T0)) "$*" >&2
+}
+
+die() {
+	say "ERROR: $*" >&2
+	exit 1
+}
+
+# Run a long step with its full output sent to a log, announcing start and end.
+# Usage: step LOGNAME DESCRIPTION CMD...
+step() {
+	local log=$BUILD/$1.log desc=$2 start rc
+	shift 2
+	start=$(date +%s)
+	say "$desc (log: $log)"
+	if "$@" >"$log" 2>&1; then
+		say "  done in $(($(date +%s) - start))s"
+	else
+		rc=$?
+		tail -n 30 "$log" >&2
+		die "$desc failed (exit $rc); full log: $log"
+	fi
+}
+
+# Make variables for every kernel/kbuild invocation.
+kmake_vars() {
+	printf '%s\n' "LLVM=$LLVM_SUFFIX" "RUSTC=$RUSTC_BIN" "BINDGEN=$BINDGEN_BIN" \
+		"RUSTFMT=$RUSTFMT_BIN" "CLIPPY_DRIVER=$CLIPPY_DRIVER_BIN"
+}

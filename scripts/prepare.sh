@@ -1,0 +1,30 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Sourced by the top-level commands: installs what is missing, builds (or reuses) the kernel,
+# builds the module and resolves the paths every later step needs:
+#   KDIR   kernel build tree (the cached custom kernel, or $KDIR from the user)
+#   KSRC   kernel source tree (for kunit.py and checkpatch.pl)
+#   BZIMAGE
+# Usage: . scripts/prepare.sh [EXTRA_KERNEL_FRAGMENT...]
+
+"$TOP/scripts/host-setup.sh"
+
+if [ -n "${KDIR:-}" ]; then
+	KDIR=$(cd "$KDIR" && pwd)
+	[ -f "$KDIR/.config" ] || die "KDIR=$KDIR is not a configured kernel tree"
+	say "using the kernel tree given in KDIR=$KDIR"
+else
+	KDIR=$("$TOP/scripts/build-kernel.sh" "$@" | tail -n 1)
+fi
+if [ -f "$KDIR/source/Makefile" ]; then
+	KSRC=$(cd "$KDIR/source" && pwd)
+else
+	KSRC=$KDIR
+fi
+BZIMAGE=$KDIR/arch/x86/boot/bzImage
+[ -f "$BZIMAGE" ] || die "no bzImage in $KDIR"
+export KDIR KSRC BZIMAGE
+
+mapfile -t KVARS < <(kmake_vars)
+step module-build "building the modules: make -C \$KDIR M=\$PWD" \
+	make -C "$KDIR" M="$TOP" "${KVARS[@]}" -j"$(nproc)" modules

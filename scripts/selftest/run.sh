@@ -1,0 +1,30 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Harness self-tests: feed canned console logs and result channels to check-results.py and
+# assert its verdict (exit status and the message naming the cause).
+# Usage: run.sh PATH/TO/kunit.py
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+kunit_py=$1
+passed=0
+failed=0
+for case in "$here"/cases/*/; do
+	name=$(basename "$case")
+	IFS='|' read -r want_rc want_msg <"$case/expect"
+	read -ra extra <"$case/args"
+	out=$(python3 "$here/../check-results.py" --quiet --kunit-py "$kunit_py" \
+		--console "$case/console.log" --results "$case/results.txt" \
+		--workdir "$(mktemp -d)" "${extra[@]}" 2>&1)
+	rc=$?
+	if [ "$rc" = "$want_rc" ] && grep -qE -- "$want_msg" <<<"$out"; then
+		passed=$((passed + 1))
+		echo "ok   $name"
+	else
+		failed=$((failed + 1))
+		echo "FAIL $name: wanted exit $want_rc and /$want_msg/, got exit $rc:"
+		sed 's/^/     /' <<<"$out"
+	fi
+done
+echo "harness self-tests: $passed passed, $failed failed"
+[ "$failed" = 0 ]
