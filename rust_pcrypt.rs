@@ -8,9 +8,9 @@
 
 use kernel::prelude::*;
 
-#[allow(dead_code, reason = "the engine is shared with rust_padata, which uses other parts")]
+#[allow(dead_code, unused_imports, reason = "the engine is shared with rust_padata, which uses other parts")]
 mod kext;
-#[allow(dead_code, reason = "the engine is shared with rust_padata, which uses other parts")]
+#[allow(dead_code, unused_imports, reason = "the engine is shared with rust_padata, which uses other parts")]
 mod padata;
 
 module! {

@@ -7,4 +7,6 @@
 //! comment on every `unsafe` block.
 
 pub(crate) mod bh;
+pub(crate) mod cpumask;
 pub(crate) mod sysfs;
+pub(crate) mod workqueue;

@@ -5,5 +5,19 @@
 //! This module is compiled into every crate root of the project (`rust_padata` and
 //! `rust_pcrypt`); it contains no `unsafe` code. Everything it needs from the kernel that the
 //! 7.3 `kernel` crate lacks comes from safe wrappers in [`crate::kext`].
+//!
+//! - [`Instance`]: workqueues and cpumasks (C: `struct padata_instance`);
+//! - [`Shell`]: an ordered series of [`Job`]s on an instance (C: `struct padata_shell`);
+//! - [`do_multithreaded`]: split a range over several threads (C:
+//!   `padata_do_multithreaded()`).
 
+mod instance;
+mod mt;
 pub(crate) mod seq;
+mod shell;
+#[cfg(padata_kunit)]
+mod tests;
+
+pub(crate) use instance::{Instance, MaskType};
+pub(crate) use mt::{do_multithreaded, MtJob};
+pub(crate) use shell::{Job, Shell, Ticket, WINDOW};

@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Workqueues owned by the caller, and queueing work on a chosen CPU.
+//!
+//! The 7.3 `kernel::workqueue` module only offers the system workqueues and enqueueing on
+//! `WORK_CPU_UNBOUND`; this adds `alloc_workqueue()`/`destroy_workqueue()`, CPU affinity of
+//! unbound workqueues (`apply_workqueue_attrs()`) and `queue_work_on()` with a CPU.
+//!
+//! C header: [`include/linux/workqueue.h`](srctree/include/linux/workqueue.h)
+
+use super::cpumask::CpuSet;
+use core::{ops::Deref, ptr::NonNull};
+use kernel::{
+    bindings,
+    cpumask::CpumaskVar,
+    error::code::ENOMEM,
+    prelude::*,
+    workqueue::{Queue, RawWorkItem},
+};
+
+/// Kind of workqueue to allocate.
+#[derive(Clone, Copy)]
+pub(crate) enum Kind {
+    /// Unbound (`WQ_UNBOUND`): workers may run on any CPU of the queue's cpumask.
+    Unbound,
+    /// Per-CPU (`WQ_PERCPU | WQ_MEM_RECLAIM | WQ_CPU_INTENSIVE`, max_active 1): a work item
+    /// queued on CPU n runs on CPU n while it is online.
+    PerCpu,
+}
+
+/// A workqueue allocated by this module, destroyed (after draining it) on drop.
+///
+/// # Invariants
+///
+/// `ptr` points to a workqueue returned by `alloc_workqueue()` that is owned by this object.
+pub(crate) struct OwnedQueue {
+    ptr: NonNull<bindings::workqueue_struct>,
+}
+
+// SAFETY: Workqueues may be used and destroyed from any thread.
+unsafe impl Send for OwnedQueue {}
+// SAFETY: All operations on a workqueue through a shared reference are thread-safe.
+unsafe impl Sync for OwnedQueue {}
+
+impl OwnedQueue {
+    /// Allocates a workqueue named `<name><suffix>` (suffix such as `c"_parallel"`).
+    pub(crate) fn new(name: &CStr, suffix: &CStr, kind: Kind) -> Result<Self> {
+        let (flags, max_active) = match kind {
+            Kind::Unbound => (bindings::wq_flags_WQ_UNBOUND, 0),
+            Kind::PerCpu => (
+                bindings::wq_flags_WQ_PERCPU
+                    | bindings::wq_flags_WQ_MEM_RECLAIM
+                    | bindings::wq_flags_WQ_CPU_INTENSIVE,
+                1,
+            ),
+        };
+        // SAFETY: The format string takes exactly the two NUL-terminated string arguments
+        // passed; the name is copied into the workqueue.
+        let ptr = unsafe {
+            bindings::alloc_workqueue_noprof(
+                c"%s%s".as_char_ptr(),
+                flags,
+                max_active,
+                name.as_char_ptr(),
+                suffix.as_char_ptr(),
+            )
+        };
+        // INVARIANT: A non-null return is a new workqueue that we own.
+        Ok(Self {
+            ptr: NonNull::new(ptr).ok_or(ENOMEM)?,
+        })
+    }
+
+    /// Restricts the workers of an unbound workqueue to `cpus`.
+    pub(crate) fn set_cpus(&self, cpus: &CpuSet) -> Result {
+        // SAFETY: No preconditions.
+        let attrs = unsafe { bindings::alloc_workqueue_attrs_noprof() };
+        if attrs.is_null() {
+            return Err(ENOMEM);
+        }
+        // SAFETY: `attrs` is a valid, exclusively owned `workqueue_attrs` whose `cpumask` is an
+        // allocated cpumask variable.
+        let mask = unsafe { CpumaskVar::from_raw_mut(&raw mut (*attrs).cpumask) };
+        cpus.to_cpumask(mask);
+        // SAFETY: `self.ptr` is a valid workqueue by the type invariants and `attrs` is valid;
+        // the callee copies what it needs from `attrs`, which is freed right after.
+        let ret = unsafe { bindings::apply_workqueue_attrs(self.ptr.as_ptr(), attrs) };
+        // SAFETY: `attrs` came from `alloc_workqueue_attrs()` and is not used afterwards.
+        unsafe { bindings::free_workqueue_attrs(attrs) };
+        kernel::error::to_result(ret)
+    }
+
+    /// Queues `w` on CPU `cpu` (for a per-CPU queue: to run there; for an unbound queue: to
+    /// run in that CPU's pod). Returns the item back if it was already queued.
+    pub(crate) fn enqueue_on<W, const ID: u64>(&self, cpu: u32, w: W) -> W::EnqueueOutput
+    where
+        W: RawWorkItem<ID> + Send + 'static,
+    {
+        let queue = self.ptr.as_ptr();
+        // SAFETY: As in `kernel::workqueue::Queue::enqueue`: `__enqueue` passes a pointer to
+        // a `work_struct` that stays valid until the work item runs if `queue_work_on`
+        // returns true, and is reclaimed otherwise; `queue` is valid by the type invariants.
+        // `queue_work_on()` accepts any CPU id, also of an offline CPU (the work then runs on
+        // another CPU), so no check is needed for memory safety.
+        unsafe { w.__enqueue(move |work| bindings::queue_work_on(cpu as i32, queue, work)) }
+    }
+
+    /// Waits until every work item queued before the call has finished executing.
+    pub(crate) fn flush(&self) {
+        // SAFETY: `self.ptr` is a valid workqueue by the type invariants.
+        unsafe { bindings::__flush_workqueue(self.ptr.as_ptr()) };
+    }
+}
+
+impl Deref for OwnedQueue {
+    type Target = Queue;
+
+    fn deref(&self) -> &Queue {
+        // SAFETY: `self.ptr` is a valid workqueue that lives as long as `self`.
+        unsafe { Queue::from_raw(self.ptr.as_ptr()) }
+    }
+}
+
+impl Drop for OwnedQueue {
+    fn drop(&mut self) {
+        // SAFETY: We own the workqueue; `destroy_workqueue()` drains it first. Work items of
+        // this queue only hold references to objects (never to the `OwnedQueue` itself), so
+        // none can run this drop from inside the queue.
+        unsafe { bindings::destroy_workqueue(self.ptr.as_ptr()) };
+    }
+}

@@ -1,0 +1,234 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! padata instances: the workqueues and cpumasks that shells run on.
+
+use crate::kext::{
+    cpumask::CpuSet,
+    workqueue::{Kind, OwnedQueue},
+};
+use kernel::{
+    new_mutex, new_spinlock,
+    prelude::*,
+    revocable::Revocable,
+    sync::{
+        atomic::{Acquire, Atomic, Release},
+        Arc, Mutex, SpinLock,
+    },
+};
+
+/// Which of an instance's two cpumasks an operation applies to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum MaskType {
+    /// CPUs that run the parallel parts (`PADATA_CPU_PARALLEL`, `parallel_cpumask`).
+    Parallel,
+    /// CPUs allowed as callback CPUs for the serial parts (`PADATA_CPU_SERIAL`,
+    /// `serial_cpumask`).
+    Serial,
+}
+
+/// What a submission needs to know about its instance, copied into every shell and refreshed
+/// when [`InstanceInner::gen`] changes.
+#[derive(Clone, Copy)]
+pub(crate) struct Snapshot {
+    /// Usable parallel CPUs: the user's parallel mask AND the online CPUs.
+    pub(crate) pcpu: CpuSet,
+    /// Usable callback CPUs: the user's serial mask AND the online CPUs.
+    pub(crate) cbcpu: CpuSet,
+    /// Started and both masks valid (C: `PADATA_INIT` set and `PADATA_INVALID` clear).
+    pub(crate) running: bool,
+    /// A reconfiguration is being applied (C: `PADATA_RESET`).
+    pub(crate) reset: bool,
+}
+
+/// Configuration owned by the instance, changed under [`InstanceInner::config`].
+struct Config {
+    /// The user's parallel mask, as written (not ANDed with the online CPUs).
+    user_pcpu: CpuSet,
+    /// The user's serial mask, as written.
+    user_cbcpu: CpuSet,
+    /// `PADATA_INIT`: the instance accepts jobs.
+    started: bool,
+    /// `PADATA_INVALID`: one of the masks has no online CPU.
+    invalid: bool,
+}
+
+/// The state shared by an instance, its shells and their work items.
+#[pin_data]
+pub(crate) struct InstanceInner {
+    /// The parallel (unbound) and serial (per-CPU) workqueues; revoked, which destroys them,
+    /// when the [`Instance`] is dropped.
+    #[pin]
+    pub(crate) queues: Revocable<Queues>,
+    /// Serialises configuration changes (sysfs writes, hotplug, start/stop).
+    #[pin]
+    config: Mutex<Config>,
+    /// The current [`Snapshot`]; published by bumping [`InstanceInner::gen`].
+    #[pin]
+    snapshot: SpinLock<Snapshot>,
+    /// Generation of `snapshot`; shells compare it on every submission (a read-mostly
+    /// cacheline) and copy the snapshot only when it changed.
+    pub(crate) gen: Atomic<u32>,
+}
+
+/// The two workqueues of an instance.
+pub(crate) struct Queues {
+    /// Runs the parallel parts; unbound, restricted to the usable parallel CPUs.
+    pub(crate) parallel: OwnedQueue,
+    /// Runs the serial parts on their callback CPUs; per-CPU.
+    pub(crate) serial: OwnedQueue,
+}
+
+impl InstanceInner {
+    /// The current snapshot and its generation.
+    pub(crate) fn snapshot(&self) -> (u32, Snapshot) {
+        let snap = self.snapshot.lock();
+        (self.gen.load(Acquire), *snap)
+    }
+
+    /// Publishes a new snapshot computed from `cfg` and the online CPUs.
+    fn publish(&self, cfg: &Config, reset: bool) {
+        let online = CpuSet::online();
+        let mut snap = self.snapshot.lock();
+        snap.pcpu = cfg.user_pcpu.and(&online);
+        snap.cbcpu = cfg.user_cbcpu.and(&online);
+        snap.running = cfg.started && !cfg.invalid;
+        snap.reset = reset;
+        let gen = self.gen.load(Acquire).wrapping_add(1);
+        self.gen.store(gen, Release);
+    }
+
+    /// Applies the configuration: restricts the parallel workqueue to the usable parallel
+    /// CPUs and publishes the snapshot. New submissions see `-EBUSY` while it is applied.
+    fn apply(&self, cfg: &mut Config) -> Result {
+        let online = CpuSet::online();
+        let pvalid = !cfg.user_pcpu.and(&online).is_empty();
+        let svalid = !cfg.user_cbcpu.and(&online).is_empty();
+        // As C's __padata_set_cpumasks(): an invalid mask stops the instance, valid masks
+        // (re)start it.
+        cfg.invalid = !(pvalid && svalid);
+        cfg.started = !cfg.invalid;
+        self.publish(cfg, true);
+        let mut ret = Ok(());
+        if pvalid {
+            if let Some(q) = self.queues.try_access() {
+                ret = q.parallel.set_cpus(&cfg.user_pcpu.and(&online));
+            }
+        }
+        self.publish(cfg, false);
+        ret
+    }
+}
+
+/// A padata instance (C: `struct padata_instance`).
+///
+/// Owns a parallel workqueue (unbound, restricted to the usable parallel CPUs) and a serial
+/// workqueue (per-CPU). Both user cpumasks default to all possible CPUs; the usable masks are
+/// the user masks ANDed with the online CPUs.
+pub(crate) struct Instance {
+    inner: Arc<InstanceInner>,
+}
+
+impl Instance {
+    /// Allocates and starts an instance; `name` prefixes the workqueue names.
+    pub(crate) fn new(name: &CStr) -> Result<Self> {
+        let queues = Queues {
+            parallel: OwnedQueue::new(name, c"_parallel", Kind::Unbound)?,
+            serial: OwnedQueue::new(name, c"_serial", Kind::PerCpu)?,
+        };
+        let all = CpuSet::all();
+        let inner = Arc::pin_init(
+            pin_init!(InstanceInner {
+                queues <- Revocable::new(queues),
+                config <- new_mutex!(Config {
+                    user_pcpu: all,
+                    user_cbcpu: all,
+                    started: true,
+                    invalid: false,
+                }),
+                snapshot <- new_spinlock!(Snapshot {
+                    pcpu: CpuSet::empty(),
+                    cbcpu: CpuSet::empty(),
+                    running: false,
+                    reset: false,
+                }),
+                gen: Atomic::new(0),
+            }),
+            GFP_KERNEL,
+        )?;
+        {
+            let mut cfg = inner.config.lock();
+            inner.apply(&mut cfg)?;
+        }
+        Ok(Self { inner })
+    }
+
+    /// The shared state, for shells.
+    pub(crate) fn inner(&self) -> &Arc<InstanceInner> {
+        &self.inner
+    }
+
+    /// The user's cpumask of the given type, as last written.
+    pub(crate) fn cpumask(&self, which: MaskType) -> CpuSet {
+        let cfg = self.inner.config.lock();
+        match which {
+            MaskType::Parallel => cfg.user_pcpu,
+            MaskType::Serial => cfg.user_cbcpu,
+        }
+    }
+
+    /// Replaces one cpumask (C: `padata_set_cpumask()`).
+    ///
+    /// Jobs in flight are neither lost nor reordered: they keep their sequence numbers and
+    /// callback CPUs; only new submissions see the new masks. A mask with no online CPU is
+    /// accepted and stops the instance (later submissions fail with `EINVAL`); a valid mask
+    /// restarts it, as in C.
+    pub(crate) fn set_cpumask(&self, which: MaskType, mask: &CpuSet) -> Result {
+        let mut cfg = self.inner.config.lock();
+        match which {
+            MaskType::Parallel => cfg.user_pcpu = *mask,
+            MaskType::Serial => cfg.user_cbcpu = *mask,
+        }
+        self.inner.apply(&mut cfg)
+    }
+
+    /// Re-evaluates the usable masks after a CPU went on- or offline.
+    pub(crate) fn cpus_changed(&self) -> Result {
+        let mut cfg = self.inner.config.lock();
+        self.inner.apply(&mut cfg)
+    }
+
+    /// Runs `f` while the instance is marked as being reconfigured (C: `PADATA_RESET`), so
+    /// submissions meanwhile fail with `EBUSY`. Used by tests.
+    pub(crate) fn with_reset<R>(&self, f: impl FnOnce() -> R) -> R {
+        let cfg = self.inner.config.lock();
+        self.inner.publish(&cfg, true);
+        let r = f();
+        self.inner.publish(&cfg, false);
+        r
+    }
+
+    /// Stops the instance: later submissions fail with `EINVAL`; jobs in flight complete.
+    pub(crate) fn stop(&self) {
+        let mut cfg = self.inner.config.lock();
+        cfg.started = false;
+        self.inner.publish(&cfg, false);
+    }
+
+    /// Starts a stopped instance again (only if both masks have an online CPU).
+    pub(crate) fn start(&self) -> Result {
+        let mut cfg = self.inner.config.lock();
+        self.inner.apply(&mut cfg)?;
+        if cfg.invalid {
+            return Err(EINVAL);
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Instance {
+    fn drop(&mut self) {
+        // Destroys both workqueues after draining them, in this (process) context. Shells
+        // still alive afterwards fail every submission with `EINVAL`.
+        self.inner.queues.revoke();
+    }
+}

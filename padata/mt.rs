@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Multithreaded jobs (C: `padata_do_multithreaded()`), usable at any time from process
+//! context, not only during boot.
+
+use super::instance::Instance;
+use kernel::{
+    new_spinlock,
+    prelude::*,
+    sync::{Arc, Completion, SpinLock},
+};
+
+/// Load balancing factor: the range is cut into this many chunks per thread, so a thread that
+/// is scheduled late takes fewer of them (C: `load_balance_factor`).
+const LOAD_BALANCE_FACTOR: usize = 4;
+
+/// Description of a multithreaded job (C: `struct padata_mt_job`).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct MtJob {
+    /// First index of the range.
+    pub(crate) start: usize,
+    /// Number of indices.
+    pub(crate) size: usize,
+    /// Chunk sizes are multiples of this (0 is taken as 1).
+    pub(crate) align: usize,
+    /// Smallest chunk worth a thread (0 is taken as 1).
+    pub(crate) min_chunk: usize,
+    /// Most threads to use, the caller included (0 is taken as 1).
+    pub(crate) max_threads: usize,
+}
+
+/// The range still to hand out.
+struct Progress {
+    /// Next index to hand out.
+    start: usize,
+    /// Indices left.
+    size: usize,
+    /// Threads (the caller included) that have not finished.
+    active: usize,
+}
+
+/// State shared by the caller and the helper threads.
+#[pin_data]
+struct MtState<F> {
+    #[pin]
+    progress: SpinLock<Progress>,
+    chunk: usize,
+    f: F,
+    #[pin]
+    done: Completion,
+}
+
+impl<F: Fn(usize, usize) + Send + Sync + 'static> MtState<F> {
+    /// One thread's share: takes chunks until the range is used up.
+    fn help(&self) {
+        let mut p = self.progress.lock();
+        while p.size > 0 {
+            let start = p.start;
+            let size = p.size.min(self.chunk);
+            p.start += size;
+            p.size -= size;
+            drop(p);
+            (self.f)(start, start + size);
+            p = self.progress.lock();
+        }
+        p.active -= 1;
+        if p.active == 0 {
+            drop(p);
+            self.done.complete_all();
+        }
+    }
+}
+
+/// Runs `f(start, end)` over `job.start..job.start + job.size` in chunks on up to
+/// `job.max_threads` threads (the caller is one of them; helpers run on the instance's
+/// parallel workqueue) and returns when every chunk is done.
+///
+/// Chunks are at least `min_chunk` long (except the last) and multiples of `align`, so chunk
+/// starts are aligned relative to `job.start`. Every index is covered exactly once. If helper
+/// threads cannot be allocated, fewer threads are used; the job still completes. Must be
+/// called from process context (it sleeps).
+pub(crate) fn do_multithreaded<F>(inst: &Instance, job: &MtJob, f: F) -> Result
+where
+    F: Fn(usize, usize) + Send + Sync + 'static,
+{
+    if job.size == 0 {
+        return Ok(());
+    }
+    let align = job.align.max(1);
+    let min_chunk = job.min_chunk.max(1);
+    let nworks = (job.size / min_chunk.max(align))
+        .max(1)
+        .min(job.max_threads.max(1));
+    if nworks == 1 {
+        f(job.start, job.start + job.size);
+        return Ok(());
+    }
+    let chunk = (job.size / (nworks * LOAD_BALANCE_FACTOR))
+        .max(min_chunk)
+        .div_ceil(align)
+        * align;
+    let state = Arc::pin_init(
+        pin_init!(MtState {
+            progress <- new_spinlock!(Progress {
+                start: job.start,
+                size: job.size,
+                active: 1,
+            }),
+            chunk,
+            f,
+            done <- Completion::new(),
+        }),
+        GFP_KERNEL,
+    )?;
+    if let Some(queues) = inst.inner().queues.try_access() {
+        for _ in 1..nworks {
+            state.progress.lock().active += 1;
+            let s = state.clone();
+            if queues
+                .parallel
+                .try_spawn(GFP_KERNEL, move || s.help())
+                .is_err()
+            {
+                state.progress.lock().active -= 1;
+                break;
+            }
+        }
+    }
+    state.help();
+    state.done.wait_for_completion();
+    Ok(())
+}
