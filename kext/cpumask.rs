@@ -123,6 +123,12 @@ impl CpuSet {
         self.iter().nth(n as usize)
     }
 
+    /// The `(n % weight)`-th CPU of the set, `None` for the empty set: how C padata picks a
+    /// replacement callback CPU (`cpumask_nth(cb_cpu % cpumask_weight(mask), mask)`).
+    pub(crate) fn pick(&self, n: u32) -> Option<u32> {
+        self.nth(n.checked_rem(self.weight())?)
+    }
+
     /// The first CPU of the set after `cpu`, wrapping around, as `cpumask_next_wrap()`.
     pub(crate) fn next_wrap(&self, cpu: u32) -> Option<u32> {
         self.iter()

@@ -3,16 +3,15 @@
 //! Workqueues owned by the caller, and queueing work on a chosen CPU.
 //!
 //! The 7.3 `kernel::workqueue` module only offers the system workqueues and enqueueing on
-//! `WORK_CPU_UNBOUND`; this adds `alloc_workqueue()`/`destroy_workqueue()`, CPU affinity of
-//! unbound workqueues (`apply_workqueue_attrs()`) and `queue_work_on()` with a CPU.
+//! `WORK_CPU_UNBOUND`; this adds `alloc_workqueue()`/`destroy_workqueue()`, flushing, and
+//! `queue_work_on()` with a CPU. (`apply_workqueue_attrs()`, which C padata uses to pin its
+//! unbound parallel workqueue to a cpumask, is not exported to modules.)
 //!
 //! C header: [`include/linux/workqueue.h`](srctree/include/linux/workqueue.h)
 
-use super::cpumask::CpuSet;
 use core::{ops::Deref, ptr::NonNull};
 use kernel::{
     bindings,
-    cpumask::CpumaskVar,
     error::code::ENOMEM,
     prelude::*,
     workqueue::{Queue, RawWorkItem},
@@ -24,8 +23,11 @@ pub(crate) enum Kind {
     /// Unbound (`WQ_UNBOUND`): workers may run on any CPU of the queue's cpumask.
     Unbound,
     /// Per-CPU (`WQ_PERCPU | WQ_MEM_RECLAIM | WQ_CPU_INTENSIVE`, max_active 1): a work item
-    /// queued on CPU n runs on CPU n while it is online.
+    /// queued on CPU n runs on CPU n while it is online, one at a time per CPU.
     PerCpu,
+    /// Per-CPU and CPU intensive (`WQ_PERCPU | WQ_CPU_INTENSIVE`, default max_active): work
+    /// items queued on CPU n run there, several at a time, outside concurrency management.
+    PerCpuIntensive,
 }
 
 /// A workqueue allocated by this module, destroyed (after draining it) on drop.
@@ -53,6 +55,10 @@ impl OwnedQueue {
                     | bindings::wq_flags_WQ_CPU_INTENSIVE,
                 1,
             ),
+            Kind::PerCpuIntensive => (
+                bindings::wq_flags_WQ_PERCPU | bindings::wq_flags_WQ_CPU_INTENSIVE,
+                0,
+            ),
         };
         // SAFETY: The format string takes exactly the two NUL-terminated string arguments
         // passed; the name is copied into the workqueue.
@@ -69,25 +75,6 @@ impl OwnedQueue {
         Ok(Self {
             ptr: NonNull::new(ptr).ok_or(ENOMEM)?,
         })
-    }
-
-    /// Restricts the workers of an unbound workqueue to `cpus`.
-    pub(crate) fn set_cpus(&self, cpus: &CpuSet) -> Result {
-        // SAFETY: No preconditions.
-        let attrs = unsafe { bindings::alloc_workqueue_attrs_noprof() };
-        if attrs.is_null() {
-            return Err(ENOMEM);
-        }
-        // SAFETY: `attrs` is a valid, exclusively owned `workqueue_attrs` whose `cpumask` is an
-        // allocated cpumask variable.
-        let mask = unsafe { CpumaskVar::from_raw_mut(&raw mut (*attrs).cpumask) };
-        cpus.to_cpumask(mask);
-        // SAFETY: `self.ptr` is a valid workqueue by the type invariants and `attrs` is valid;
-        // the callee copies what it needs from `attrs`, which is freed right after.
-        let ret = unsafe { bindings::apply_workqueue_attrs(self.ptr.as_ptr(), attrs) };
-        // SAFETY: `attrs` came from `alloc_workqueue_attrs()` and is not used afterwards.
-        unsafe { bindings::free_workqueue_attrs(attrs) };
-        kernel::error::to_result(ret)
     }
 
     /// Queues `w` on CPU `cpu` (for a per-CPU queue: to run there; for an unbound queue: to

@@ -55,8 +55,8 @@ struct Config {
 /// The state shared by an instance, its shells and their work items.
 #[pin_data]
 pub(crate) struct InstanceInner {
-    /// The parallel (unbound) and serial (per-CPU) workqueues; revoked, which destroys them,
-    /// when the [`Instance`] is dropped.
+    /// The parallel and serial (both per-CPU) workqueues; revoked, which destroys them, when
+    /// the [`Instance`] is dropped.
     #[pin]
     pub(crate) queues: Revocable<Queues>,
     /// Serialises configuration changes (sysfs writes, hotplug, start/stop).
@@ -72,7 +72,7 @@ pub(crate) struct InstanceInner {
 
 /// The two workqueues of an instance.
 pub(crate) struct Queues {
-    /// Runs the parallel parts; unbound, restricted to the usable parallel CPUs.
+    /// Runs the parallel parts; per-CPU, work is only queued on usable parallel CPUs.
     pub(crate) parallel: OwnedQueue,
     /// Runs the serial parts on their callback CPUs; per-CPU.
     pub(crate) serial: OwnedQueue,
@@ -97,9 +97,8 @@ impl InstanceInner {
         self.gen.store(gen, Release);
     }
 
-    /// Applies the configuration: restricts the parallel workqueue to the usable parallel
-    /// CPUs and publishes the snapshot. New submissions see `-EBUSY` while it is applied.
-    fn apply(&self, cfg: &mut Config) -> Result {
+    /// Applies the configuration: validates the masks and publishes the snapshot.
+    fn apply(&self, cfg: &mut Config) {
         let online = CpuSet::online();
         let pvalid = !cfg.user_pcpu.and(&online).is_empty();
         let svalid = !cfg.user_cbcpu.and(&online).is_empty();
@@ -107,22 +106,15 @@ impl InstanceInner {
         // (re)start it.
         cfg.invalid = !(pvalid && svalid);
         cfg.started = !cfg.invalid;
-        self.publish(cfg, true);
-        let mut ret = Ok(());
-        if pvalid {
-            if let Some(q) = self.queues.try_access() {
-                ret = q.parallel.set_cpus(&cfg.user_pcpu.and(&online));
-            }
-        }
         self.publish(cfg, false);
-        ret
     }
 }
 
 /// A padata instance (C: `struct padata_instance`).
 ///
-/// Owns a parallel workqueue (unbound, restricted to the usable parallel CPUs) and a serial
-/// workqueue (per-CPU). Both user cpumasks default to all possible CPUs; the usable masks are
+/// Owns a parallel and a serial workqueue, both per-CPU: parallel work is only queued on
+/// usable parallel CPUs, serial work on the jobs' callback CPUs. (C uses an unbound parallel
+/// workqueue pinned with `apply_workqueue_attrs()`, which modules cannot call.) Both user cpumasks default to all possible CPUs; the usable masks are
 /// the user masks ANDed with the online CPUs.
 pub(crate) struct Instance {
     inner: Arc<InstanceInner>,
@@ -132,7 +124,7 @@ impl Instance {
     /// Allocates and starts an instance; `name` prefixes the workqueue names.
     pub(crate) fn new(name: &CStr) -> Result<Self> {
         let queues = Queues {
-            parallel: OwnedQueue::new(name, c"_parallel", Kind::Unbound)?,
+            parallel: OwnedQueue::new(name, c"_parallel", Kind::PerCpuIntensive)?,
             serial: OwnedQueue::new(name, c"_serial", Kind::PerCpu)?,
         };
         let all = CpuSet::all();
@@ -155,10 +147,7 @@ impl Instance {
             }),
             GFP_KERNEL,
         )?;
-        {
-            let mut cfg = inner.config.lock();
-            inner.apply(&mut cfg)?;
-        }
+        inner.apply(&mut inner.config.lock());
         Ok(Self { inner })
     }
 
@@ -188,13 +177,13 @@ impl Instance {
             MaskType::Parallel => cfg.user_pcpu = *mask,
             MaskType::Serial => cfg.user_cbcpu = *mask,
         }
-        self.inner.apply(&mut cfg)
+        self.inner.apply(&mut cfg);
+        Ok(())
     }
 
     /// Re-evaluates the usable masks after a CPU went on- or offline.
-    pub(crate) fn cpus_changed(&self) -> Result {
-        let mut cfg = self.inner.config.lock();
-        self.inner.apply(&mut cfg)
+    pub(crate) fn cpus_changed(&self) {
+        self.inner.apply(&mut self.inner.config.lock());
     }
 
     /// Runs `f` while the instance is marked as being reconfigured (C: `PADATA_RESET`), so
@@ -207,6 +196,14 @@ impl Instance {
         r
     }
 
+    /// Runs `f` once on the parallel workqueue (tests use it for concurrent submitters). The
+    /// instance's drop waits for it.
+    pub(crate) fn spawn(&self, f: impl FnOnce() + Send + 'static) -> Result {
+        let q = self.inner.queues.try_access().ok_or(EINVAL)?;
+        q.parallel.try_spawn(GFP_KERNEL, f)?;
+        Ok(())
+    }
+
     /// Stops the instance: later submissions fail with `EINVAL`; jobs in flight complete.
     pub(crate) fn stop(&self) {
         let mut cfg = self.inner.config.lock();
@@ -217,7 +214,7 @@ impl Instance {
     /// Starts a stopped instance again (only if both masks have an online CPU).
     pub(crate) fn start(&self) -> Result {
         let mut cfg = self.inner.config.lock();
-        self.inner.apply(&mut cfg)?;
+        self.inner.apply(&mut cfg);
         if cfg.invalid {
             return Err(EINVAL);
         }

@@ -88,17 +88,23 @@ where
     }
     let align = job.align.max(1);
     let min_chunk = job.min_chunk.max(1);
-    let nworks = (job.size / min_chunk.max(align))
-        .max(1)
-        .min(job.max_threads.max(1));
+    // Divisions are checked (never by zero) so no panic path is generated.
+    let nworks = job
+        .size
+        .checked_div(min_chunk.max(align))
+        .unwrap_or(1)
+        .clamp(1, job.max_threads.max(1));
     if nworks == 1 {
         f(job.start, job.start + job.size);
         return Ok(());
     }
-    let chunk = (job.size / (nworks * LOAD_BALANCE_FACTOR))
+    let chunk = job
+        .size
+        .checked_div(nworks * LOAD_BALANCE_FACTOR)
+        .unwrap_or(0)
         .max(min_chunk)
-        .div_ceil(align)
-        * align;
+        .checked_next_multiple_of(align)
+        .unwrap_or(job.size);
     let state = Arc::pin_init(
         pin_init!(MtState {
             progress <- new_spinlock!(Progress {

@@ -437,11 +437,7 @@ impl<J: Job> Shell<J> {
                 return Err((EINVAL, job));
             }
             if !snap.cbcpu.test(*cb_cpu) {
-                let w = snap.cbcpu.weight();
-                if w == 0 {
-                    return Err((EINVAL, job));
-                }
-                match snap.cbcpu.nth(*cb_cpu % w) {
+                match snap.cbcpu.pick(*cb_cpu) {
                     Some(c) => *cb_cpu = c,
                     None => return Err((EINVAL, job)),
                 }

@@ -1,0 +1,613 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! KUnit suites of the padata engine (registered by `rust_padata.ko` only).
+
+use super::{do_multithreaded, Instance, Job, MaskType, MtJob, Shell, Ticket, WINDOW};
+use crate::kext::cpumask::CpuSet;
+use kernel::{
+    cpu::CpuId,
+    new_condvar, new_spinlock,
+    prelude::*,
+    sync::{
+        atomic::{Atomic, Relaxed},
+        Arc, CondVar, SpinLock,
+    },
+    time::{
+        delay::{fsleep, udelay},
+        Delta,
+    },
+};
+
+/// A small deterministic PRNG (xorshift32) for delays and callback CPUs.
+struct Rng(u32);
+
+impl Rng {
+    fn next(&mut self) -> u32 {
+        let mut x = self.0;
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        self.0 = x;
+        x
+    }
+}
+
+/// What the serial parts observed.
+struct Observed {
+    /// Last sequence number serialised per (shell, callback CPU); `u64::MAX` for none.
+    last: KVec<u64>,
+    /// Serial parts run.
+    completed: u64,
+    /// Serial parts that ran out of order.
+    reordered: u64,
+    /// Serial parts that ran on a CPU other than their callback CPU.
+    wrong_cpu: u64,
+    /// Serial parts whose job did not carry the sequence number it was given.
+    bad_seq: u64,
+}
+
+/// Shared by a test and all its jobs.
+#[pin_data]
+struct Checker {
+    #[pin]
+    obs: SpinLock<Observed>,
+    ncpu: usize,
+}
+
+impl Checker {
+    fn new(shells: usize) -> Result<Arc<Self>> {
+        let ncpu = kernel::cpu::nr_cpu_ids() as usize;
+        let mut last = KVec::with_capacity(shells * ncpu, GFP_KERNEL)?;
+        for _ in 0..shells * ncpu {
+            last.push(u64::MAX, GFP_KERNEL)?;
+        }
+        Ok(Arc::pin_init(
+            pin_init!(Checker {
+                obs <- new_spinlock!(Observed {
+                    last,
+                    completed: 0,
+                    reordered: 0,
+                    wrong_cpu: 0,
+                    bad_seq: 0,
+                }),
+                ncpu,
+            }),
+            GFP_KERNEL,
+        )?)
+    }
+
+    /// Records one serial part: `order` must grow per (key, callback CPU), and the part must
+    /// run on its callback CPU.
+    fn record(&self, key: usize, cb_cpu: u32, order: u64) {
+        let here = CpuId::current().as_u32();
+        self.record_more(key, cb_cpu, order);
+        let mut o = self.obs.lock();
+        if here != cb_cpu {
+            o.wrong_cpu += 1;
+        }
+        o.completed += 1;
+    }
+
+    /// Checks the order of one (key, callback CPU) series.
+    fn record_more(&self, key: usize, cb_cpu: u32, order: u64) {
+        let mut o = self.obs.lock();
+        let i = key * self.ncpu + cb_cpu as usize;
+        if o.last[i] != u64::MAX && o.last[i] >= order {
+            o.reordered += 1;
+        }
+        o.last[i] = order;
+    }
+
+    fn snapshot(&self) -> (u64, u64, u64, u64) {
+        let o = self.obs.lock();
+        (o.completed, o.reordered, o.wrong_cpu, o.bad_seq)
+    }
+}
+
+/// The test job: optional busy delay in the parallel part, checks in the serial part.
+struct TestJob {
+    checker: Arc<Checker>,
+    shell: usize,
+    /// Submission index within the shell, or `None` to check the engine's sequence numbers
+    /// (tests with several submitters: submission order is the order of `do_parallel()`).
+    order: Option<u64>,
+    /// (submitter key, index within that submitter's submissions), checked as well.
+    sub: Option<(usize, u64)>,
+    /// Sequence number the engine gave the job, seen in the parallel part.
+    seq: u32,
+    expect_seq: Option<u32>,
+    delay_us: u32,
+    cb_cpu: u32,
+}
+
+impl Job for TestJob {
+    fn parallel(mut self, ticket: Ticket<Self>) {
+        if self.delay_us != 0 {
+            udelay(Delta::from_micros(self.delay_us.into()));
+        }
+        self.seq = ticket.seq();
+        self.cb_cpu = ticket.cb_cpu();
+        ticket.serial(self);
+    }
+
+    fn serial(self) {
+        if let Some(e) = self.expect_seq {
+            if e != self.seq {
+                self.checker.obs.lock().bad_seq += 1;
+            }
+        }
+        let order = self.order.unwrap_or(self.seq.into());
+        self.checker.record(self.shell, self.cb_cpu, order);
+        if let Some((k, o)) = self.sub {
+            self.checker.record_more(k, self.cb_cpu, o);
+        }
+    }
+}
+
+/// Counts finished helper threads.
+#[pin_data]
+struct Latch {
+    #[pin]
+    left: SpinLock<u32>,
+    #[pin]
+    cv: CondVar,
+}
+
+impl Latch {
+    fn new(n: u32) -> Result<Arc<Self>> {
+        Ok(Arc::pin_init(
+            pin_init!(Latch { left <- new_spinlock!(n), cv <- new_condvar!() }),
+            GFP_KERNEL,
+        )?)
+    }
+
+    fn count_down(&self) {
+        let mut l = self.left.lock();
+        *l -= 1;
+        if *l == 0 {
+            self.cv.notify_all();
+        }
+    }
+
+    fn wait(&self) {
+        let mut l = self.left.lock();
+        while *l != 0 {
+            self.cv.wait(&mut l);
+        }
+    }
+}
+
+/// Submits `job`, retrying after a short sleep while the engine answers `EBUSY`.
+fn submit(shell: &Shell<TestJob>, mut job: TestJob, cb: &mut u32) -> Result {
+    loop {
+        match shell.do_parallel(job, cb) {
+            Ok(()) => return Ok(()),
+            Err((e, j)) if e == EBUSY => {
+                job = j;
+                fsleep(Delta::from_micros(20));
+            }
+            Err((e, _)) => return Err(e),
+        }
+    }
+}
+
+/// Submits jobs `[first, first + n)` of shell `idx` with callback CPUs chosen at random
+/// among `cpus`, recording them in submission order.
+fn submit_range(
+    shell: &Shell<TestJob>,
+    checker: &Arc<Checker>,
+    idx: usize,
+    orders: impl Iterator<Item = u64>,
+    seed: u32,
+) -> Result<u64> {
+    let online = CpuSet::online();
+    let mut rng = Rng(seed | 1);
+    let mut n = 0;
+    for order in orders {
+        let r = rng.next();
+        let mut cb = online.pick(r).unwrap_or(0);
+        // One job in 32 waits up to 40 us in its parallel part: later jobs overtake it.
+        let delay_us = if r >> 27 == 0 { (r >> 8) % 40 } else { 0 };
+        let job = TestJob {
+            checker: checker.clone(),
+            shell: idx,
+            order: Some(order),
+            sub: None,
+            seq: 0,
+            expect_seq: None,
+            delay_us,
+            cb_cpu: 0,
+        };
+        submit(shell, job, &mut cb)?;
+        n += 1;
+    }
+    Ok(n)
+}
+
+#[kernel::prelude::kunit_tests(rust_padata_engine)]
+mod engine_tests {
+    use super::*;
+
+    /// 1,000,000 jobs from 4 concurrent submitters: none lost, none reordered, every serial
+    /// part on its callback CPU.
+    #[test]
+    fn million_jobs_four_submitters_in_order() -> Result {
+        const PER: u64 = 250_000;
+        let inst = Arc::new(Instance::new(c"kunit_order")?, GFP_KERNEL)?;
+        let shell = Arc::new(Shell::<TestJob>::new(&inst)?, GFP_KERNEL)?;
+        // Key 0: the shell, by sequence number; keys 1-4: each submitter, by its own index.
+        let checker = Checker::new(5)?;
+        let latch = Latch::new(4)?;
+        let errors = Arc::new(Atomic::<u32>::new(0), GFP_KERNEL)?;
+        for s in 0..4u32 {
+            let (shell, checker, latch, errors) =
+                (shell.clone(), checker.clone(), latch.clone(), errors.clone());
+            inst.spawn(move || {
+                let online = CpuSet::online();
+                let mut rng = Rng(0x9e37_79b9 ^ (s + 1));
+                for i in 0..PER {
+                    let r = rng.next();
+                    let mut cb = online.pick(r).unwrap_or(0);
+                    // One job in 32 waits up to 40 us in its parallel part.
+                    let delay_us = if r >> 27 == 0 { (r >> 8) % 40 } else { 0 };
+                    let job = TestJob {
+                        checker: checker.clone(),
+                        shell: 0,
+                        order: None,
+                        sub: Some((1 + s as usize, i)),
+                        seq: 0,
+                        expect_seq: None,
+                        delay_us,
+                        cb_cpu: 0,
+                    };
+                    if submit(&shell, job, &mut cb).is_err() {
+                        errors.fetch_add(1, Relaxed);
+                    }
+                }
+                latch.count_down();
+            })?;
+        }
+        latch.wait();
+        shell.wait_idle();
+        let (completed, reordered, wrong_cpu, _) = checker.snapshot();
+        assert_eq!(errors.load(Relaxed), 0);
+        assert_eq!(completed, 4 * PER);
+        assert_eq!(reordered, 0);
+        assert_eq!(wrong_cpu, 0);
+        assert_eq!(shell.outstanding(), 0);
+        Ok(())
+    }
+
+    /// Three shells on one instance, jobs interleaved: each shell keeps its own order.
+    #[test]
+    fn shells_interleaved_keep_their_own_order() -> Result {
+        let inst = Instance::new(c"kunit_shells")?;
+        let shells = [Shell::new(&inst)?, Shell::new(&inst)?, Shell::new(&inst)?];
+        let checker = Checker::new(3)?;
+        for i in 0..30_000u64 {
+            let s = (i % 3) as usize;
+            submit_range(&shells[s], &checker, s, i / 3..i / 3 + 1, i as u32 + 7)?;
+        }
+        for s in &shells {
+            s.wait_idle();
+        }
+        let (completed, reordered, wrong_cpu, _) = checker.snapshot();
+        assert_eq!(completed, 30_000);
+        assert_eq!(reordered, 0);
+        assert_eq!(wrong_cpu, 0);
+        Ok(())
+    }
+
+    /// Sequence numbers start just below `u32::MAX` and cross the wrap without reordering.
+    #[test]
+    fn sequence_wrap_keeps_order() -> Result {
+        let inst = Instance::new(c"kunit_wrap")?;
+        let first = u32::MAX - 300;
+        let shell = Shell::with_first_seq(&inst, first)?;
+        let checker = Checker::new(1)?;
+        for i in 0..2000u32 {
+            let mut cb = 0;
+            let job = TestJob {
+                checker: checker.clone(),
+                shell: 0,
+                order: Some(i.into()),
+                sub: None,
+                seq: 0,
+                expect_seq: Some(first.wrapping_add(i)),
+                delay_us: if i % 7 == 0 { 30 } else { 0 },
+                cb_cpu: 0,
+            };
+            submit(&shell, job, &mut cb)?;
+        }
+        shell.wait_idle();
+        let (completed, reordered, _, bad_seq) = checker.snapshot();
+        assert_eq!(completed, 2000);
+        assert_eq!(reordered, 0);
+        assert_eq!(bad_seq, 0);
+        Ok(())
+    }
+
+    /// A callback CPU outside the usable serial mask is replaced by the
+    /// `(cb_cpu % weight)`-th usable CPU, and the serial part runs there.
+    #[test]
+    fn cb_cpu_outside_mask_is_replaced_as_in_c() -> Result {
+        let online = CpuSet::online();
+        if online.weight() < 3 {
+            return Ok(());
+        }
+        let inst = Instance::new(c"kunit_cbcpu")?;
+        let mut mask = CpuSet::empty();
+        mask.set(1);
+        mask.set(2);
+        inst.set_cpumask(MaskType::Serial, &mask)?;
+        let shell = Shell::new(&inst)?;
+        let checker = Checker::new(1)?;
+        let mut chosen = [0u32; 3];
+        for (i, want) in [(0u32, 1u32), (3, 2), (2, 2)].iter().enumerate() {
+            let mut cb = want.0;
+            let job = TestJob {
+                checker: checker.clone(),
+                shell: 0,
+                order: Some(i as u64),
+                sub: None,
+                seq: 0,
+                expect_seq: None,
+                delay_us: 0,
+                cb_cpu: 0,
+            };
+            submit(&shell, job, &mut cb)?;
+            chosen[i] = cb;
+        }
+        shell.wait_idle();
+        assert_eq!(chosen, [1, 2, 2]);
+        let (completed, _, wrong_cpu, _) = checker.snapshot();
+        assert_eq!(completed, 3);
+        assert_eq!(wrong_cpu, 0);
+        Ok(())
+    }
+
+    /// Error codes: stopped -> EINVAL, mask without online CPU -> EINVAL (and a valid mask
+    /// restarts), reconfiguration in progress -> EBUSY.
+    #[test]
+    fn error_codes_match_c() -> Result {
+        let inst = Instance::new(c"kunit_errors")?;
+        let shell = Shell::new(&inst)?;
+        let checker = Checker::new(1)?;
+        let job = |o| TestJob {
+            checker: checker.clone(),
+            shell: 0,
+            order: Some(o),
+            sub: None,
+            seq: 0,
+            expect_seq: None,
+            delay_us: 0,
+            cb_cpu: 0,
+        };
+        let mut cb = 0;
+        inst.stop();
+        assert_eq!(shell.do_parallel(job(0), &mut cb).err().map(|e| e.0), Some(EINVAL));
+        inst.start()?;
+        assert!(shell.do_parallel(job(0), &mut cb).is_ok());
+
+        inst.set_cpumask(MaskType::Serial, &CpuSet::empty())?;
+        assert_eq!(inst.cpumask(MaskType::Serial), CpuSet::empty());
+        assert_eq!(shell.do_parallel(job(1), &mut cb).err().map(|e| e.0), Some(EINVAL));
+        inst.set_cpumask(MaskType::Serial, &CpuSet::all())?;
+        inst.set_cpumask(MaskType::Parallel, &CpuSet::empty())?;
+        assert_eq!(shell.do_parallel(job(1), &mut cb).err().map(|e| e.0), Some(EINVAL));
+        inst.set_cpumask(MaskType::Parallel, &CpuSet::all())?;
+        assert!(shell.do_parallel(job(1), &mut cb).is_ok());
+
+        let busy = inst.with_reset(|| shell.do_parallel(job(2), &mut cb).err().map(|e| e.0));
+        assert_eq!(busy, Some(EBUSY));
+        assert!(shell.do_parallel(job(2), &mut cb).is_ok());
+        shell.wait_idle();
+        let (completed, reordered, _, _) = checker.snapshot();
+        assert_eq!(completed, 3);
+        assert_eq!(reordered, 0);
+        Ok(())
+    }
+
+    /// Cpumask changes while a submitter runs: nothing lost, nothing reordered.
+    #[test]
+    fn mask_changes_during_traffic() -> Result {
+        let online = CpuSet::online();
+        let inst = Arc::new(Instance::new(c"kunit_masks")?, GFP_KERNEL)?;
+        let shell = Arc::new(Shell::<TestJob>::new(&inst)?, GFP_KERNEL)?;
+        let checker = Checker::new(1)?;
+        let latch = Latch::new(1)?;
+        let done = Arc::new(Atomic::<u32>::new(0), GFP_KERNEL)?;
+        {
+            let (shell, checker, latch, done) =
+                (shell.clone(), checker.clone(), latch.clone(), done.clone());
+            inst.spawn(move || {
+                if submit_range(&shell, &checker, 0, 0..100_000, 42).is_ok() {
+                    done.store(1, Relaxed);
+                }
+                latch.count_down();
+            })?;
+        }
+        let mut rng = Rng(12345);
+        for _ in 0..200 {
+            let mut p = CpuSet::empty();
+            let mut s = CpuSet::empty();
+            for cpu in online.iter() {
+                let r = rng.next();
+                if r & 1 != 0 {
+                    p.set(cpu);
+                }
+                if r & 2 != 0 {
+                    s.set(cpu);
+                }
+            }
+            // Keep both masks valid: the submitter must never see EINVAL here.
+            p.set(online.pick(rng.next()).unwrap_or(0));
+            s.set(online.pick(rng.next()).unwrap_or(0));
+            inst.set_cpumask(MaskType::Parallel, &p)?;
+            inst.set_cpumask(MaskType::Serial, &s)?;
+            fsleep(Delta::from_micros(200));
+        }
+        latch.wait();
+        shell.wait_idle();
+        let (completed, reordered, wrong_cpu, _) = checker.snapshot();
+        assert_eq!(done.load(Relaxed), 1);
+        assert_eq!(completed, 100_000);
+        assert_eq!(reordered, 0);
+        assert_eq!(wrong_cpu, 0);
+        Ok(())
+    }
+}
+
+/// A job that parks its ticket instead of completing, to hold the window open.
+struct ParkJob {
+    park: Arc<Parking>,
+    order: u64,
+    checker: Arc<Checker>,
+}
+
+/// Tickets held back by [`ParkJob`]s.
+#[pin_data]
+struct Parking {
+    #[pin]
+    parked: SpinLock<KVec<(ParkJob, Ticket<ParkJob>)>>,
+}
+
+impl Job for ParkJob {
+    fn parallel(self, ticket: Ticket<Self>) {
+        let park = self.park.clone();
+        let mut p = park.parked.lock();
+        if let Err(e) = p.push_within_capacity((self, ticket)) {
+            // Never happens (capacity WINDOW); complete right away if it does.
+            let (job, ticket) = e.0;
+            drop(p);
+            ticket.serial(job);
+        }
+    }
+
+    fn serial(self) {
+        let cb = CpuId::current().as_u32();
+        self.checker.record(0, cb, self.order);
+    }
+}
+
+#[kernel::prelude::kunit_tests(rust_padata_window)]
+mod window_tests {
+    use super::*;
+
+    /// With WINDOW jobs outstanding the next submission gets EBUSY (bounded memory); jobs
+    /// completed later, in reverse order and from another context, are still serialised in
+    /// order; a dropped ticket skips its job without holding up the others.
+    #[test]
+    fn window_backpressure_and_async_completion() -> Result {
+        let inst = Instance::new(c"kunit_window")?;
+        let shell = Shell::new(&inst)?;
+        let checker = Checker::new(1)?;
+        let parked = KVec::with_capacity(WINDOW as usize, GFP_KERNEL)?;
+        let park = Arc::pin_init(
+            pin_init!(Parking {
+                parked <- new_spinlock!(parked)
+            }),
+            GFP_KERNEL,
+        )?;
+        for i in 0..WINDOW as u64 {
+            let mut cb = 0;
+            let job = ParkJob {
+                park: park.clone(),
+                order: i,
+                checker: checker.clone(),
+            };
+            assert!(shell.do_parallel(job, &mut cb).is_ok());
+        }
+        let mut cb = 0;
+        let extra = ParkJob {
+            park: park.clone(),
+            order: 9999,
+            checker: checker.clone(),
+        };
+        assert_eq!(shell.do_parallel(extra, &mut cb).err().map(|e| e.0), Some(EBUSY));
+        // Wait until every parallel part has parked its ticket.
+        while park.parked.lock().len() < WINDOW as usize {
+            fsleep(Delta::from_micros(100));
+        }
+        let mut held = KVec::with_capacity(WINDOW as usize, GFP_KERNEL)?;
+        {
+            let mut p = park.parked.lock();
+            while let Some(x) = p.pop() {
+                held.push(x, GFP_KERNEL)?;
+            }
+        }
+        // `held` is in reverse submission order (pop); complete them that way, dropping the
+        // ticket of one job in 10 instead.
+        let mut dropped = 0u64;
+        for (job, ticket) in held.drain_all() {
+            if job.order % 10 == 3 {
+                dropped += 1;
+                drop(ticket);
+            } else {
+                ticket.serial(job);
+            }
+        }
+        shell.wait_idle();
+        let (completed, reordered, _, _) = checker.snapshot();
+        assert_eq!(completed + dropped, WINDOW as u64);
+        assert_eq!(reordered, 0);
+        assert_eq!(shell.outstanding(), 0);
+        Ok(())
+    }
+}
+
+#[kernel::prelude::kunit_tests(rust_padata_multithreaded)]
+mod mt_tests {
+    use super::*;
+
+    /// Every index covered exactly once, chunk starts aligned, for odd sizes, aligns, chunk
+    /// minimums and thread counts, including size 0 and size < min_chunk.
+    #[test]
+    fn covers_every_index_exactly_once() -> Result {
+        let inst = Instance::new(c"kunit_mt")?;
+        const MAX: usize = 5000;
+        let mut hits = KVec::with_capacity(MAX + 16, GFP_KERNEL)?;
+        for _ in 0..MAX + 16 {
+            hits.push(Atomic::<u32>::new(0), GFP_KERNEL)?;
+        }
+        let hits = Arc::new(hits, GFP_KERNEL)?;
+        let misaligned = Arc::new(Atomic::<u32>::new(0), GFP_KERNEL)?;
+        let mut cases = 0;
+        for &size in &[0usize, 1, 7, 100, 1001, 4099] {
+            for &align in &[1usize, 3, 8] {
+                for &min_chunk in &[1usize, 5, 64, 5000] {
+                    for &max_threads in &[1usize, 2, 4, 7] {
+                        let start = 11;
+                        for h in hits.iter() {
+                            h.store(0, Relaxed);
+                        }
+                        let (h, m) = (hits.clone(), misaligned.clone());
+                        let job = MtJob {
+                            start,
+                            size,
+                            align,
+                            min_chunk,
+                            max_threads,
+                        };
+                        do_multithreaded(&inst, &job, move |s, e| {
+                            if (s - start).checked_rem(align) != Some(0) {
+                                m.fetch_add(1, Relaxed);
+                            }
+                            for i in s..e {
+                                h[i].fetch_add(1, Relaxed);
+                            }
+                        })?;
+                        for (i, h) in hits.iter().enumerate() {
+                            let want = u32::from(i >= start && i < start + size);
+                            assert_eq!(h.load(Relaxed), want);
+                        }
+                        cases += 1;
+                    }
+                }
+            }
+        }
+        assert_eq!(misaligned.load(Relaxed), 0);
+        assert_eq!(cases, 6 * 3 * 4 * 4);
+        Ok(())
+    }
+}

@@ -28,3 +28,6 @@ export KDIR KSRC BZIMAGE
 mapfile -t KVARS < <(kmake_vars)
 step module-build "building the modules: make -C \$KDIR M=\$PWD" \
 	make -C "$KDIR" M="$TOP" "${KVARS[@]}" -j"$(nproc)" modules
+if grep -nE '(^|[ :])(warning|WARNING)[:[]' "$BUILD/module-build.log" >&2; then
+	die "the module build printed warnings (zero are allowed); full log: $BUILD/module-build.log"
+fi
