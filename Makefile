@@ -15,12 +15,13 @@ else
 SHELL := /bin/bash
 export KDIR
 
-.PHONY: help check run bench stress lint modules kernel selftest clean distclean
+.PHONY: help check run exec bench stress lint modules kernel selftest clean distclean
 
 help:
 	@echo 'rust-padata targets:'
 	@echo '  make check     all tests: harness self-tests, KUnit suites and guest scripts in QEMU'
 	@echo '  make run       boot the custom kernel in QEMU with the modules loaded (demo/shell)'
+	@echo '  make exec CMDS=f  boot the guest and run the shell commands in file f'
 	@echo '  make modules   build rust_padata.ko and rust_pcrypt.ko (and the kernel if needed)'
 	@echo '  make kernel    fetch, configure and build the custom kernel (cached)'
 	@echo '  make selftest  only the harness self-tests'
@@ -34,6 +35,9 @@ check:
 
 run:
 	@scripts/run.sh
+
+exec:
+	@scripts/exec.sh
 
 kernel:
 	@scripts/host-setup.sh && scripts/build-kernel.sh >/dev/null

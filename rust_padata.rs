@@ -18,6 +18,16 @@ module! {
     authors: ["rust-padata developers"],
     description: "padata (parallel jobs, ordered serialization) reimplemented in Rust",
     license: "GPL",
+    params: {
+        bench_jobs: u64 {
+            default: 0,
+            description: "Run the engine microbenchmark with this many jobs at load (0: off)",
+        },
+        bench_submitters: u32 {
+            default: 4,
+            description: "Concurrent submitters of the microbenchmark",
+        },
+    },
 }
 
 /// Module state of `rust_padata`.
@@ -26,6 +36,10 @@ struct RustPadata;
 impl kernel::Module for RustPadata {
     fn init(_module: &'static ThisModule) -> Result<Self> {
         pr_info!("loaded\n");
+        let jobs = module_parameters::bench_jobs.value();
+        if jobs != 0 {
+            padata::bench::run(jobs, module_parameters::bench_submitters.value())?;
+        }
         Ok(RustPadata)
     }
 }

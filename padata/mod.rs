@@ -11,6 +11,8 @@
 //! - [`do_multithreaded`]: split a range over several threads (C:
 //!   `padata_do_multithreaded()`).
 
+#[cfg(padata_kunit)]
+pub(crate) mod bench;
 mod instance;
 mod mt;
 pub(crate) mod seq;

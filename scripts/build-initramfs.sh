@@ -27,6 +27,9 @@ done
 
 cp -r "$TOP"/guest/. "$root/guest/"
 mv "$root/guest/init" "$root/init"
+if [ -n "${RPD_EXEC:-}" ]; then
+	cp "$RPD_EXEC" "$root/guest/exec-cmds.sh"
+fi
 chmod +x "$root/init" "$root"/guest/*.sh
 [ -d "$TOP/build/guest-bin" ] && cp -r "$TOP/build/guest-bin/." "$root/usr/bin/"
 

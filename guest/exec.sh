@@ -1,0 +1,7 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# rpd.mode=exec: run the commands of /guest/exec-cmds.sh (put there by `make exec
+# CMDS=file`), for development and benchmarks.
+export M=/lib/modules/rpd
+[ -f /guest/exec-cmds.sh ] && sh -x /guest/exec-cmds.sh
