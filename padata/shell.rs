@@ -2,18 +2,19 @@
 
 //! Shells: independent ordered series of jobs on an instance, and the job life cycle.
 //!
-//! A job goes through one bounded ring per shell, indexed by its sequence number:
-//!
 //! ```text
-//!  do_parallel()        lane work (parallel wq)      Ticket::serial()      serial work (cb_cpu)
-//!  seq = next++  ---->  take Queued in seq order ---> Done; if seq == head ---> run serial parts
-//!  slot = Queued        run parallel part (BH off)    move Done run from        in order, BH off
-//!  kick idle lane                                     head to cb_cpu queues
+//!  do_parallel()          lane work (parallel wq)       Ticket::serial()       serial work
+//!  [input lock]           [input lock, per batch]       [reorder lock]         [reorder lock,
+//!  seq = next++           take up to BATCH queued jobs  slot = Done; if seq    per batch]
+//!  slot = Queued          in seq order, run their        is the head: move the  run serial parts
+//!  kick an idle lane      parallel parts (BH off)        ready run to cb_cpu    in order (BH off)
+//!                                                        queues, kick workers
 //! ```
 //!
-//! Everything a job touches is under one per-shell spinlock held for a few instructions;
-//! no allocation happens after [`Shell::new`]. Lanes and serial workers drain everything
-//! available in one run, so a busy shell costs one wakeup per batch, not per job.
+//! Submitters and lanes share the *input* lock; completions and serial workers share the
+//! *reorder* lock, so the two ends of the pipeline do not contend with each other. Lanes take
+//! and serial workers run whole batches, so a busy shell costs one wakeup and one lock round
+//! trip per batch, not per job. No allocation happens after [`Shell::new`].
 
 use super::{
     instance::{Instance, InstanceInner, Snapshot},
@@ -25,7 +26,10 @@ use kernel::{
     cpu::nr_cpu_ids,
     new_condvar, new_spinlock, new_work,
     prelude::*,
-    sync::{atomic::Acquire, Arc, CondVar, SpinLock},
+    sync::{
+        atomic::{Acquire, Atomic, Relaxed, Release},
+        Arc, CondVar, SpinLock,
+    },
     workqueue::{Work, WorkItem},
 };
 
@@ -34,6 +38,9 @@ use kernel::{
 /// Submissions beyond it fail with `EBUSY` (backpressure; see Documentation/design.rst): the
 /// engine never grows memory with the load.
 pub(crate) const WINDOW: u32 = 512;
+
+/// Most jobs a lane takes from the input ring at once.
+const BATCH: usize = 16;
 
 /// A padata job: a parallel part, then a serial part run in submission order.
 pub(crate) trait Job: Send + Sized + 'static {
@@ -48,26 +55,14 @@ pub(crate) trait Job: Send + Sized + 'static {
     fn serial(self);
 }
 
-/// Where a job is between submission and its serial part.
-enum State<J> {
-    /// The slot is unused.
-    Free,
-    /// Submitted, waiting for a lane.
-    Queued(J),
-    /// The parallel part is running or the job is with the caller.
-    Running,
+/// Where a finished job is until its turn.
+enum Done<J> {
+    /// No job (not finished yet, or already moved on).
+    Empty,
     /// Handed back by [`Ticket::serial`], waiting for its turn.
-    Done(J),
+    Job(J, u32),
     /// The ticket was dropped without handing the job back; its turn is skipped.
     Lost,
-}
-
-/// One ring entry.
-struct Slot<J> {
-    /// The job's state.
-    state: State<J>,
-    /// The job's callback CPU.
-    cb_cpu: u32,
 }
 
 /// Jobs in order, waiting for their callback CPU's serial worker.
@@ -80,45 +75,55 @@ struct SerialQueue<J> {
     scheduled: bool,
 }
 
-/// The state of a shell, under [`ShellCore::ring`].
-struct Ring<J> {
-    /// `WINDOW` slots; seq `s` lives in `slots[s % WINDOW]`.
-    slots: KVec<Slot<J>>,
+/// Submission side of a shell, under [`ShellCore::input`].
+struct Input<J> {
+    /// `WINDOW` slots; job `s` waits for a lane in `queued[s % WINDOW]` with its cb_cpu.
+    queued: KVec<Option<(J, u32)>>,
     /// Next sequence number to hand out.
     next: Seq,
-    /// Next sequence number for a lane to run.
+    /// Next sequence number for a lane to take.
     dispatch: Seq,
-    /// Next sequence number to serialise.
-    head: Seq,
-    /// Jobs submitted whose serial part has not finished.
-    outstanding: u32,
     /// Lanes queued or running.
     lanes_busy: u32,
     /// Which lanes are queued or running (indexed by lane number).
     lane_busy: KVec<bool>,
-    /// Per callback CPU serial queues, indexed by CPU id.
-    serial: KVec<SerialQueue<J>>,
-    /// Instance snapshot and its generation.
+    /// Instance snapshot.
     snap: Snapshot,
     /// Generation of `snap`.
     gen: u32,
 }
 
-impl<J> Ring<J> {
-    fn slot(&mut self, seq: Seq) -> &mut Slot<J> {
-        &mut self.slots[(seq.0 % WINDOW) as usize]
-    }
+/// Completion side of a shell, under [`ShellCore::reorder`].
+struct Reorder<J> {
+    /// `WINDOW` slots; finished job `s` waits for its turn in `done[s % WINDOW]`.
+    done: KVec<Done<J>>,
+    /// Next sequence number to serialise.
+    head: Seq,
+    /// Per callback CPU serial queues, indexed by CPU id.
+    serial: KVec<SerialQueue<J>>,
+}
+
+/// Index of sequence number `seq` in a ring.
+fn ring_idx(seq: Seq) -> usize {
+    (seq.0 % WINDOW) as usize
 }
 
 /// The part of a shell shared with its work items and tickets.
 #[pin_data]
 pub(crate) struct ShellCore<J: Job> {
-    /// The ring and the queues.
+    /// Submission side.
     #[pin]
-    ring: SpinLock<Ring<J>>,
-    /// Signalled when `outstanding` drops to zero.
+    input: SpinLock<Input<J>>,
+    /// Signalled (under `input`) when `outstanding` drops to zero.
     #[pin]
     idle: CondVar,
+    /// Keeps the two locks on separate cache lines.
+    _pad: [u8; 64],
+    /// Completion side.
+    #[pin]
+    reorder: SpinLock<Reorder<J>>,
+    /// Jobs submitted whose serial part has not finished (incremented under `input`).
+    outstanding: Atomic<u32>,
     /// The instance.
     inst: Arc<InstanceInner>,
     /// Serial workers, one per possible CPU; emptied by [`Shell::drop`] to break the cycle.
@@ -177,14 +182,14 @@ impl<J: Job> Ticket<J> {
     /// Hands the job back for its serial part (C: `padata_do_serial()`).
     pub(crate) fn serial(mut self, job: J) {
         self.done = true;
-        self.core.complete(self.seq, Some(job));
+        self.core.complete(self.seq, Done::Job(job, self.cb_cpu));
     }
 }
 
 impl<J: Job> Drop for Ticket<J> {
     fn drop(&mut self) {
         if !self.done {
-            self.core.complete(self.seq, None);
+            self.core.complete(self.seq, Done::Lost);
         }
     }
 }
@@ -192,44 +197,39 @@ impl<J: Job> Drop for Ticket<J> {
 impl<J: Job> ShellCore<J> {
     /// Records the end of a job's parallel part and moves every job whose turn has come to
     /// its callback CPU's serial queue.
-    fn complete(&self, seq: Seq, job: Option<J>) {
+    fn complete(&self, seq: Seq, done: Done<J>) {
         let mut kick = CpuSet::empty();
+        let mut lost = 0;
         {
-            let mut ring = self.ring.lock();
-            ring.slot(seq).state = match job {
-                Some(j) => State::Done(j),
-                None => State::Lost,
-            };
-            if ring.head != seq {
+            let mut r = self.reorder.lock();
+            r.done[ring_idx(seq)] = done;
+            if r.head != seq {
                 return;
             }
             loop {
-                let head = ring.head;
-                let slot = ring.slot(head);
-                let cb = slot.cb_cpu;
-                match mem::replace(&mut slot.state, State::Free) {
-                    State::Done(j) => {
-                        let q = &mut ring.serial[cb as usize];
+                let head = r.head;
+                match mem::replace(&mut r.done[ring_idx(head)], Done::Empty) {
+                    Done::Job(j, cb) => {
+                        let Some(q) = r.serial.get_mut(cb as usize) else {
+                            break;
+                        };
                         // Cannot fail: at most `WINDOW` jobs are outstanding.
                         if q.pending.push_within_capacity(j).is_err() {
-                            pr_err!("padata: serial queue overflow\n");
+                            pr_err!("serial queue overflow\n");
                         }
                         if !q.scheduled {
                             q.scheduled = true;
                             kick.set(cb);
                         }
                     }
-                    State::Lost => ring.outstanding -= 1,
-                    other => {
-                        ring.slot(head).state = other;
-                        break;
-                    }
+                    Done::Lost => lost += 1,
+                    Done::Empty => break,
                 }
-                ring.head = head.next();
+                r.head = head.next();
             }
-            if ring.outstanding == 0 {
-                self.idle.notify_all();
-            }
+        }
+        if lost != 0 {
+            self.finished(lost);
         }
         if kick.is_empty() {
             return;
@@ -243,6 +243,15 @@ impl<J: Job> ShellCore<J> {
             }
         }
     }
+
+    /// Accounts for `n` jobs whose serial part is over (or was skipped).
+    fn finished(&self, n: u32) {
+        if self.outstanding.fetch_sub(n, Release) == n {
+            // Take the lock so a waiter between its check and its sleep cannot miss this.
+            let _guard = self.input.lock();
+            self.idle.notify_all();
+        }
+    }
 }
 
 impl<J: Job> WorkItem for Lane<J> {
@@ -251,37 +260,41 @@ impl<J: Job> WorkItem for Lane<J> {
     fn run(this: Arc<Lane<J>>) {
         let core = &this.core;
         loop {
-            let (job, ticket) = {
-                let mut ring = core.ring.lock();
-                let seq = ring.dispatch;
-                let too_many = ring.lanes_busy > ring.snap.pcpu.weight().max(1);
-                let runnable = seq != ring.next && matches!(ring.slot(seq).state, State::Queued(_));
-                if !runnable || too_many {
-                    ring.lane_busy[this.idx as usize] = false;
-                    ring.lanes_busy -= 1;
+            let mut batch: [Option<(J, u32)>; BATCH] = [const { None }; BATCH];
+            let first;
+            let n;
+            {
+                let mut inp = core.input.lock();
+                let queued = inp.next.distance(inp.dispatch) as usize;
+                let too_many = inp.lanes_busy > inp.snap.pcpu.weight().max(1);
+                if queued == 0 || too_many {
+                    inp.lane_busy[this.idx as usize] = false;
+                    inp.lanes_busy -= 1;
                     return;
                 }
-                let slot = ring.slot(seq);
-                let cb_cpu = slot.cb_cpu;
-                let job = match mem::replace(&mut slot.state, State::Running) {
-                    State::Queued(job) => job,
-                    other => {
-                        slot.state = other;
-                        ring.lane_busy[this.idx as usize] = false;
-                        ring.lanes_busy -= 1;
-                        return;
-                    }
-                };
-                ring.dispatch = seq.next();
-                let ticket = Ticket {
-                    core: core.clone(),
-                    seq,
-                    cb_cpu,
-                    done: false,
-                };
-                (job, ticket)
-            };
-            with_bh_disabled(|| job.parallel(ticket));
+                // Share what is queued among the busy lanes, at most BATCH each.
+                n = (queued / inp.lanes_busy.max(1) as usize).clamp(1, BATCH);
+                first = inp.dispatch;
+                let mut seq = first;
+                for slot in batch.iter_mut().take(n) {
+                    *slot = inp.queued[ring_idx(seq)].take();
+                    seq = seq.next();
+                }
+                inp.dispatch = seq;
+            }
+            let mut seq = first;
+            with_bh_disabled(|| {
+                for (job, cb_cpu) in batch.iter_mut().take(n).filter_map(Option::take) {
+                    let ticket = Ticket {
+                        core: core.clone(),
+                        seq,
+                        cb_cpu,
+                        done: false,
+                    };
+                    job.parallel(ticket);
+                    seq = seq.next();
+                }
+            });
         }
     }
 }
@@ -294,8 +307,10 @@ impl<J: Job> WorkItem for SerialWorker<J> {
         let cpu = this.cpu as usize;
         loop {
             let mut batch = {
-                let mut ring = core.ring.lock();
-                let q = &mut ring.serial[cpu];
+                let mut r = core.reorder.lock();
+                let Some(q) = r.serial.get_mut(cpu) else {
+                    return;
+                };
                 if q.pending.is_empty() {
                     q.scheduled = false;
                     return;
@@ -310,12 +325,10 @@ impl<J: Job> WorkItem for SerialWorker<J> {
                     job.serial();
                 }
             });
-            let mut ring = core.ring.lock();
-            ring.serial[cpu].spare = batch;
-            ring.outstanding -= n;
-            if ring.outstanding == 0 {
-                core.idle.notify_all();
+            if let Some(q) = core.reorder.lock().serial.get_mut(cpu) {
+                q.spare = batch;
             }
+            core.finished(n);
         }
     }
 }
@@ -325,6 +338,15 @@ impl<J: Job> WorkItem for SerialWorker<J> {
 pub(crate) struct Shell<J: Job> {
     core: Arc<ShellCore<J>>,
     lanes: KVec<Arc<Lane<J>>>,
+}
+
+/// A vector of `n` elements made by `f`.
+fn kvec_of<T>(n: usize, mut f: impl FnMut() -> Result<T>) -> Result<KVec<T>> {
+    let mut v = KVec::with_capacity(n, GFP_KERNEL)?;
+    for _ in 0..n {
+        v.push(f()?, GFP_KERNEL)?;
+    }
+    Ok(v)
 }
 
 impl<J: Job> Shell<J> {
@@ -338,78 +360,69 @@ impl<J: Job> Shell<J> {
     /// near `u32::MAX` to cross the wrap).
     pub(crate) fn with_first_seq(inst: &Instance, first: u32) -> Result<Self> {
         let ncpu = nr_cpu_ids() as usize;
-        let mut slots = KVec::with_capacity(WINDOW as usize, GFP_KERNEL)?;
-        for _ in 0..WINDOW {
-            slots.push(
-                Slot {
-                    state: State::Free,
-                    cb_cpu: 0,
-                },
-                GFP_KERNEL,
-            )?;
-        }
-        let mut serial = KVec::with_capacity(ncpu, GFP_KERNEL)?;
-        let mut lane_busy = KVec::with_capacity(ncpu, GFP_KERNEL)?;
-        for _ in 0..ncpu {
-            serial.push(
-                SerialQueue {
-                    pending: KVec::with_capacity(WINDOW as usize, GFP_KERNEL)?,
-                    spare: KVec::with_capacity(WINDOW as usize, GFP_KERNEL)?,
-                    scheduled: false,
-                },
-                GFP_KERNEL,
-            )?;
-            lane_busy.push(false, GFP_KERNEL)?;
-        }
+        let w = WINDOW as usize;
+        let queued = kvec_of(w, || Ok(None))?;
+        let done = kvec_of(w, || Ok(Done::Empty))?;
+        let lane_busy = kvec_of(ncpu, || Ok(false))?;
+        let serial = kvec_of(ncpu, || {
+            Ok(SerialQueue {
+                pending: KVec::with_capacity(w, GFP_KERNEL)?,
+                spare: KVec::with_capacity(w, GFP_KERNEL)?,
+                scheduled: false,
+            })
+        })?;
         let (gen, snap) = inst.inner().snapshot();
         let first = Seq(first);
         let core = Arc::pin_init(
             pin_init!(ShellCore {
-                ring <- new_spinlock!(Ring {
-                    slots,
+                input <- new_spinlock!(Input {
+                    queued,
                     next: first,
                     dispatch: first,
-                    head: first,
-                    outstanding: 0,
                     lanes_busy: 0,
                     lane_busy,
-                    serial,
                     snap,
                     gen,
                 }),
                 idle <- new_condvar!(),
+                _pad: [0; 64],
+                reorder <- new_spinlock!(Reorder {
+                    done,
+                    head: first,
+                    serial,
+                }),
+                outstanding: Atomic::new(0),
                 inst: inst.inner().clone(),
                 serial_workers <- new_spinlock!(KVec::new()),
             }),
             GFP_KERNEL,
         )?;
-        let mut workers = KVec::with_capacity(ncpu, GFP_KERNEL)?;
-        let mut lanes = KVec::with_capacity(ncpu, GFP_KERNEL)?;
-        for cpu in 0..ncpu as u32 {
-            let (c1, c2) = (core.clone(), core.clone());
-            workers.push(
-                Arc::pin_init(
-                    pin_init!(SerialWorker {
-                        core: c1,
-                        cpu,
-                        work <- new_work!("padata_serial"),
-                    }),
-                    GFP_KERNEL,
-                )?,
+        let mut cpu = 0;
+        let workers = kvec_of(ncpu, || {
+            let c = core.clone();
+            cpu += 1;
+            Ok(Arc::pin_init(
+                pin_init!(SerialWorker {
+                    core: c,
+                    cpu: cpu - 1,
+                    work <- new_work!("padata_serial"),
+                }),
                 GFP_KERNEL,
-            )?;
-            lanes.push(
-                Arc::pin_init(
-                    pin_init!(Lane {
-                        core: c2,
-                        idx: cpu,
-                        work <- new_work!("padata_lane"),
-                    }),
-                    GFP_KERNEL,
-                )?,
+            )?)
+        })?;
+        let mut idx = 0;
+        let lanes = kvec_of(ncpu, || {
+            let c = core.clone();
+            idx += 1;
+            Ok(Arc::pin_init(
+                pin_init!(Lane {
+                    core: c,
+                    idx: idx - 1,
+                    work <- new_work!("padata_lane"),
+                }),
                 GFP_KERNEL,
-            )?;
-        }
+            )?)
+        })?;
         *core.serial_workers.lock() = workers;
         Ok(Self { core, lanes })
     }
@@ -425,14 +438,14 @@ impl<J: Job> Shell<J> {
     pub(crate) fn do_parallel(&self, job: J, cb_cpu: &mut u32) -> Result<(), (Error, J)> {
         let core = &self.core;
         let kick = {
-            let mut ring = core.ring.lock();
+            let mut inp = core.input.lock();
             let gen = core.inst.gen.load(Acquire);
-            if gen != ring.gen {
+            if gen != inp.gen {
                 let (g, snap) = core.inst.snapshot();
-                ring.gen = g;
-                ring.snap = snap;
+                inp.gen = g;
+                inp.snap = snap;
             }
-            let snap = ring.snap;
+            let snap = inp.snap;
             if !snap.running {
                 return Err((EINVAL, job));
             }
@@ -442,25 +455,24 @@ impl<J: Job> Shell<J> {
                     None => return Err((EINVAL, job)),
                 }
             }
-            if snap.reset || ring.outstanding >= WINDOW {
+            if snap.reset || core.outstanding.load(Relaxed) >= WINDOW {
                 return Err((EBUSY, job));
             }
-            let seq = ring.next;
-            ring.next = seq.next();
-            ring.outstanding += 1;
-            *ring.slot(seq) = Slot {
-                state: State::Queued(job),
-                cb_cpu: *cb_cpu,
-            };
+            core.outstanding.fetch_add(1, Relaxed);
+            let seq = inp.next;
+            inp.next = seq.next();
+            inp.queued[ring_idx(seq)] = Some((job, *cb_cpu));
             // Wake another lane only if the queued jobs outnumber the busy lanes and there is
             // a parallel CPU for it; a busy lane picks up new jobs without any wakeup.
-            let queued = ring.next.distance(ring.dispatch);
+            let queued = inp.next.distance(inp.dispatch);
             let limit = snap.pcpu.weight().max(1);
-            if ring.lanes_busy < limit && ring.lanes_busy < queued {
-                let idx = ring.lane_busy.iter().position(|b| !*b);
+            if inp.lanes_busy < limit && inp.lanes_busy < queued {
+                // The first idle lane index is below `limit` (pigeonhole), so the lane maps
+                // to a distinct usable parallel CPU.
+                let idx = inp.lane_busy.iter().position(|b| !*b);
                 idx.map(|i| {
-                    ring.lane_busy[i] = true;
-                    ring.lanes_busy += 1;
+                    inp.lane_busy[i] = true;
+                    inp.lanes_busy += 1;
                     (i, snap.pcpu.nth(i as u32).unwrap_or(*cb_cpu))
                 })
             } else {
@@ -473,11 +485,10 @@ impl<J: Job> Shell<J> {
                     let _ = q.parallel.enqueue_on(cpu, self.lanes[i].clone());
                 }
                 None => {
-                    // The instance is gone: undo the lane reservation; the job stays queued
-                    // and is reported as lost when the shell is dropped.
-                    let mut ring = core.ring.lock();
-                    ring.lane_busy[i] = false;
-                    ring.lanes_busy -= 1;
+                    // The instance is gone: undo the lane reservation.
+                    let mut inp = core.input.lock();
+                    inp.lane_busy[i] = false;
+                    inp.lanes_busy -= 1;
                 }
             }
         }
@@ -486,14 +497,14 @@ impl<J: Job> Shell<J> {
 
     /// Number of jobs submitted whose serial part has not finished yet.
     pub(crate) fn outstanding(&self) -> u32 {
-        self.core.ring.lock().outstanding
+        self.core.outstanding.load(Relaxed)
     }
 
     /// Waits until every job submitted so far has finished its serial part.
     pub(crate) fn wait_idle(&self) {
-        let mut ring = self.core.ring.lock();
-        while ring.outstanding != 0 {
-            self.core.idle.wait(&mut ring);
+        let mut inp = self.core.input.lock();
+        while self.core.outstanding.load(Acquire) != 0 {
+            self.core.idle.wait(&mut inp);
         }
     }
 }

@@ -32,48 +32,47 @@ impl Rng {
     }
 }
 
-/// What the serial parts observed.
-struct Observed {
-    /// Last sequence number serialised per (shell, callback CPU); `u64::MAX` for none.
-    last: KVec<u64>,
-    /// Serial parts run.
-    completed: u64,
-    /// Serial parts that ran out of order.
-    reordered: u64,
-    /// Serial parts that ran on a CPU other than their callback CPU.
-    wrong_cpu: u64,
-    /// Serial parts whose job did not carry the sequence number it was given.
-    bad_seq: u64,
-}
+/// Most ordering keys a test uses (the shells or submitters whose order is checked).
+const KEYS: usize = 5;
+/// Per-CPU slots of the statistics.
+const NCPU: usize = kernel::bindings::NR_CPUS as usize;
 
-/// Shared by a test and all its jobs.
-#[pin_data]
-struct Checker {
-    #[pin]
-    obs: SpinLock<Observed>,
-    ncpu: usize,
-}
+/// Last order value seen per (key, callback CPU), plus one (0: none yet).
+static LAST: [Atomic<u64>; KEYS * NCPU] = [const { Atomic::new(0) }; KEYS * NCPU];
+/// Per callback CPU: serial parts run, run out of order, run on another CPU, wrong seq.
+static COMPLETED: [Atomic<u64>; NCPU] = [const { Atomic::new(0) }; NCPU];
+static REORDERED: [Atomic<u64>; NCPU] = [const { Atomic::new(0) }; NCPU];
+static WRONG_CPU: [Atomic<u64>; NCPU] = [const { Atomic::new(0) }; NCPU];
+static BAD_SEQ: [Atomic<u64>; NCPU] = [const { Atomic::new(0) }; NCPU];
+
+/// Checks what the serial parts observe. The statistics are static and per callback CPU:
+/// the serial parts of one CPU run one at a time, so no lock and no shared cacheline is
+/// needed, and jobs carry no reference. KUnit runs the cases of a module one after the
+/// other; each case starts with [`Checker::new`], which resets everything.
+#[derive(Clone, Copy)]
+struct Checker;
 
 impl Checker {
-    fn new(shells: usize) -> Result<Arc<Self>> {
-        let ncpu = kernel::cpu::nr_cpu_ids() as usize;
-        let mut last = KVec::with_capacity(shells * ncpu, GFP_KERNEL)?;
-        for _ in 0..shells * ncpu {
-            last.push(u64::MAX, GFP_KERNEL)?;
+    fn new(keys: usize) -> Result<Self> {
+        if keys > KEYS {
+            return Err(EINVAL);
         }
-        Ok(Arc::pin_init(
-            pin_init!(Checker {
-                obs <- new_spinlock!(Observed {
-                    last,
-                    completed: 0,
-                    reordered: 0,
-                    wrong_cpu: 0,
-                    bad_seq: 0,
-                }),
-                ncpu,
-            }),
-            GFP_KERNEL,
-        )?)
+        for a in LAST.iter() {
+            a.store(0, Relaxed);
+        }
+        for s in [&COMPLETED, &REORDERED, &WRONG_CPU, &BAD_SEQ] {
+            for a in s.iter() {
+                a.store(0, Relaxed);
+            }
+        }
+        Ok(Checker)
+    }
+
+    /// Counts one event on callback CPU `cb_cpu`.
+    fn count(stat: &[Atomic<u64>; NCPU], cb_cpu: u32) {
+        if let Some(a) = stat.get(cb_cpu as usize) {
+            a.store(a.load(Relaxed) + 1, Relaxed);
+        }
     }
 
     /// Records one serial part: `order` must grow per (key, callback CPU), and the part must
@@ -81,32 +80,33 @@ impl Checker {
     fn record(&self, key: usize, cb_cpu: u32, order: u64) {
         let here = CpuId::current().as_u32();
         self.record_more(key, cb_cpu, order);
-        let mut o = self.obs.lock();
         if here != cb_cpu {
-            o.wrong_cpu += 1;
+            Self::count(&WRONG_CPU, cb_cpu);
         }
-        o.completed += 1;
+        Self::count(&COMPLETED, cb_cpu);
     }
 
     /// Checks the order of one (key, callback CPU) series.
     fn record_more(&self, key: usize, cb_cpu: u32, order: u64) {
-        let mut o = self.obs.lock();
-        let i = key * self.ncpu + cb_cpu as usize;
-        if o.last[i] != u64::MAX && o.last[i] >= order {
-            o.reordered += 1;
+        if let Some(last) = LAST.get(key * NCPU + cb_cpu as usize) {
+            let prev = last.load(Relaxed);
+            if prev != 0 && prev - 1 >= order {
+                Self::count(&REORDERED, cb_cpu);
+            }
+            last.store(order + 1, Relaxed);
         }
-        o.last[i] = order;
     }
 
+    /// Totals: (completed, reordered, wrong CPU, bad sequence number).
     fn snapshot(&self) -> (u64, u64, u64, u64) {
-        let o = self.obs.lock();
-        (o.completed, o.reordered, o.wrong_cpu, o.bad_seq)
+        let sum = |s: &[Atomic<u64>; NCPU]| s.iter().map(|a| a.load(Relaxed)).sum();
+        (sum(&COMPLETED), sum(&REORDERED), sum(&WRONG_CPU), sum(&BAD_SEQ))
     }
 }
 
 /// The test job: optional busy delay in the parallel part, checks in the serial part.
 struct TestJob {
-    checker: Arc<Checker>,
+    checker: Checker,
     shell: usize,
     /// Submission index within the shell, or `None` to check the engine's sequence numbers
     /// (tests with several submitters: submission order is the order of `do_parallel()`).
@@ -133,7 +133,7 @@ impl Job for TestJob {
     fn serial(self) {
         if let Some(e) = self.expect_seq {
             if e != self.seq {
-                self.checker.obs.lock().bad_seq += 1;
+                Checker::count(&BAD_SEQ, self.cb_cpu);
             }
         }
         let order = self.order.unwrap_or(self.seq.into());
@@ -195,7 +195,7 @@ fn submit(shell: &Shell<TestJob>, mut job: TestJob, cb: &mut u32) -> Result {
 /// among `cpus`, recording them in submission order.
 fn submit_range(
     shell: &Shell<TestJob>,
-    checker: &Arc<Checker>,
+    checker: &Checker,
     idx: usize,
     orders: impl Iterator<Item = u64>,
     seed: u32,
@@ -209,7 +209,7 @@ fn submit_range(
         // One job in 32 waits up to 40 us in its parallel part: later jobs overtake it.
         let delay_us = if r >> 27 == 0 { (r >> 8) % 40 } else { 0 };
         let job = TestJob {
-            checker: checker.clone(),
+            checker: *checker,
             shell: idx,
             order: Some(order),
             sub: None,
@@ -241,7 +241,7 @@ mod engine_tests {
         let errors = Arc::new(Atomic::<u32>::new(0), GFP_KERNEL)?;
         for s in 0..4u32 {
             let (shell, checker, latch, errors) =
-                (shell.clone(), checker.clone(), latch.clone(), errors.clone());
+                (shell.clone(), checker, latch.clone(), errors.clone());
             inst.spawn(move || {
                 let online = CpuSet::online();
                 let mut rng = Rng(0x9e37_79b9 ^ (s + 1));
@@ -251,7 +251,7 @@ mod engine_tests {
                     // One job in 32 waits up to 40 us in its parallel part.
                     let delay_us = if r >> 27 == 0 { (r >> 8) % 40 } else { 0 };
                     let job = TestJob {
-                        checker: checker.clone(),
+                        checker,
                         shell: 0,
                         order: None,
                         sub: Some((1 + s as usize, i)),
@@ -308,7 +308,7 @@ mod engine_tests {
         for i in 0..2000u32 {
             let mut cb = 0;
             let job = TestJob {
-                checker: checker.clone(),
+                checker,
                 shell: 0,
                 order: Some(i.into()),
                 sub: None,
@@ -346,7 +346,7 @@ mod engine_tests {
         for (i, want) in [(0u32, 1u32), (3, 2), (2, 2)].iter().enumerate() {
             let mut cb = want.0;
             let job = TestJob {
-                checker: checker.clone(),
+                checker,
                 shell: 0,
                 order: Some(i as u64),
                 sub: None,
@@ -374,7 +374,7 @@ mod engine_tests {
         let shell = Shell::new(&inst)?;
         let checker = Checker::new(1)?;
         let job = |o| TestJob {
-            checker: checker.clone(),
+            checker,
             shell: 0,
             order: Some(o),
             sub: None,
@@ -419,7 +419,7 @@ mod engine_tests {
         let done = Arc::new(Atomic::<u32>::new(0), GFP_KERNEL)?;
         {
             let (shell, checker, latch, done) =
-                (shell.clone(), checker.clone(), latch.clone(), done.clone());
+                (shell.clone(), checker, latch.clone(), done.clone());
             inst.spawn(move || {
                 if submit_range(&shell, &checker, 0, 0..100_000, 42).is_ok() {
                     done.store(1, Relaxed);
@@ -462,7 +462,7 @@ mod engine_tests {
 struct ParkJob {
     park: Arc<Parking>,
     order: u64,
-    checker: Arc<Checker>,
+    checker: Checker,
 }
 
 /// Tickets held back by [`ParkJob`]s.
@@ -514,7 +514,7 @@ mod window_tests {
             let job = ParkJob {
                 park: park.clone(),
                 order: i,
-                checker: checker.clone(),
+                checker,
             };
             assert!(shell.do_parallel(job, &mut cb).is_ok());
         }
@@ -522,7 +522,7 @@ mod window_tests {
         let extra = ParkJob {
             park: park.clone(),
             order: 9999,
-            checker: checker.clone(),
+            checker,
         };
         assert_eq!(shell.do_parallel(extra, &mut cb).err().map(|e| e.0), Some(EBUSY));
         // Wait until every parallel part has parked its ticket.
