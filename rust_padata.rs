@@ -5,7 +5,7 @@
 //! Loading the module runs the engine's KUnit suites (KTAP in the kernel log and in
 //! `/sys/kernel/debug/kunit/`).
 
-use kernel::prelude::*;
+use kernel::{prelude::*, sync::Arc};
 
 #[allow(dead_code, unused_imports, reason = "the engine is shared with rust_pcrypt, which uses other parts")]
 mod kext;
@@ -27,20 +27,29 @@ module! {
             default: 4,
             description: "Concurrent submitters of the microbenchmark",
         },
+        bench_hotplug: bool {
+            default: false,
+            description: "Microbenchmark instance follows CPU hotplug (hotplug test)",
+        },
     },
 }
 
 /// Module state of `rust_padata`.
-struct RustPadata;
+struct RustPadata {
+    /// The CPU hotplug state instances of this module register with.
+    _hp: Arc<padata::HotplugState>,
+}
 
 impl kernel::Module for RustPadata {
     fn init(_module: &'static ThisModule) -> Result<Self> {
+        let hp = padata::new_hotplug_state()?;
         pr_info!("loaded\n");
         let jobs = module_parameters::bench_jobs.value();
         if jobs != 0 {
-            padata::bench::run(jobs, module_parameters::bench_submitters.value())?;
+            let with_hp = module_parameters::bench_hotplug.value().then_some(&hp);
+            padata::bench::run(jobs, module_parameters::bench_submitters.value(), with_hp)?;
         }
-        Ok(RustPadata)
+        Ok(RustPadata { _hp: hp })
     }
 }
 

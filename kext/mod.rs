@@ -7,6 +7,7 @@
 //! comment on every `unsafe` block.
 
 pub(crate) mod bh;
+pub(crate) mod cpuhp;
 pub(crate) mod cpumask;
 pub(crate) mod sysfs;
 pub(crate) mod workqueue;

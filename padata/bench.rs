@@ -4,7 +4,7 @@
 //! overhead) and submit-to-serial latency percentiles. Run by `rust_padata.ko` when loaded
 //! with `bench_jobs=N`; results go to the kernel log as one `rpd-bench:` line.
 
-use super::{Instance, Job, Shell, Ticket};
+use super::{HotplugState, Instance, Job, Shell, Ticket};
 use crate::kext::cpumask::CpuSet;
 use kernel::{
     new_condvar, new_spinlock,
@@ -23,6 +23,11 @@ struct Stats {
     hist: KVec<u32>,
     /// Serial parts run.
     done: u64,
+    /// Per (submitter, callback CPU): last submission index serialised, plus one.
+    last: KVec<u64>,
+    /// Serial parts that ran before a job submitted earlier by the same submitter with the
+    /// same callback CPU.
+    reordered: u64,
 }
 
 /// Shared by the benchmark and its jobs.
@@ -38,10 +43,17 @@ struct Shared {
 struct BenchJob {
     shared: Arc<Shared>,
     submitted: Instant<Monotonic>,
+    /// Submitter index.
+    sub: usize,
+    /// Index of (submitter, callback CPU) in [`Stats::last`], set in the parallel part.
+    key: usize,
+    /// Submission index within the submitter.
+    order: u64,
 }
 
 impl Job for BenchJob {
-    fn parallel(self, ticket: Ticket<Self>) {
+    fn parallel(mut self, ticket: Ticket<Self>) {
+        self.key = self.sub * kernel::cpu::nr_cpu_ids() as usize + ticket.cb_cpu() as usize;
         ticket.serial(self);
     }
 
@@ -52,6 +64,13 @@ impl Job for BenchJob {
             *b += 1;
         }
         s.done += 1;
+        if let Some(last) = s.last.get_mut(self.key) {
+            let bad = *last > self.order;
+            *last = self.order + 1;
+            if bad {
+                s.reordered += 1;
+            }
+        }
         self.shared.cv.notify_all();
     }
 }
@@ -69,19 +88,25 @@ fn percentile(hist: &[u32], total: u64, pct: u64) -> usize {
     hist.len()
 }
 
-/// Submits `jobs` trivial jobs from `submitters` concurrent threads and prints throughput
-/// and latency percentiles.
-pub(crate) fn run(jobs: u64, submitters: u32) -> Result {
-    let submitters = submitters.max(1);
-    let inst = Arc::new(Instance::new(c"rpd_bench")?, GFP_KERNEL)?;
+/// Submits `jobs` trivial jobs from `submitters` concurrent threads and prints throughput,
+/// latency percentiles and the ordering check (`reordered`, `lost`: both must be 0). With
+/// `hp` the instance follows CPU hotplug (the guest hotplug test offlines CPUs meanwhile).
+pub(crate) fn run(jobs: u64, submitters: u32, hp: Option<&Arc<HotplugState>>) -> Result {
+    let submitters = submitters.clamp(1, 64);
+    let ncpu = kernel::cpu::nr_cpu_ids() as usize;
+    let inst = Arc::new(Instance::new(c"rpd_bench", hp)?, GFP_KERNEL)?;
     let shell = Arc::new(Shell::<BenchJob>::new(&inst)?, GFP_KERNEL)?;
     let mut hist = KVec::with_capacity(BUCKETS, GFP_KERNEL)?;
     for _ in 0..BUCKETS {
         hist.push(0u32, GFP_KERNEL)?;
     }
+    let mut last = KVec::with_capacity(submitters as usize * ncpu, GFP_KERNEL)?;
+    for _ in 0..submitters as usize * ncpu {
+        last.push(0u64, GFP_KERNEL)?;
+    }
     let shared = Arc::pin_init(
         pin_init!(Shared {
-            stats <- new_spinlock!(Stats { hist, done: 0 }),
+            stats <- new_spinlock!(Stats { hist, done: 0, last, reordered: 0 }),
             cv <- new_condvar!(),
         }),
         GFP_KERNEL,
@@ -92,39 +117,62 @@ pub(crate) fn run(jobs: u64, submitters: u32) -> Result {
     for s in 0..submitters {
         let (shell, shared) = (shell.clone(), shared.clone());
         inst.spawn(move || {
-            let online = CpuSet::online();
-            let mut cb = online.pick(s).unwrap_or(0);
-            for _ in 0..per {
+            for order in 0..per {
+                // The preferred callback CPU; the engine replaces it when it is not usable
+                // (for example offline); order is checked per CPU actually chosen.
+                let mut cb = CpuSet::online().pick(s).unwrap_or(0);
                 let mut job = BenchJob {
                     shared: shared.clone(),
                     submitted: Instant::now(),
+                    sub: s as usize,
+                    key: 0,
+                    order,
                 };
-                while let Err((e, j)) = shell.do_parallel(job, &mut cb) {
-                    if e != EBUSY {
-                        return;
+                loop {
+                    match shell.do_parallel(job, &mut cb) {
+                        Ok(()) => break,
+                        Err((e, j)) if e == EBUSY => {
+                            job = j;
+                            kernel::time::delay::fsleep(kernel::time::Delta::from_micros(10));
+                        }
+                        Err(_) => return,
                     }
-                    job = j;
-                    kernel::time::delay::fsleep(kernel::time::Delta::from_micros(10));
                 }
             }
         })?;
     }
     let mut s = shared.stats.lock();
+    // Give up after 10 s without progress: the result line then shows the lost jobs.
+    let mut seen = u64::MAX;
     while s.done < total {
-        shared.cv.wait(&mut s);
+        if s.done == seen {
+            break;
+        }
+        seen = s.done;
+        for _ in 0..100 {
+            if s.done >= total {
+                break;
+            }
+            let _ = shared
+                .cv
+                .wait_interruptible_timeout(&mut s, kernel::time::msecs_to_jiffies(100));
+        }
     }
     let ns = start.elapsed().as_nanos().max(1) as u64;
     let p50 = percentile(&s.hist, total, 50);
     let p99 = percentile(&s.hist, total, 99);
+    let (done, reordered) = (s.done, s.reordered);
     drop(s);
     pr_info!(
-        "rpd-bench: engine=rust jobs={} submitters={} ns={} jobs_per_sec={} p50_us={} p99_us={}\n",
+        "rpd-bench: engine=rust jobs={} submitters={} ns={} jobs_per_sec={} p50_us={} p99_us={} reordered={} lost={}\n",
         total,
         submitters,
         ns,
-        total * 1_000_000_000 / ns,
+        done * 1_000_000_000 / ns,
         p50,
-        p99
+        p99,
+        reordered,
+        total - done
     );
     Ok(())
 }

@@ -3,6 +3,7 @@
 //! padata instances: the workqueues and cpumasks that shells run on.
 
 use crate::kext::{
+    cpuhp::{with_cpus_read_lock, HpInstance, HpState, Hotplug},
     cpumask::CpuSet,
     workqueue::{Kind, OwnedQueue},
 };
@@ -87,7 +88,15 @@ impl InstanceInner {
 
     /// Publishes a new snapshot computed from `cfg` and the online CPUs.
     fn publish(&self, cfg: &Config, reset: bool) {
-        let online = CpuSet::online();
+        self.publish_excluding(cfg, reset, None);
+    }
+
+    /// Publishes a new snapshot computed from `cfg` and the online CPUs but `gone`.
+    fn publish_excluding(&self, cfg: &Config, reset: bool, gone: Option<u32>) {
+        let mut online = CpuSet::online();
+        if let Some(cpu) = gone {
+            online.clear(cpu);
+        }
         let mut snap = self.snapshot.lock();
         snap.pcpu = cfg.user_pcpu.and(&online);
         snap.cbcpu = cfg.user_cbcpu.and(&online);
@@ -99,14 +108,22 @@ impl InstanceInner {
 
     /// Applies the configuration: validates the masks and publishes the snapshot.
     fn apply(&self, cfg: &mut Config) {
-        let online = CpuSet::online();
+        self.apply_excluding(cfg, None);
+    }
+
+    /// Like [`Self::apply`], treating CPU `gone` (being unplugged) as offline.
+    fn apply_excluding(&self, cfg: &mut Config, gone: Option<u32>) {
+        let mut online = CpuSet::online();
+        if let Some(cpu) = gone {
+            online.clear(cpu);
+        }
         let pvalid = !cfg.user_pcpu.and(&online).is_empty();
         let svalid = !cfg.user_cbcpu.and(&online).is_empty();
         // As C's __padata_set_cpumasks(): an invalid mask stops the instance, valid masks
         // (re)start it.
         cfg.invalid = !(pvalid && svalid);
         cfg.started = !cfg.invalid;
-        self.publish(cfg, false);
+        self.publish_excluding(cfg, false, gone);
     }
 }
 
@@ -118,11 +135,39 @@ impl InstanceInner {
 /// the user masks ANDed with the online CPUs.
 pub(crate) struct Instance {
     inner: Arc<InstanceInner>,
+    /// Registration with the CPU hotplug state, if any; removed first on drop.
+    hp: Option<HpInstance<InstanceHp>>,
+}
+
+/// What a hotplug callback of an instance acts on.
+pub(crate) struct InstanceHp(Arc<InstanceInner>);
+
+impl Hotplug for InstanceHp {
+    fn online(&self, _cpu: u32) -> Result {
+        self.0.apply(&mut self.0.config.lock());
+        Ok(())
+    }
+
+    fn offline(&self, cpu: u32) -> Result {
+        // The CPU is still in cpu_online_mask while its teardown callbacks run.
+        self.0.apply_excluding(&mut self.0.config.lock(), Some(cpu));
+        Ok(())
+    }
+}
+
+/// The CPU hotplug state instances register with (one per module; C: the
+/// `CPUHP_AP_ONLINE_DYN` multi-instance state of padata).
+pub(crate) type HotplugState = HpState<InstanceHp>;
+
+/// Allocates the hotplug state for instances.
+pub(crate) fn new_hotplug_state() -> Result<Arc<HotplugState>> {
+    HpState::new(c"padata_rs:online")
 }
 
 impl Instance {
-    /// Allocates and starts an instance; `name` prefixes the workqueue names.
-    pub(crate) fn new(name: &CStr) -> Result<Self> {
+    /// Allocates and starts an instance; `name` prefixes the workqueue names. With `hp`, the
+    /// usable masks follow CPU hotplug; without, they are re-evaluated only on mask changes.
+    pub(crate) fn new(name: &CStr, hp: Option<&Arc<HotplugState>>) -> Result<Self> {
         let queues = Queues {
             parallel: OwnedQueue::new(name, c"_parallel", Kind::PerCpuIntensive)?,
             serial: OwnedQueue::new(name, c"_serial", Kind::PerCpu)?,
@@ -148,7 +193,11 @@ impl Instance {
             GFP_KERNEL,
         )?;
         inner.apply(&mut inner.config.lock());
-        Ok(Self { inner })
+        let hp = match hp {
+            Some(state) => Some(state.add(InstanceHp(inner.clone()))?),
+            None => None,
+        };
+        Ok(Self { inner, hp })
     }
 
     /// The shared state, for shells.
@@ -172,18 +221,16 @@ impl Instance {
     /// accepted and stops the instance (later submissions fail with `EINVAL`); a valid mask
     /// restarts it, as in C.
     pub(crate) fn set_cpumask(&self, which: MaskType, mask: &CpuSet) -> Result {
-        let mut cfg = self.inner.config.lock();
-        match which {
-            MaskType::Parallel => cfg.user_pcpu = *mask,
-            MaskType::Serial => cfg.user_cbcpu = *mask,
-        }
-        self.inner.apply(&mut cfg);
+        // Hotplug is held off so the online mask cannot change under us (as C does).
+        with_cpus_read_lock(|| {
+            let mut cfg = self.inner.config.lock();
+            match which {
+                MaskType::Parallel => cfg.user_pcpu = *mask,
+                MaskType::Serial => cfg.user_cbcpu = *mask,
+            }
+            self.inner.apply(&mut cfg);
+        });
         Ok(())
-    }
-
-    /// Re-evaluates the usable masks after a CPU went on- or offline.
-    pub(crate) fn cpus_changed(&self) {
-        self.inner.apply(&mut self.inner.config.lock());
     }
 
     /// Runs `f` while the instance is marked as being reconfigured (C: `PADATA_RESET`), so
@@ -213,17 +260,21 @@ impl Instance {
 
     /// Starts a stopped instance again (only if both masks have an online CPU).
     pub(crate) fn start(&self) -> Result {
-        let mut cfg = self.inner.config.lock();
-        self.inner.apply(&mut cfg);
-        if cfg.invalid {
-            return Err(EINVAL);
-        }
-        Ok(())
+        with_cpus_read_lock(|| {
+            let mut cfg = self.inner.config.lock();
+            self.inner.apply(&mut cfg);
+            if cfg.invalid {
+                return Err(EINVAL);
+            }
+            Ok(())
+        })
     }
 }
 
 impl Drop for Instance {
     fn drop(&mut self) {
+        // No hotplug callback for this instance runs after this.
+        drop(self.hp.take());
         // Destroys both workqueues after draining them, in this (process) context. Shells
         // still alive afterwards fail every submission with `EINVAL`.
         self.inner.queues.revoke();

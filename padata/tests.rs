@@ -233,7 +233,7 @@ mod engine_tests {
     #[test]
     fn million_jobs_four_submitters_in_order() -> Result {
         const PER: u64 = 250_000;
-        let inst = Arc::new(Instance::new(c"kunit_order")?, GFP_KERNEL)?;
+        let inst = Arc::new(Instance::new(c"kunit_order", None)?, GFP_KERNEL)?;
         let shell = Arc::new(Shell::<TestJob>::new(&inst)?, GFP_KERNEL)?;
         // Key 0: the shell, by sequence number; keys 1-4: each submitter, by its own index.
         let checker = Checker::new(5)?;
@@ -281,7 +281,7 @@ mod engine_tests {
     /// Three shells on one instance, jobs interleaved: each shell keeps its own order.
     #[test]
     fn shells_interleaved_keep_their_own_order() -> Result {
-        let inst = Instance::new(c"kunit_shells")?;
+        let inst = Instance::new(c"kunit_shells", None)?;
         let shells = [Shell::new(&inst)?, Shell::new(&inst)?, Shell::new(&inst)?];
         let checker = Checker::new(3)?;
         for i in 0..30_000u64 {
@@ -301,7 +301,7 @@ mod engine_tests {
     /// Sequence numbers start just below `u32::MAX` and cross the wrap without reordering.
     #[test]
     fn sequence_wrap_keeps_order() -> Result {
-        let inst = Instance::new(c"kunit_wrap")?;
+        let inst = Instance::new(c"kunit_wrap", None)?;
         let first = u32::MAX - 300;
         let shell = Shell::with_first_seq(&inst, first)?;
         let checker = Checker::new(1)?;
@@ -335,7 +335,7 @@ mod engine_tests {
         if online.weight() < 3 {
             return Ok(());
         }
-        let inst = Instance::new(c"kunit_cbcpu")?;
+        let inst = Instance::new(c"kunit_cbcpu", None)?;
         let mut mask = CpuSet::empty();
         mask.set(1);
         mask.set(2);
@@ -370,7 +370,7 @@ mod engine_tests {
     /// restarts), reconfiguration in progress -> EBUSY.
     #[test]
     fn error_codes_match_c() -> Result {
-        let inst = Instance::new(c"kunit_errors")?;
+        let inst = Instance::new(c"kunit_errors", None)?;
         let shell = Shell::new(&inst)?;
         let checker = Checker::new(1)?;
         let job = |o| TestJob {
@@ -412,7 +412,7 @@ mod engine_tests {
     #[test]
     fn mask_changes_during_traffic() -> Result {
         let online = CpuSet::online();
-        let inst = Arc::new(Instance::new(c"kunit_masks")?, GFP_KERNEL)?;
+        let inst = Arc::new(Instance::new(c"kunit_masks", None)?, GFP_KERNEL)?;
         let shell = Arc::new(Shell::<TestJob>::new(&inst)?, GFP_KERNEL)?;
         let checker = Checker::new(1)?;
         let latch = Latch::new(1)?;
@@ -499,7 +499,7 @@ mod window_tests {
     /// order; a dropped ticket skips its job without holding up the others.
     #[test]
     fn window_backpressure_and_async_completion() -> Result {
-        let inst = Instance::new(c"kunit_window")?;
+        let inst = Instance::new(c"kunit_window", None)?;
         let shell = Shell::new(&inst)?;
         let checker = Checker::new(1)?;
         let parked = KVec::with_capacity(WINDOW as usize, GFP_KERNEL)?;
@@ -564,7 +564,7 @@ mod mt_tests {
     /// minimums and thread counts, including size 0 and size < min_chunk.
     #[test]
     fn covers_every_index_exactly_once() -> Result {
-        let inst = Instance::new(c"kunit_mt")?;
+        let inst = Instance::new(c"kunit_mt", None)?;
         const MAX: usize = 5000;
         let mut hits = KVec::with_capacity(MAX + 16, GFP_KERNEL)?;
         for _ in 0..MAX + 16 {
