@@ -6,12 +6,24 @@
 //! parallel on the CPUs of `/sys/kernel/pcrypt/<instance>/parallel_cpumask` and completed in
 //! submission order on a callback CPU.
 
-use kernel::prelude::*;
+use kernel::{
+    prelude::*,
+    sync::{
+        atomic::{Atomic, Relaxed},
+        Arc,
+    },
+};
 
-#[allow(dead_code, unused_imports, reason = "the engine is shared with rust_padata, which uses other parts")]
+#[allow(dead_code, unused_imports, reason = "shared with rust_padata, which uses other parts")]
 mod kext;
-#[allow(dead_code, unused_imports, reason = "the engine is shared with rust_padata, which uses other parts")]
+#[allow(dead_code, unused_imports, reason = "shared with rust_padata, which uses other parts")]
 mod padata;
+
+use kext::{
+    cpumask::CpuSet,
+    crypto::{AeadTemplate, Dir, Request, Template},
+};
+use padata::{Instance, Job, Shell, Ticket};
 
 module! {
     type: RustPcrypt,
@@ -19,76 +31,128 @@ module! {
     authors: ["rust-padata developers"],
     description: "Parallel crypto (pcrypt) AEAD template over the Rust padata engine",
     license: "GPL",
+    alias: ["crypto-pcrypt"],
 }
 
-/// Longest algorithm name the crypto API accepts, terminating NUL included
-/// (`CRYPTO_MAX_ALG_NAME`).
-const CRYPTO_MAX_ALG_NAME: usize = 128;
+/// The pcrypt template: one padata instance per direction, shared by all algorithm
+/// instances (as C's `pencrypt` and `pdecrypt`).
+struct Pcrypt {
+    pencrypt: Instance,
+    pdecrypt: Instance,
+}
 
-/// Builds an instance name `<template>(<inner>)` into `buf`, as `crypto_inst_setname()` does.
-///
-/// Returns the length written, or `ENAMETOOLONG` when the name with its terminating NUL does
-/// not fit in [`CRYPTO_MAX_ALG_NAME`] bytes.
-fn instance_name(
-    buf: &mut [u8; CRYPTO_MAX_ALG_NAME],
-    template: &[u8],
-    inner: &[u8],
-) -> Result<usize> {
-    let len = template.len() + inner.len() + 2;
-    if len >= CRYPTO_MAX_ALG_NAME {
-        return Err(ENAMETOOLONG);
+/// State of one algorithm instance such as `pcrypt(gcm_base(ctr(aes-lib),ghash-lib))`.
+struct PcryptInstance {
+    /// Ordered series of this instance's encryptions.
+    psenc: Shell<PcryptJob>,
+    /// Ordered series of this instance's decryptions.
+    psdec: Shell<PcryptJob>,
+    /// Transforms created so far, to spread callback CPUs.
+    tfm_count: Atomic<u32>,
+}
+
+/// State of one transform.
+struct PcryptTfm {
+    /// Callback CPU of the transform's requests (updated when padata picks another).
+    cb_cpu: Atomic<u32>,
+}
+
+/// A request travelling through padata.
+struct PcryptJob {
+    req: Request<Pcrypt>,
+    dir: Dir,
+    /// Result of the child, reported to the caller by the serial part.
+    err: i32,
+}
+
+impl Job for PcryptJob {
+    fn parallel(self, ticket: Ticket<Self>) {
+        let dir = self.dir;
+        // An asynchronous child completes through `child_done` instead.
+        if let Some((req, ticket, err)) = self.req.run_child(dir, ticket) {
+            ticket.serial(PcryptJob { req, dir, err });
+        }
     }
-    let (t, rest) = buf.split_at_mut(template.len());
-    t.copy_from_slice(template);
-    rest[0] = b'(';
-    rest[1..=inner.len()].copy_from_slice(inner);
-    rest[inner.len() + 1] = b')';
-    rest[inner.len() + 2] = 0;
-    Ok(len)
+
+    fn serial(self) {
+        self.req.complete(self.err);
+    }
+}
+
+impl AeadTemplate for Pcrypt {
+    type Instance = PcryptInstance;
+    type Tfm = PcryptTfm;
+    type Pending = Ticket<PcryptJob>;
+
+    fn new_instance(&self) -> Result<PcryptInstance> {
+        Ok(PcryptInstance {
+            psenc: Shell::new(&self.pencrypt)?,
+            psdec: Shell::new(&self.pdecrypt)?,
+            tfm_count: Atomic::new(0),
+        })
+    }
+
+    fn new_tfm(inst: &PcryptInstance) -> Result<PcryptTfm> {
+        // Round-robin over the online CPUs, as C does.
+        let n = inst.tfm_count.fetch_add(1, Relaxed).wrapping_add(1);
+        let cb_cpu = CpuSet::online().pick(n).unwrap_or(0);
+        Ok(PcryptTfm {
+            cb_cpu: Atomic::new(cb_cpu),
+        })
+    }
+
+    fn submit(inst: &PcryptInstance, tfm: &PcryptTfm, req: Request<Self>, dir: Dir) -> i32 {
+        let shell = match dir {
+            Dir::Encrypt => &inst.psenc,
+            Dir::Decrypt => &inst.psdec,
+        };
+        let mut cb_cpu = tfm.cb_cpu.load(Relaxed);
+        let job = PcryptJob { req, dir, err: 0 };
+        match shell.do_parallel(job, &mut cb_cpu) {
+            Ok(()) => {
+                tfm.cb_cpu.store(cb_cpu, Relaxed);
+                -(EINPROGRESS.to_errno().abs())
+            }
+            // Reconfiguring or full: run without padata, completing through the caller's
+            // own callback (as C does for -EBUSY).
+            Err((e, job)) if e == EBUSY => job.req.run_child_direct(dir),
+            Err((e, job)) => {
+                job.req.refuse();
+                e.to_errno()
+            }
+        }
+    }
+
+    fn child_done(req: Request<Self>, ticket: Ticket<PcryptJob>, err: i32) {
+        let dir = Dir::Encrypt; // Only the serial part runs after this; it does not use `dir`.
+        ticket.serial(PcryptJob { req, dir, err });
+    }
 }
 
 /// Module state of `rust_pcrypt`.
 struct RustPcrypt {
+    /// The registered template; dropped first (unregistering frees all instances).
+    _template: Pin<KBox<Template<Pcrypt>>>,
     /// `/sys/kernel/pcrypt/`, parent of the per-instance cpumask directories.
     _kset: kext::sysfs::Kset,
+    /// The CPU hotplug state of the two padata instances.
+    _hp: Arc<padata::HotplugState>,
 }
 
 impl kernel::Module for RustPcrypt {
-    fn init(_module: &'static ThisModule) -> Result<Self> {
+    fn init(module: &'static ThisModule) -> Result<Self> {
+        let hp = padata::new_hotplug_state()?;
         let kset = kext::sysfs::Kset::new_in_kernel(c"pcrypt")?;
-        pr_info!("loaded\n");
-        Ok(RustPcrypt { _kset: kset })
-    }
-}
-
-impl Drop for RustPcrypt {
-    fn drop(&mut self) {
-        pr_info!("unloaded\n");
-    }
-}
-
-#[kunit_tests(rust_pcrypt_names)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn name_is_template_of_inner() -> Result {
-        let mut buf = [0xffu8; CRYPTO_MAX_ALG_NAME];
-        let len = instance_name(&mut buf, b"pcrypt", b"rfc4106-gcm-aes-lib")?;
-        assert_eq!(&buf[..len], b"pcrypt(rfc4106-gcm-aes-lib)");
-        assert_eq!(buf[len], 0);
-        Ok(())
-    }
-
-    #[test]
-    fn longest_name_fits_and_one_more_is_refused() {
-        let mut buf = [0u8; CRYPTO_MAX_ALG_NAME];
-        // "pcrypt(" + inner + ")" + NUL must fit in 128 bytes: inner may be 119 bytes long.
-        let inner = [b'a'; 120];
-        assert_eq!(instance_name(&mut buf, b"pcrypt", &inner[..119]).ok(), Some(127));
-        assert_eq!(
-            instance_name(&mut buf, b"pcrypt", &inner).err(),
-            Some(ENAMETOOLONG)
-        );
+        let pcrypt = Pcrypt {
+            pencrypt: Instance::new(c"pencrypt", Some(&hp))?,
+            pdecrypt: Instance::new(c"pdecrypt", Some(&hp))?,
+        };
+        let template = Template::register(c"pcrypt", module, pcrypt)?;
+        pr_info!("registered template pcrypt\n");
+        Ok(RustPcrypt {
+            _template: template,
+            _kset: kset,
+            _hp: hp,
+        })
     }
 }

@@ -43,6 +43,11 @@ pub(crate) struct HpInstance<T: Hotplug> {
     state: Arc<HpState<T>>,
 }
 
+// SAFETY: The node is only touched by cpuhp, under its own lock; `T` is `Send + Sync`.
+unsafe impl<T: Hotplug> Send for HpInstance<T> {}
+// SAFETY: `HpInstance` only hands out `&T` through a shared reference; `T` is `Sync`.
+unsafe impl<T: Hotplug> Sync for HpInstance<T> {}
+
 /// The `hlist_node` cpuhp links an instance by, and the data the callbacks get.
 #[pin_data]
 struct Node<T> {

@@ -7,6 +7,8 @@
 //! comment on every `unsafe` block.
 
 pub(crate) mod bh;
+#[cfg(rpd_crypto)]
+pub(crate) mod crypto;
 pub(crate) mod cpuhp;
 pub(crate) mod cpumask;
 pub(crate) mod sysfs;
