@@ -22,8 +22,9 @@ mod padata;
 use kext::{
     cpumask::CpuSet,
     crypto::{AeadTemplate, Dir, Request, Template},
+    sysfs::{Attributes, Kset, PageWriter, SysfsDir},
 };
-use padata::{Instance, Job, Shell, Ticket};
+use padata::{Instance, InstanceInner, Job, MaskType, Shell, Ticket};
 
 module! {
     type: RustPcrypt,
@@ -129,12 +130,45 @@ impl AeadTemplate for Pcrypt {
     }
 }
 
+/// The files of `/sys/kernel/pcrypt/<instance>/`: the user cpumasks of a padata instance,
+/// read and written in the format and with the errors of C padata's `show_cpumask()` /
+/// `store_cpumask()`.
+struct MaskFiles(Arc<InstanceInner>);
+
+impl MaskFiles {
+    fn which(idx: usize) -> MaskType {
+        if idx == 1 {
+            MaskType::Serial
+        } else {
+            MaskType::Parallel
+        }
+    }
+}
+
+impl Attributes for MaskFiles {
+    const NAMES: &'static [&'static CStr] = &[c"parallel_cpumask", c"serial_cpumask"];
+
+    fn show(&self, idx: usize, out: &mut PageWriter<'_>) -> Result {
+        use core::fmt::Write;
+        let mask = self.0.cpumask(Self::which(idx));
+        mask.write_pb(out).map_err(|_| EINVAL)?;
+        out.write_char('\n').map_err(|_| EINVAL)
+    }
+
+    fn store(&self, idx: usize, input: &[u8]) -> Result {
+        let mask = CpuSet::parse(input)?;
+        self.0.set_cpumask(Self::which(idx), &mask)
+    }
+}
+
 /// Module state of `rust_pcrypt`.
 struct RustPcrypt {
     /// The registered template; dropped first (unregistering frees all instances).
     _template: Pin<KBox<Template<Pcrypt>>>,
+    /// `/sys/kernel/pcrypt/pencrypt/` and `/sys/kernel/pcrypt/pdecrypt/`.
+    _dirs: [SysfsDir<MaskFiles>; 2],
     /// `/sys/kernel/pcrypt/`, parent of the per-instance cpumask directories.
-    _kset: kext::sysfs::Kset,
+    _kset: Kset,
     /// The CPU hotplug state of the two padata instances.
     _hp: Arc<padata::HotplugState>,
 }
@@ -142,15 +176,20 @@ struct RustPcrypt {
 impl kernel::Module for RustPcrypt {
     fn init(module: &'static ThisModule) -> Result<Self> {
         let hp = padata::new_hotplug_state()?;
-        let kset = kext::sysfs::Kset::new_in_kernel(c"pcrypt")?;
+        let kset = Kset::new_in_kernel(c"pcrypt")?;
         let pcrypt = Pcrypt {
             pencrypt: Instance::new(c"pencrypt", Some(&hp))?,
             pdecrypt: Instance::new(c"pdecrypt", Some(&hp))?,
         };
+        let dirs = [
+            SysfsDir::new(&kset, c"pencrypt", MaskFiles(pcrypt.pencrypt.inner().clone()))?,
+            SysfsDir::new(&kset, c"pdecrypt", MaskFiles(pcrypt.pdecrypt.inner().clone()))?,
+        ];
         let template = Template::register(c"pcrypt", module, pcrypt)?;
         pr_info!("registered template pcrypt\n");
         Ok(RustPcrypt {
             _template: template,
+            _dirs: dirs,
             _kset: kset,
             _hp: hp,
         })

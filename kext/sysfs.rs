@@ -4,7 +4,8 @@
 //!
 //! C header: [`include/linux/kobject.h`](srctree/include/linux/kobject.h)
 
-use kernel::{bindings, error::code::ENOMEM, prelude::*, str::CStr};
+use core::ptr::{self, NonNull};
+use kernel::{bindings, error::code::ENOMEM, ffi, prelude::*, str::CStr};
 
 /// A kset registered under `/sys/kernel/<name>/`, unregistered on drop.
 ///
@@ -52,5 +53,211 @@ impl Drop for Kset {
         // SAFETY: By the type invariants `self.ptr` is a registered kset we own a reference to;
         // it is not used after this call.
         unsafe { bindings::kset_unregister(self.ptr) };
+    }
+}
+
+/// Most attributes a [`SysfsDir`] can have.
+const MAX_ATTRS: usize = 4;
+
+/// The files of a [`SysfsDir`] (all mode 0644).
+pub(crate) trait Attributes: Send + Sync + 'static {
+    /// File names.
+    const NAMES: &'static [&'static CStr];
+
+    /// Formats file `idx` into `out` (one page); returns the length.
+    fn show(&self, idx: usize, out: &mut PageWriter<'_>) -> Result;
+
+    /// Handles a write of `input` to file `idx`.
+    fn store(&self, idx: usize, input: &[u8]) -> Result;
+}
+
+/// A `core::fmt::Write` into a sysfs page, truncating at its end.
+pub(crate) struct PageWriter<'a> {
+    buf: &'a mut [u8],
+    len: usize,
+}
+
+impl core::fmt::Write for PageWriter<'_> {
+    fn write_str(&mut self, s: &str) -> core::fmt::Result {
+        let room = self.buf.len() - self.len;
+        let n = s.len().min(room);
+        self.buf[self.len..self.len + n].copy_from_slice(&s.as_bytes()[..n]);
+        self.len += n;
+        Ok(())
+    }
+}
+
+/// The allocation behind a [`SysfsDir`]: the kobject, its type, operations and attributes.
+/// Freed by the kobject's release callback.
+#[repr(C)]
+struct DirNode<T: Attributes> {
+    kobj: bindings::kobject,
+    ktype: bindings::kobj_type,
+    ops: bindings::sysfs_ops,
+    attrs: [bindings::attribute; MAX_ATTRS],
+    attr_ptrs: [*mut bindings::attribute; MAX_ATTRS + 1],
+    group: bindings::attribute_group,
+    groups: [*const bindings::attribute_group; 2],
+    data: T,
+}
+
+/// A kobject directory with attribute files, for example `/sys/kernel/pcrypt/pencrypt/`.
+///
+/// # Invariants
+///
+/// `node` points to a `DirNode<T>` whose kobject is initialised and added to sysfs, and this
+/// object holds its initial reference.
+pub(crate) struct SysfsDir<T: Attributes> {
+    node: NonNull<DirNode<T>>,
+}
+
+// SAFETY: The node is only reached through the kobject core, which is thread-safe, and
+// through `&T`; `T` is `Send + Sync`.
+unsafe impl<T: Attributes> Send for SysfsDir<T> {}
+// SAFETY: As above.
+unsafe impl<T: Attributes> Sync for SysfsDir<T> {}
+
+/// Recovers the node of a kobject of ours.
+///
+/// # Safety
+///
+/// `kobj` is the kobject of a live `DirNode<T>`.
+unsafe fn dir_node<'a, T: Attributes>(kobj: *mut bindings::kobject) -> &'a DirNode<T> {
+    // SAFETY: `kobj` is the first field of a `#[repr(C)]` `DirNode<T>`.
+    unsafe { &*kobj.cast::<DirNode<T>>() }
+}
+
+unsafe extern "C" fn dir_show<T: Attributes>(
+    kobj: *mut bindings::kobject,
+    attr: *mut bindings::attribute,
+    buf: *mut ffi::c_char,
+) -> isize {
+    // SAFETY: Our kobject type only has these callbacks; sysfs keeps the node alive while a
+    // callback runs and passes a page-sized buffer.
+    let (node, page) = unsafe {
+        (
+            dir_node::<T>(kobj),
+            core::slice::from_raw_parts_mut(buf.cast::<u8>(), bindings::PAGE_SIZE),
+        )
+    };
+    let Some(idx) = node.attrs.iter().position(|a| ptr::eq(a, attr)) else {
+        return -(bindings::EINVAL as isize);
+    };
+    let mut w = PageWriter { buf: page, len: 0 };
+    match node.data.show(idx, &mut w) {
+        Ok(()) => w.len as isize,
+        Err(e) => e.to_errno() as isize,
+    }
+}
+
+unsafe extern "C" fn dir_store<T: Attributes>(
+    kobj: *mut bindings::kobject,
+    attr: *mut bindings::attribute,
+    buf: *const ffi::c_char,
+    count: usize,
+) -> isize {
+    // SAFETY: As in `dir_show`; `buf` holds `count` bytes.
+    let (node, input) = unsafe {
+        (
+            dir_node::<T>(kobj),
+            core::slice::from_raw_parts(buf.cast::<u8>(), count),
+        )
+    };
+    let Some(idx) = node.attrs.iter().position(|a| ptr::eq(a, attr)) else {
+        return -(bindings::EINVAL as isize);
+    };
+    match node.data.store(idx, input) {
+        Ok(()) => count as isize,
+        Err(e) => e.to_errno() as isize,
+    }
+}
+
+unsafe extern "C" fn dir_release<T: Attributes>(kobj: *mut bindings::kobject) {
+    // SAFETY: The last reference is gone; the node was allocated by `SysfsDir::new` with
+    // `KBox::into_raw`.
+    drop(unsafe { KBox::from_raw(kobj.cast::<DirNode<T>>()) });
+}
+
+impl<T: Attributes> SysfsDir<T> {
+    /// Creates directory `name` in `kset` with the files of `T`.
+    pub(crate) fn new(kset: &Kset, name: &CStr, data: T) -> Result<Self> {
+        if T::NAMES.len() > MAX_ATTRS {
+            return Err(EINVAL);
+        }
+        let node = KBox::new(
+            DirNode {
+                // SAFETY: All-zero is a valid initial state of these C structs (null
+                // pointers, `None` callbacks), as for a static C object.
+                kobj: unsafe { core::mem::zeroed() },
+                // SAFETY: As above.
+                ktype: unsafe { core::mem::zeroed() },
+                ops: bindings::sysfs_ops {
+                    show: Some(dir_show::<T>),
+                    store: Some(dir_store::<T>),
+                },
+                // SAFETY: As above.
+                attrs: unsafe { core::mem::zeroed() },
+                attr_ptrs: [ptr::null_mut(); MAX_ATTRS + 1],
+                // SAFETY: As above.
+                group: unsafe { core::mem::zeroed() },
+                groups: [ptr::null(); 2],
+                data,
+            },
+            GFP_KERNEL,
+        )?;
+        let p = KBox::into_raw(node);
+        // SAFETY: `p` is a valid, exclusively owned node at a stable address. The self-
+        // referencing pointers stay valid since the node never moves. From the
+        // `kobject_init_and_add()` call on, the node is freed only by `dir_release`.
+        unsafe {
+            for (i, name) in T::NAMES.iter().enumerate() {
+                (*p).attrs[i].name = name.as_char_ptr();
+                (*p).attrs[i].mode = 0o644;
+                (*p).attr_ptrs[i] = &raw mut (*p).attrs[i];
+            }
+            (*p).group.__bindgen_anon_2.attrs = (&raw mut (*p).attr_ptrs).cast();
+            (*p).groups[0] = &raw const (*p).group;
+            (*p).ktype.release = Some(dir_release::<T>);
+            (*p).ktype.sysfs_ops = &raw const (*p).ops;
+            (*p).ktype.default_groups = (&raw mut (*p).groups).cast();
+            (*p).kobj.kset = kset.ptr;
+            let kobj = &raw mut (*p).kobj;
+            let ret = bindings::kobject_init_and_add(
+                kobj,
+                &raw const (*p).ktype,
+                ptr::null_mut(),
+                c"%s".as_char_ptr(),
+                name.as_char_ptr(),
+            );
+            if ret != 0 {
+                // As the kobject documentation requires: put, which frees the node.
+                bindings::kobject_put(kobj);
+                return Err(Error::from_errno(ret));
+            }
+            bindings::kobject_uevent(kobj, bindings::kobject_action_KOBJ_ADD);
+            // INVARIANT: initialised, added, and we own the initial reference.
+            Ok(Self {
+                node: NonNull::new_unchecked(p),
+            })
+        }
+    }
+
+    /// The data behind the files.
+    pub(crate) fn data(&self) -> &T {
+        // SAFETY: The node lives at least as long as our reference.
+        unsafe { &self.node.as_ref().data }
+    }
+}
+
+impl<T: Attributes> Drop for SysfsDir<T> {
+    fn drop(&mut self) {
+        let kobj = self.node.as_ptr().cast::<bindings::kobject>();
+        // SAFETY: By the type invariants we hold the initial reference. `kobject_del()`
+        // removes the files and waits for show/store calls in progress; the put may free the
+        // node, which is not touched afterwards.
+        unsafe {
+            bindings::kobject_del(kobj);
+            bindings::kobject_put(kobj);
+        }
     }
 }

@@ -106,6 +106,34 @@ impl InstanceInner {
         self.gen.store(gen, Release);
     }
 
+    /// The user's cpumask of the given type, as last written.
+    pub(crate) fn cpumask(&self, which: MaskType) -> CpuSet {
+        let cfg = self.config.lock();
+        match which {
+            MaskType::Parallel => cfg.user_pcpu,
+            MaskType::Serial => cfg.user_cbcpu,
+        }
+    }
+
+    /// Replaces one cpumask (C: `padata_set_cpumask()`).
+    ///
+    /// Jobs in flight are neither lost nor reordered: they keep their sequence numbers and
+    /// callback CPUs; only new submissions see the new masks. A mask with no online CPU is
+    /// accepted and stops the instance (later submissions fail with `EINVAL`); a valid mask
+    /// restarts it, as in C.
+    pub(crate) fn set_cpumask(&self, which: MaskType, mask: &CpuSet) -> Result {
+        // Hotplug is held off so the online mask cannot change under us (as C does).
+        with_cpus_read_lock(|| {
+            let mut cfg = self.config.lock();
+            match which {
+                MaskType::Parallel => cfg.user_pcpu = *mask,
+                MaskType::Serial => cfg.user_cbcpu = *mask,
+            }
+            self.apply(&mut cfg);
+        });
+        Ok(())
+    }
+
     /// Applies the configuration: validates the masks and publishes the snapshot.
     fn apply(&self, cfg: &mut Config) {
         self.apply_excluding(cfg, None);
@@ -207,30 +235,12 @@ impl Instance {
 
     /// The user's cpumask of the given type, as last written.
     pub(crate) fn cpumask(&self, which: MaskType) -> CpuSet {
-        let cfg = self.inner.config.lock();
-        match which {
-            MaskType::Parallel => cfg.user_pcpu,
-            MaskType::Serial => cfg.user_cbcpu,
-        }
+        self.inner.cpumask(which)
     }
 
-    /// Replaces one cpumask (C: `padata_set_cpumask()`).
-    ///
-    /// Jobs in flight are neither lost nor reordered: they keep their sequence numbers and
-    /// callback CPUs; only new submissions see the new masks. A mask with no online CPU is
-    /// accepted and stops the instance (later submissions fail with `EINVAL`); a valid mask
-    /// restarts it, as in C.
+    /// Replaces one cpumask; see [`InstanceInner::set_cpumask`].
     pub(crate) fn set_cpumask(&self, which: MaskType, mask: &CpuSet) -> Result {
-        // Hotplug is held off so the online mask cannot change under us (as C does).
-        with_cpus_read_lock(|| {
-            let mut cfg = self.inner.config.lock();
-            match which {
-                MaskType::Parallel => cfg.user_pcpu = *mask,
-                MaskType::Serial => cfg.user_cbcpu = *mask,
-            }
-            self.inner.apply(&mut cfg);
-        });
-        Ok(())
+        self.inner.set_cpumask(which, mask)
     }
 
     /// Runs `f` while the instance is marked as being reconfigured (C: `PADATA_RESET`), so

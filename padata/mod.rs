@@ -20,6 +20,6 @@ mod shell;
 #[cfg(padata_kunit)]
 mod tests;
 
-pub(crate) use instance::{new_hotplug_state, HotplugState, Instance, MaskType};
+pub(crate) use instance::{new_hotplug_state, HotplugState, Instance, InstanceInner, MaskType};
 pub(crate) use mt::{do_multithreaded, MtJob};
 pub(crate) use shell::{Job, Shell, Ticket, WINDOW};
