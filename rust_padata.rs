@@ -42,7 +42,7 @@ struct RustPadata {
 
 impl kernel::Module for RustPadata {
     fn init(_module: &'static ThisModule) -> Result<Self> {
-        let hp = padata::new_hotplug_state()?;
+        let hp = padata::new_hotplug_state(c"rust_padata:online")?;
         pr_info!("loaded\n");
         let jobs = module_parameters::bench_jobs.value();
         if jobs != 0 {

@@ -175,7 +175,7 @@ struct RustPcrypt {
 
 impl kernel::Module for RustPcrypt {
     fn init(module: &'static ThisModule) -> Result<Self> {
-        let hp = padata::new_hotplug_state()?;
+        let hp = padata::new_hotplug_state(c"rust_pcrypt:online")?;
         let kset = Kset::new_in_kernel(c"pcrypt")?;
         let pcrypt = Pcrypt {
             pencrypt: Instance::new(c"pencrypt", Some(&hp))?,
@@ -193,5 +193,32 @@ impl kernel::Module for RustPcrypt {
             _kset: kset,
             _hp: hp,
         })
+    }
+}
+
+#[kunit_tests(rust_pcrypt_names)]
+mod tests {
+    use super::*;
+    use kext::crypto::{instance_name, MAX_ALG_NAME};
+
+    #[test]
+    fn name_is_template_of_inner() -> Result {
+        let mut buf = [0xffu8; MAX_ALG_NAME];
+        let len = instance_name(&mut buf, b"pcrypt", b"rfc4106-gcm-aes-lib")?;
+        assert_eq!(&buf[..len], b"pcrypt(rfc4106-gcm-aes-lib)");
+        assert_eq!(buf[len], 0);
+        Ok(())
+    }
+
+    #[test]
+    fn longest_name_fits_and_one_more_is_refused() {
+        let mut buf = [0u8; MAX_ALG_NAME];
+        // "pcrypt(" + inner + ")" + NUL must fit in 128 bytes: inner may be 119 bytes long.
+        let inner = [b'a'; 120];
+        assert_eq!(instance_name(&mut buf, b"pcrypt", &inner[..119]).ok(), Some(127));
+        assert_eq!(
+            instance_name(&mut buf, b"pcrypt", &inner).err(),
+            Some(ENAMETOOLONG)
+        );
     }
 }

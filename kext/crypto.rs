@@ -371,6 +371,23 @@ unsafe extern "C" fn free_inst<T: AeadTemplate>(inst: *mut aead_instance) {
     }
 }
 
+/// Builds an instance driver name `<template>(<inner>)` into `buf`, as pcrypt and
+/// `crypto_inst_setname()` do. Returns the length written (a NUL follows), or
+/// `ENAMETOOLONG` when the name with its NUL does not fit in [`MAX_ALG_NAME`] bytes.
+pub(crate) fn instance_name(buf: &mut [u8; MAX_ALG_NAME], template: &[u8], inner: &[u8]) -> Result<usize> {
+    let len = template.len() + inner.len() + 2;
+    if len >= MAX_ALG_NAME {
+        return Err(ENAMETOOLONG);
+    }
+    let (t, rest) = buf.split_at_mut(template.len());
+    t.copy_from_slice(template);
+    rest[0] = b'(';
+    rest[1..=inner.len()].copy_from_slice(inner);
+    rest[inner.len() + 1] = b')';
+    rest[inner.len() + 2] = 0;
+    Ok(len)
+}
+
 /// Copies `name` (NUL-terminated within `MAX_ALG_NAME`) into a C name buffer.
 fn set_name(dst: &mut [ffi::c_char; MAX_ALG_NAME], name: &[u8]) -> Result {
     if name.len() >= MAX_ALG_NAME {
@@ -436,18 +453,12 @@ unsafe fn create_inner<T: AeadTemplate>(
             ))?;
             let alg = rpd_crypto_spawn_aead_alg(&raw mut (*ictx).spawn);
             let ialg = (*inst).__bindgen_anon_1.alg.as_mut();
-            // "<template>(<inner driver name>)", as crypto_inst_setname() / pcrypt do.
             let mut driver = [0u8; MAX_ALG_NAME];
-            let tname = name_bytes(&(*tmpl).name);
-            let inner = name_bytes(&(*alg).base.cra_driver_name);
-            let len = tname.len() + inner.len() + 2;
-            if len >= MAX_ALG_NAME {
-                return Err(ENAMETOOLONG);
-            }
-            driver[..tname.len()].copy_from_slice(tname);
-            driver[tname.len()] = b'(';
-            driver[tname.len() + 1..len - 1].copy_from_slice(inner);
-            driver[len - 1] = b')';
+            let len = instance_name(
+                &mut driver,
+                name_bytes(&(*tmpl).name),
+                name_bytes(&(*alg).base.cra_driver_name),
+            )?;
             set_name(&mut ialg.base.cra_driver_name, &driver[..len])?;
             ialg.base.cra_name = (*alg).base.cra_name;
             ialg.base.cra_priority = (*alg).base.cra_priority + 100;

@@ -187,9 +187,10 @@ impl Hotplug for InstanceHp {
 /// `CPUHP_AP_ONLINE_DYN` multi-instance state of padata).
 pub(crate) type HotplugState = HpState<InstanceHp>;
 
-/// Allocates the hotplug state for instances.
-pub(crate) fn new_hotplug_state() -> Result<Arc<HotplugState>> {
-    HpState::new(c"padata_rs:online")
+/// Allocates the hotplug state for instances, named `name` (for example
+/// `c"rust_pcrypt:online"`) in `/sys/devices/system/cpu/hotplug/states`.
+pub(crate) fn new_hotplug_state(name: &'static CStr) -> Result<Arc<HotplugState>> {
+    HpState::new(name)
 }
 
 impl Instance {

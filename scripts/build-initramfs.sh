@@ -31,6 +31,6 @@ if [ -n "${RPD_EXEC:-}" ]; then
 	cp "$RPD_EXEC" "$root/guest/exec-cmds.sh"
 fi
 chmod +x "$root/init" "$root"/guest/*.sh
-[ -d "$TOP/build/guest-bin" ] && cp -r "$TOP/build/guest-bin/." "$root/usr/bin/"
+[ -d "$BUILD/guest-bin" ] && cp -r "$BUILD/guest-bin/." "$root/usr/bin/"
 
 (cd "$root" && find . -print0 | cpio --null -o -H newc --quiet) | gzip -1 >"$out"

@@ -31,3 +31,13 @@ step module-build "building the modules: make -C \$KDIR M=\$PWD" \
 if grep -nE '(^|[ :])(warning|WARNING)[:[]' "$BUILD/module-build.log" >&2; then
 	die "the module build printed warnings (zero are allowed); full log: $BUILD/module-build.log"
 fi
+
+# Guest tools (static binaries, copied into the initramfs by build-initramfs.sh).
+step guest-tools "building guest tools (rpd-crconf, static)" bash -c '
+	set -e
+	cd "$1/tools/crconf"
+	RUSTFLAGS="-C target-feature=+crt-static" cargo build --locked --release \
+		--target x86_64-unknown-linux-gnu
+	mkdir -p "$2/guest-bin"
+	cp target/x86_64-unknown-linux-gnu/release/rpd-crconf "$2/guest-bin/"
+' _ "$TOP" "$BUILD"

@@ -35,8 +35,8 @@ expect_eq no_job_lost "$(echo "$line" | sed -n 's/.* lost=\([0-9]*\).*/\1/p')" 0
 expect_eq hotplug_writes_ok "$errors" 0
 check cycles_happened test "$cycles" -ge 5
 expect_eq all_cpus_back "$(cat /sys/devices/system/cpu/online)" "0-$((ncpu - 1))"
-check hotplug_state_registered grep -q padata_rs:online /sys/devices/system/cpu/hotplug/states
+check hotplug_state_registered grep -q rust_padata:online /sys/devices/system/cpu/hotplug/states
 check unload_after_traffic rmmod rust_padata
-check hotplug_state_removed sh -c '! grep -q padata_rs:online /sys/devices/system/cpu/hotplug/states'
+check hotplug_state_removed sh -c '! grep -q rust_padata:online /sys/devices/system/cpu/hotplug/states'
 check reload insmod $M/rust_padata.ko
 suite_end

@@ -1,0 +1,71 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# rust_pcrypt: sysfs files, the crypto API's own self-tests on pcrypt instances of five
+# AEADs, template refusal of non-AEADs, CRYPTO_USER instance create/delete.
+. /guest/lib.sh
+M=/lib/modules/rpd
+suite_begin guest_pcrypt
+
+P=/sys/kernel/pcrypt
+ncpu=$(grep -c ^processor /proc/cpuinfo)
+all=$(printf '%x' $(((1 << ncpu) - 1)))
+
+# --- sysfs ---
+for i in pencrypt pdecrypt; do
+	for f in parallel_cpumask serial_cpumask; do
+		expect_eq "mode_${i}_$f" "$(stat -c %a $P/$i/$f)" 644
+		expect_eq "default_${i}_$f" "$(cat $P/$i/$f)" "$all"
+	done
+done
+# Writes: errno and "nothing changed" on bad input, as bitmap_parse()/C padata.
+w() { sh -c "echo '$2' > $P/pencrypt/$1" 2>&1; }
+expect_eq write_valid "$(w parallel_cpumask 3)" ""
+expect_eq read_back_valid "$(cat $P/pencrypt/parallel_cpumask)" 3
+case "$(w parallel_cpumask xyz)" in *"Invalid argument"*) pass write_non_hex_einval ;; *) fail write_non_hex_einval "no EINVAL" ;; esac
+expect_eq non_hex_changes_nothing "$(cat $P/pencrypt/parallel_cpumask)" 3
+case "$(w parallel_cpumask 100)" in *"Value too large"*) pass write_beyond_nr_cpus_eoverflow ;; *) fail write_beyond_nr_cpus_eoverflow "no EOVERFLOW" ;; esac
+case "$(w parallel_cpumask 1,00000000)" in *"Value too large"*) pass write_two_chunks_eoverflow ;; *) fail write_two_chunks_eoverflow "no EOVERFLOW" ;; esac
+expect_eq overflow_changes_nothing "$(cat $P/pencrypt/parallel_cpumask)" 3
+expect_eq write_empty_accepted "$(w serial_cpumask '')" ""
+expect_eq empty_mask_reads_zero "$(cat $P/pencrypt/serial_cpumask)" 0
+expect_eq restore_serial "$(w serial_cpumask "$all")" ""
+expect_eq restore_parallel "$(w parallel_cpumask "$all")" ""
+
+# --- crypto self-tests (CRYPTO_SELFTESTS_FULL) on one-layer pcrypt instances ---
+# The inner algorithm's best driver name (instantiated first if needed).
+inner_driver() {
+	rpd-crconf add "$1" 3 2>/dev/null
+	awk -v n="$1" '
+		/^name/ { name = $3 }
+		/^driver/ { d = $3 }
+		/^priority/ { if (name == n && d !~ /^pcrypt/ && $3 + 0 > best) { best = $3 + 0; bd = d } }
+		END { print bd }' /proc/crypto
+}
+field() { # driver field
+	awk -v d="$1" -v f="$2" '/^driver/ { cur = $3 } cur == d && $1 == f { print $3; exit }' /proc/crypto
+}
+for alg in "gcm(aes)" "rfc4106(gcm(aes))" "rfc4309(ccm(aes))" "rfc7539esp(chacha20,poly1305)" \
+	"authenc(hmac(sha256),cbc(aes))"; do
+	t=$(echo "$alg" | tr -c 'a-z0-9\n' _)
+	inner=$(inner_driver "$alg")
+	check "create_pcrypt_$t" rpd-crconf add "pcrypt($inner)" 3
+	expect_eq "selftest_passed_$t" "$(field "pcrypt($inner)" selftest)" passed
+	expect_eq "priority_plus_100_$t" "$(field "pcrypt($inner)" priority)" \
+		"$(($(field "$inner" priority) + 100))"
+	expect_eq "async_$t" "$(field "pcrypt($inner)" async)" yes
+done
+gcm=$(inner_driver "gcm(aes)")
+case "$(rpd-crconf add 'pcrypt(sha256-lib)' 3 2>&1; rpd-crconf add 'pcrypt(sha256)' 2 2>&1)" in
+*"Invalid argument"*|*"No such file"*) pass non_aead_refused ;;
+*) fail non_aead_refused "pcrypt(sha256) was not refused" ;;
+esac
+check no_pcrypt_sha256 sh -c '! grep -q "pcrypt(sha256" /proc/crypto'
+
+# --- delete every instance again (CRYPTO_MSG_DELALG) ---
+for d in $(awk '/^driver/ && $3 ~ /^pcrypt\(/ { print $3 }' /proc/crypto | sort -u); do
+	rpd-crconf del "$d" 3 2>/dev/null
+done
+check all_instances_deleted sh -c '! grep -q "^driver.*: pcrypt(" /proc/crypto'
+check create_delete_cycles rpd-crconf cycle "pcrypt($gcm)" 200 3
+suite_end
