@@ -7,9 +7,17 @@
 
 use kernel::{prelude::*, sync::Arc};
 
-#[allow(dead_code, unused_imports, reason = "the engine is shared with rust_pcrypt, which uses other parts")]
+#[allow(
+    dead_code,
+    unused_imports,
+    reason = "the engine is shared with rust_pcrypt, which uses other parts"
+)]
 mod kext;
-#[allow(dead_code, unused_imports, reason = "the engine is shared with rust_pcrypt, which uses other parts")]
+#[allow(
+    dead_code,
+    unused_imports,
+    reason = "the engine is shared with rust_pcrypt, which uses other parts"
+)]
 mod padata;
 
 module! {

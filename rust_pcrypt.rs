@@ -14,9 +14,17 @@ use kernel::{
     },
 };
 
-#[allow(dead_code, unused_imports, reason = "shared with rust_padata, which uses other parts")]
+#[allow(
+    dead_code,
+    unused_imports,
+    reason = "shared with rust_padata, which uses other parts"
+)]
 mod kext;
-#[allow(dead_code, unused_imports, reason = "shared with rust_padata, which uses other parts")]
+#[allow(
+    dead_code,
+    unused_imports,
+    reason = "shared with rust_padata, which uses other parts"
+)]
 mod padata;
 
 use kext::{
@@ -182,8 +190,16 @@ impl kernel::Module for RustPcrypt {
             pdecrypt: Instance::new(c"pdecrypt", Some(&hp))?,
         };
         let dirs = [
-            SysfsDir::new(&kset, c"pencrypt", MaskFiles(pcrypt.pencrypt.inner().clone()))?,
-            SysfsDir::new(&kset, c"pdecrypt", MaskFiles(pcrypt.pdecrypt.inner().clone()))?,
+            SysfsDir::new(
+                &kset,
+                c"pencrypt",
+                MaskFiles(pcrypt.pencrypt.inner().clone()),
+            )?,
+            SysfsDir::new(
+                &kset,
+                c"pdecrypt",
+                MaskFiles(pcrypt.pdecrypt.inner().clone()),
+            )?,
         ];
         let template = Template::register(c"pcrypt", module, pcrypt)?;
         pr_info!("registered template pcrypt\n");
@@ -215,7 +231,10 @@ mod tests {
         let mut buf = [0u8; MAX_ALG_NAME];
         // "pcrypt(" + inner + ")" + NUL must fit in 128 bytes: inner may be 119 bytes long.
         let inner = [b'a'; 120];
-        assert_eq!(instance_name(&mut buf, b"pcrypt", &inner[..119]).ok(), Some(127));
+        assert_eq!(
+            instance_name(&mut buf, b"pcrypt", &inner[..119]).ok(),
+            Some(127)
+        );
         assert_eq!(
             instance_name(&mut buf, b"pcrypt", &inner).err(),
             Some(ENAMETOOLONG)

@@ -3,5 +3,6 @@
 #
 # rpd.mode=exec: run the commands of /guest/exec-cmds.sh (put there by `make exec
 # CMDS=file`), for development and benchmarks.
-export M=/lib/modules/rpd
+M=/lib/modules/rpd
+export M
 [ -f /guest/exec-cmds.sh ] && sh -x /guest/exec-cmds.sh

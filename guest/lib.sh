@@ -17,7 +17,7 @@ suite_begin() {
 	FAILED=0
 	BODY=/tmp/.suite.$SUITE
 	: >"$BODY"
-	echo "rpd: suite $SUITE"
+	echo "rpd: suite $SUITE (t=$(cut -d' ' -f1 /proc/uptime)s)"
 }
 
 pass() {
@@ -66,7 +66,7 @@ suite_end() {
 			echo "not ok 1 $SUITE"
 		fi
 	} >"$RPD_RESULTS/$(printf %02d "$_n")-$SUITE.ktap"
-	echo "rpd: suite $SUITE: $((CASES - FAILED)) passed, $FAILED failed"
+	echo "rpd: suite $SUITE: $((CASES - FAILED)) passed, $FAILED failed (t=$(cut -d' ' -f1 /proc/uptime)s)"
 }
 
 # Copy the KTAP of every loaded KUnit suite whose name matches one of the given shell patterns

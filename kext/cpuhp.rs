@@ -6,12 +6,7 @@
 //! C header: [`include/linux/cpuhotplug.h`](srctree/include/linux/cpuhotplug.h)
 
 use core::{marker::PhantomData, pin::Pin};
-use kernel::{
-    bindings,
-    prelude::*,
-    sync::Arc,
-    types::Opaque,
-};
+use kernel::{bindings, prelude::*, sync::Arc, types::Opaque};
 
 /// What an instance of a hotplug state does when a CPU comes or goes.
 pub(crate) trait Hotplug: Send + Sync + 'static {
@@ -151,7 +146,8 @@ impl<T: Hotplug> HpState<T> {
         )?;
         // SAFETY: `node.link` is pinned in a box that `HpInstance` keeps until it removes the
         // instance again; the state's callbacks expect exactly a `Node<T>`.
-        let ret = unsafe { bindings::__cpuhp_state_add_instance(self.state, node.link.get(), false) };
+        let ret =
+            unsafe { bindings::__cpuhp_state_add_instance(self.state, node.link.get(), false) };
         kernel::error::to_result(ret)?;
         // INVARIANT: the node was added to the state.
         Ok(HpInstance {
@@ -180,7 +176,9 @@ impl<T: Hotplug> Drop for HpInstance<T> {
     fn drop(&mut self) {
         // SAFETY: By the type invariants the node was added to `state`. Removal waits for
         // callbacks in progress (it takes the hotplug lock), so the node may be freed after.
-        unsafe { bindings::__cpuhp_state_remove_instance(self.state.state, self.node.link.get(), false) };
+        unsafe {
+            bindings::__cpuhp_state_remove_instance(self.state.state, self.node.link.get(), false)
+        };
     }
 }
 

@@ -60,7 +60,7 @@ impl CpuSet {
     }
 
     /// Writes this set into a kernel cpumask (bits outside the set are cleared).
-    pub(crate) fn to_cpumask(&self, mask: &mut Cpumask) {
+    pub(crate) fn to_cpumask(self, mask: &mut Cpumask) {
         for cpu in 0..nr_cpu_ids() {
             // SAFETY: `cpu < nr_cpu_ids()`, so it is a valid CPU id.
             let id = unsafe { CpuId::from_u32_unchecked(cpu) };

@@ -7,8 +7,7 @@
 
 #include <linux/bottom_half.h>
 
-void rpd_local_bh_disable(void);
-void rpd_local_bh_enable(void);
+#include "helpers.h"
 
 void rpd_local_bh_disable(void)
 {

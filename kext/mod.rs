@@ -7,9 +7,9 @@
 //! comment on every `unsafe` block.
 
 pub(crate) mod bh;
-#[cfg(rpd_crypto)]
-pub(crate) mod crypto;
 pub(crate) mod cpuhp;
 pub(crate) mod cpumask;
+#[cfg(rpd_crypto)]
+pub(crate) mod crypto;
 pub(crate) mod sysfs;
 pub(crate) mod workqueue;

@@ -33,7 +33,8 @@ impl Kset {
         let parent = unsafe { bindings::kernel_kobj };
         // SAFETY: `name` is a valid NUL-terminated string (copied by the callee), no uevent
         // operations are passed, and `parent` is the valid `/sys/kernel` kobject.
-        let ptr = unsafe { bindings::kset_create_and_add(name.as_char_ptr(), core::ptr::null(), parent) };
+        let ptr =
+            unsafe { bindings::kset_create_and_add(name.as_char_ptr(), core::ptr::null(), parent) };
         if ptr.is_null() {
             return Err(ENOMEM);
         }
@@ -127,6 +128,11 @@ unsafe fn dir_node<'a, T: Attributes>(kobj: *mut bindings::kobject) -> &'a DirNo
     unsafe { &*kobj.cast::<DirNode<T>>() }
 }
 
+/// `sysfs_ops.show`.
+///
+/// # Safety
+///
+/// Called by sysfs for a kobject of a [`SysfsDir<T>`] with a page-sized buffer.
 unsafe extern "C" fn dir_show<T: Attributes>(
     kobj: *mut bindings::kobject,
     attr: *mut bindings::attribute,
@@ -150,6 +156,11 @@ unsafe extern "C" fn dir_show<T: Attributes>(
     }
 }
 
+/// `sysfs_ops.store`.
+///
+/// # Safety
+///
+/// Called by sysfs for a kobject of a [`SysfsDir<T>`] with `count` bytes at `buf`.
 unsafe extern "C" fn dir_store<T: Attributes>(
     kobj: *mut bindings::kobject,
     attr: *mut bindings::attribute,
@@ -172,6 +183,11 @@ unsafe extern "C" fn dir_store<T: Attributes>(
     }
 }
 
+/// `kobj_type.release`: frees the node.
+///
+/// # Safety
+///
+/// Called by the kobject core when the last reference to a [`SysfsDir<T>`] kobject is gone.
 unsafe extern "C" fn dir_release<T: Attributes>(kobj: *mut bindings::kobject) {
     // SAFETY: The last reference is gone; the node was allocated by `SysfsDir::new` with
     // `KBox::into_raw`.

@@ -58,7 +58,11 @@ impl Job for BenchJob {
     }
 
     fn serial(self) {
-        let us = self.submitted.elapsed().as_micros_ceil().clamp(0, BUCKETS as i64 - 1) as usize;
+        let us = self
+            .submitted
+            .elapsed()
+            .as_micros_ceil()
+            .clamp(0, BUCKETS as i64 - 1) as usize;
         let mut s = self.shared.stats.lock();
         if let Some(b) = s.hist.get_mut(us) {
             *b += 1;

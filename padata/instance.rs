@@ -3,7 +3,7 @@
 //! padata instances: the workqueues and cpumasks that shells run on.
 
 use crate::kext::{
-    cpuhp::{with_cpus_read_lock, HpInstance, HpState, Hotplug},
+    cpuhp::{with_cpus_read_lock, Hotplug, HpInstance, HpState},
     cpumask::CpuSet,
     workqueue::{Kind, OwnedQueue},
 };
@@ -159,8 +159,9 @@ impl InstanceInner {
 ///
 /// Owns a parallel and a serial workqueue, both per-CPU: parallel work is only queued on
 /// usable parallel CPUs, serial work on the jobs' callback CPUs. (C uses an unbound parallel
-/// workqueue pinned with `apply_workqueue_attrs()`, which modules cannot call.) Both user cpumasks default to all possible CPUs; the usable masks are
-/// the user masks ANDed with the online CPUs.
+/// workqueue pinned with `apply_workqueue_attrs()`, which modules cannot call.) Both user
+/// cpumasks default to all possible CPUs; the usable masks are the user masks ANDed with the
+/// online CPUs.
 pub(crate) struct Instance {
     inner: Arc<InstanceInner>,
     /// Registration with the CPU hotplug state, if any; removed first on drop.

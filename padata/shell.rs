@@ -401,27 +401,27 @@ impl<J: Job> Shell<J> {
         let workers = kvec_of(ncpu, || {
             let c = core.clone();
             cpu += 1;
-            Ok(Arc::pin_init(
+            Arc::pin_init(
                 pin_init!(SerialWorker {
                     core: c,
                     cpu: cpu - 1,
                     work <- new_work!("padata_serial"),
                 }),
                 GFP_KERNEL,
-            )?)
+            )
         })?;
         let mut idx = 0;
         let lanes = kvec_of(ncpu, || {
             let c = core.clone();
             idx += 1;
-            Ok(Arc::pin_init(
+            Arc::pin_init(
                 pin_init!(Lane {
                     core: c,
                     idx: idx - 1,
                     work <- new_work!("padata_lane"),
                 }),
                 GFP_KERNEL,
-            )?)
+            )
         })?;
         *core.serial_workers.lock() = workers;
         Ok(Self { core, lanes })

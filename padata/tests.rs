@@ -90,7 +90,7 @@ impl Checker {
     fn record_more(&self, key: usize, cb_cpu: u32, order: u64) {
         if let Some(last) = LAST.get(key * NCPU + cb_cpu as usize) {
             let prev = last.load(Relaxed);
-            if prev != 0 && prev - 1 >= order {
+            if prev != 0 && prev > order {
                 Self::count(&REORDERED, cb_cpu);
             }
             last.store(order + 1, Relaxed);
@@ -100,7 +100,12 @@ impl Checker {
     /// Totals: (completed, reordered, wrong CPU, bad sequence number).
     fn snapshot(&self) -> (u64, u64, u64, u64) {
         let sum = |s: &[Atomic<u64>; NCPU]| s.iter().map(|a| a.load(Relaxed)).sum();
-        (sum(&COMPLETED), sum(&REORDERED), sum(&WRONG_CPU), sum(&BAD_SEQ))
+        (
+            sum(&COMPLETED),
+            sum(&REORDERED),
+            sum(&WRONG_CPU),
+            sum(&BAD_SEQ),
+        )
     }
 }
 
@@ -155,10 +160,10 @@ struct Latch {
 
 impl Latch {
     fn new(n: u32) -> Result<Arc<Self>> {
-        Ok(Arc::pin_init(
+        Arc::pin_init(
             pin_init!(Latch { left <- new_spinlock!(n), cv <- new_condvar!() }),
             GFP_KERNEL,
-        )?)
+        )
     }
 
     fn count_down(&self) {
@@ -385,16 +390,25 @@ mod engine_tests {
         };
         let mut cb = 0;
         inst.stop();
-        assert_eq!(shell.do_parallel(job(0), &mut cb).err().map(|e| e.0), Some(EINVAL));
+        assert_eq!(
+            shell.do_parallel(job(0), &mut cb).err().map(|e| e.0),
+            Some(EINVAL)
+        );
         inst.start()?;
         assert!(shell.do_parallel(job(0), &mut cb).is_ok());
 
         inst.set_cpumask(MaskType::Serial, &CpuSet::empty())?;
         assert_eq!(inst.cpumask(MaskType::Serial), CpuSet::empty());
-        assert_eq!(shell.do_parallel(job(1), &mut cb).err().map(|e| e.0), Some(EINVAL));
+        assert_eq!(
+            shell.do_parallel(job(1), &mut cb).err().map(|e| e.0),
+            Some(EINVAL)
+        );
         inst.set_cpumask(MaskType::Serial, &CpuSet::all())?;
         inst.set_cpumask(MaskType::Parallel, &CpuSet::empty())?;
-        assert_eq!(shell.do_parallel(job(1), &mut cb).err().map(|e| e.0), Some(EINVAL));
+        assert_eq!(
+            shell.do_parallel(job(1), &mut cb).err().map(|e| e.0),
+            Some(EINVAL)
+        );
         inst.set_cpumask(MaskType::Parallel, &CpuSet::all())?;
         assert!(shell.do_parallel(job(1), &mut cb).is_ok());
 
@@ -509,7 +523,7 @@ mod window_tests {
             }),
             GFP_KERNEL,
         )?;
-        for i in 0..WINDOW as u64 {
+        for i in 0..u64::from(WINDOW) {
             let mut cb = 0;
             let job = ParkJob {
                 park: park.clone(),
@@ -524,7 +538,10 @@ mod window_tests {
             order: 9999,
             checker,
         };
-        assert_eq!(shell.do_parallel(extra, &mut cb).err().map(|e| e.0), Some(EBUSY));
+        assert_eq!(
+            shell.do_parallel(extra, &mut cb).err().map(|e| e.0),
+            Some(EBUSY)
+        );
         // Wait until every parallel part has parked its ticket.
         while park.parked.lock().len() < WINDOW as usize {
             fsleep(Delta::from_micros(100));
@@ -549,7 +566,7 @@ mod window_tests {
         }
         shell.wait_idle();
         let (completed, reordered, _, _) = checker.snapshot();
-        assert_eq!(completed + dropped, WINDOW as u64);
+        assert_eq!(completed + dropped, u64::from(WINDOW));
         assert_eq!(reordered, 0);
         assert_eq!(shell.outstanding(), 0);
         Ok(())

@@ -6,7 +6,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-PKGS=(clang-19 lld-19 llvm-19 libclang-19-dev rustc-web rust-web-src rust-web-clippy
+PKGS=(clang-19 lld-19 llvm-19 libclang-19-dev rustc-web rust-web-src rust-web-clippy rustfmt-web
       flex bison bc make libelf-dev libssl-dev cpio xz-utils python3 perl
       busybox-static qemu-system-x86 iproute2 shellcheck gcc libc6-dev)
 

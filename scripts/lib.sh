@@ -1,7 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
 #
 # Common settings and helpers for the rust-padata host scripts.  Sourced, not run.
 
+# shellcheck disable=SC2034 # settings used by the scripts that source this file
 # Kernel series this project targets and the Debian package that ships it.
 KVER_SERIES=7.3
 KSRC_PKG=linux-source-${KVER_SERIES}

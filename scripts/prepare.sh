@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
 #
 # Sourced by the top-level commands: installs what is missing, builds (or reuses) the kernel,
 # builds the module and resolves the paths every later step needs:

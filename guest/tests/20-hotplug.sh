@@ -18,6 +18,7 @@ pid=$!
 cycles=0
 errors=0
 while kill -0 "$pid" 2>/dev/null; do
+	# shellcheck disable=SC3028 # busybox ash has $RANDOM
 	cpu=$((RANDOM % (ncpu - 1) + 1))
 	echo 0 >/sys/devices/system/cpu/cpu$cpu/online || errors=$((errors + 1))
 	echo 1 >/sys/devices/system/cpu/cpu$cpu/online || errors=$((errors + 1))

@@ -42,7 +42,13 @@ struct Request {
 /// Opens a NETLINK_CRYPTO socket.
 fn open() -> io::Result<i32> {
     // SAFETY: Plain socket(2) call.
-    let fd = unsafe { libc::socket(libc::AF_NETLINK, libc::SOCK_RAW | libc::SOCK_CLOEXEC, NETLINK_CRYPTO) };
+    let fd = unsafe {
+        libc::socket(
+            libc::AF_NETLINK,
+            libc::SOCK_RAW | libc::SOCK_CLOEXEC,
+            NETLINK_CRYPTO,
+        )
+    };
     if fd < 0 {
         return Err(io::Error::last_os_error());
     }
@@ -121,11 +127,19 @@ fn main() {
             exit(1);
         }
     };
-    let parse_ty = |s: Option<&String>| s.map_or(Ok(3), |t| t.parse::<u32>()).unwrap_or_else(|_| usage());
+    let parse_ty = |s: Option<&String>| {
+        s.map_or(Ok(3), |t| t.parse::<u32>())
+            .unwrap_or_else(|_| usage())
+    };
     let run = |msg, ty, seq| match request(fd, msg, &args[2], ty, seq) {
         Ok(0) => 0,
         Ok(err) => {
-            eprintln!("rpd-crconf: {} {}: {}", args[1], args[2], io::Error::from_raw_os_error(-err));
+            eprintln!(
+                "rpd-crconf: {} {}: {}",
+                args[1],
+                args[2],
+                io::Error::from_raw_os_error(-err)
+            );
             -err
         }
         Err(e) => {
@@ -137,7 +151,10 @@ fn main() {
         "add" => run(CRYPTO_MSG_NEWALG, parse_ty(args.get(3)), 1),
         "del" => run(CRYPTO_MSG_DELALG, parse_ty(args.get(3)), 1),
         "cycle" => {
-            let count: u32 = args.get(3).and_then(|c| c.parse().ok()).unwrap_or_else(|| usage());
+            let count: u32 = args
+                .get(3)
+                .and_then(|c| c.parse().ok())
+                .unwrap_or_else(|| usage());
             let ty = parse_ty(args.get(4));
             let mut rc = 0;
             for i in 0..count {
