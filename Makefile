@@ -24,6 +24,7 @@ help:
 	@echo '  make exec CMDS=f  boot the guest and run the shell commands in file f'
 	@echo '  make modules   build rust_padata.ko and rust_pcrypt.ko (and the kernel if needed)'
 	@echo '  make kernel    fetch, configure and build the custom kernel (cached)'
+	@echo '  make lint      rustfmt, clippy (CLIPPY=1), W=1, checkpatch.pl, shellcheck'
 	@echo '  make selftest  only the harness self-tests'
 	@echo '  make clean     remove module build products and build/'
 	@echo '  make distclean also remove the cache (kernel source and builds, bindgen)'
@@ -44,6 +45,9 @@ kernel:
 
 modules:
 	@source scripts/lib.sh && source scripts/prepare.sh && say "modules built in $$TOP"
+
+lint:
+	@source scripts/lib.sh && source scripts/prepare.sh && scripts/lint.sh
 
 selftest:
 	@source scripts/lib.sh && KSRC=$$(scripts/fetch-kernel.sh | tail -n 1) && \

@@ -8,6 +8,8 @@ say "rust-padata make check; logs and artefacts in $BUILD"
 
 . "$TOP/scripts/prepare.sh"
 
+"$TOP/scripts/lint.sh" || die "lint failed (see the logs named above)"
+
 step harness-selftest "harness self-tests (canned KTAP and console logs)" \
 	"$TOP/scripts/selftest/run.sh" "$KSRC/tools/testing/kunit/kunit.py"
 
