@@ -41,6 +41,21 @@ module! {
     description: "Parallel crypto (pcrypt) AEAD template over the Rust padata engine",
     license: "GPL",
     alias: ["crypto-pcrypt"],
+    params: {
+        alt_name: bool {
+            default: false,
+            description: "Register template and kset as pcrypt_rs (to load beside pcrypt.ko)",
+        },
+    },
+}
+
+/// Template and `/sys/kernel/` directory name: the drop-in name, or the alternative one.
+fn names() -> (&'static CStr, &'static CStr) {
+    if module_parameters::alt_name.value() {
+        (c"pcrypt_rs", c"pcrypt_rs")
+    } else {
+        (c"pcrypt", c"pcrypt")
+    }
 }
 
 /// The pcrypt template: one padata instance per direction, shared by all algorithm
@@ -184,7 +199,8 @@ struct RustPcrypt {
 impl kernel::Module for RustPcrypt {
     fn init(module: &'static ThisModule) -> Result<Self> {
         let hp = padata::new_hotplug_state(c"rust_pcrypt:online")?;
-        let kset = Kset::new_in_kernel(c"pcrypt")?;
+        let (tmpl_name, kset_name) = names();
+        let kset = Kset::new_in_kernel(kset_name)?;
         let pcrypt = Pcrypt {
             pencrypt: Instance::new(c"pencrypt", Some(&hp))?,
             pdecrypt: Instance::new(c"pdecrypt", Some(&hp))?,
@@ -201,8 +217,11 @@ impl kernel::Module for RustPcrypt {
                 MaskFiles(pcrypt.pdecrypt.inner().clone()),
             )?,
         ];
-        let template = Template::register(c"pcrypt", module, pcrypt)?;
-        pr_info!("registered template pcrypt\n");
+        let template = Template::register(tmpl_name, module, pcrypt)?;
+        pr_info!(
+            "registered template {}\n",
+            tmpl_name.to_str().unwrap_or("?")
+        );
         Ok(RustPcrypt {
             _template: template,
             _dirs: dirs,

@@ -1,0 +1,38 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Side by side in one boot: crypto/pcrypt.ko (C) at /sys/kernel/pcrypt and rust_pcrypt.ko
+# (alt_name=1) at /sys/kernel/pcrypt_rs get the same writes; the error and the visible state
+# afterwards must be the same.
+. /guest/lib.sh
+M=/lib/modules/rpd
+suite_begin guest_sysfs_vs_c
+
+check unload_rust_pcrypt rmmod rust_pcrypt
+check load_rust_pcrypt_alt_name insmod $M/rust_pcrypt.ko alt_name=1
+check load_c_pcrypt insmod $M/pcrypt.ko
+check c_sysfs_present test -f /sys/kernel/pcrypt/pencrypt/parallel_cpumask
+check rust_sysfs_present test -f /sys/kernel/pcrypt_rs/pencrypt/parallel_cpumask
+
+# Writes `$2` to file `$1` of one tree (`$3`), prints "<error text>|<value read back>".
+try() {
+	err=$(sh -c "echo '$2' > /sys/kernel/$3/pencrypt/$1" 2>&1 | sed 's/.*: //')
+	echo "$err|$(cat /sys/kernel/"$3"/pencrypt/"$1")"
+}
+i=0
+for input in "f" "3" "" "   " "xyz" "1g" "100" "ffffffff1" "1,00000000" "0,3" "1,2,3" \
+	" 3 " "0x3" "-1" "3,"; do
+	for f in parallel_cpumask serial_cpumask; do
+		i=$((i + 1))
+		c=$(try $f "$input" pcrypt)
+		r=$(try $f "$input" pcrypt_rs)
+		expect_eq "same_as_c_${i}_${f}" "$r" "$c"
+		# Put a valid mask back in both (an invalid one would stop the instances).
+		try $f "f" pcrypt >/dev/null
+		try $f "f" pcrypt_rs >/dev/null
+	done
+done
+check unload_c_pcrypt rmmod pcrypt
+check unload_rust_alt rmmod rust_pcrypt
+check reload_rust_pcrypt insmod $M/rust_pcrypt.ko
+suite_end
