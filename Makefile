@@ -21,6 +21,7 @@ help:
 	@echo 'rust-padata targets:'
 	@echo '  make check     all tests: harness self-tests, KUnit suites and guest scripts in QEMU'
 	@echo '  make run       boot the custom kernel in QEMU with the modules loaded (demo/shell)'
+	@echo '  make bench     tcrypt: plain AEAD vs C pcrypt vs Rust pcrypt, engine microbenchmark'
 	@echo '  make exec CMDS=f  boot the guest and run the shell commands in file f'
 	@echo '  make modules   build rust_padata.ko and rust_pcrypt.ko (and the kernel if needed)'
 	@echo '  make kernel    fetch, configure and build the custom kernel (cached)'
@@ -36,6 +37,9 @@ check:
 
 run:
 	@scripts/run.sh
+
+bench:
+	@scripts/bench.sh
 
 exec:
 	@scripts/exec.sh

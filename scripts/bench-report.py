@@ -1,0 +1,132 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Turn the bench guest's results channel into a Markdown table, a CSV and a PNG plot.
+
+Input lines (from guest/bench.sh):
+  R <config> <mode> <num_mb> <rep> | testing speed of multibuffer ALG (DRIVER) encryption
+  R <config> <mode> <num_mb> <rep> | test N (K bit key, B byte blocks): X operations in S seconds (Y bytes)
+  E <rep> | rust_padata: rpd-bench: engine=rust jobs=... jobs_per_sec=... p50_us=... p99_us=...
+The driver named in each "testing speed" header is checked against the configuration:
+plain must not be a pcrypt instance, c must be pcrypt(...), rust must be pcrypt_rs(...).
+"""
+
+import csv
+import re
+import statistics
+import sys
+from collections import defaultdict
+
+HDR = re.compile(r'testing speed of (?:multibuffer )?(\S+) \((\S+)\) (encryption|decryption)')
+TEST = re.compile(r'\((\d+) bit key, (\d+) byte blocks\): (\d+) operations in (\d+) seconds')
+ENG = re.compile(r'submitters=(\d+) .*jobs_per_sec=(\d+) p50_us=(\d+) p99_us=(\d+) '
+                 r'reordered=(\d+) lost=(\d+)')
+CONFIGS = ['plain', 'c', 'rust']
+
+
+def driver_ok(config, driver):
+    if config == 'plain':
+        return not driver.startswith('pcrypt')
+    if config == 'c':
+        return driver.startswith('pcrypt(')
+    return driver.startswith('pcrypt_rs(')
+
+
+def main():
+    src, outdir = sys.argv[1], sys.argv[2]
+    meta, samples, engine, problems = {}, defaultdict(list), defaultdict(list), []
+    cur = {}
+    complete = False
+    for line in open(src, errors='replace'):
+        line = line.rstrip('\r\n')
+        if line.startswith('# rpd-bench-complete'):
+            complete = True
+        m = re.match(r'# (machine|vcpus|kernel): (.*)', line)
+        if m:
+            meta[m.group(1)] = m.group(2)
+        if line.startswith('R '):
+            head, _, body = line.partition(' | ')
+            _, config, mode, mb, rep = head.split()
+            h = HDR.search(body)
+            if h:
+                cur[(config, mode, mb, rep)] = (h.group(1), h.group(3), h.group(2))
+                if not driver_ok(config, h.group(2)):
+                    problems.append('%s measured driver %s' % (config, h.group(2)))
+                continue
+            t = TEST.search(body)
+            if t and (config, mode, mb, rep) in cur:
+                alg, direction, _ = cur[(config, mode, mb, rep)]
+                key = (mode, mb, alg, direction, int(t.group(1)), int(t.group(2)))
+                samples[(key, config)].append(int(t.group(3)) / int(t.group(4)))
+        if line.startswith('E '):
+            e = ENG.search(line)
+            if e:
+                engine[int(e.group(1))].append(tuple(int(x) for x in e.group(2, 3, 4, 5, 6)))
+
+    keys = sorted({k for k, _ in samples}, key=lambda k: (k[0], int(k[1]), k[2], k[3], k[4], k[5]))
+    med = {kc: statistics.median(v) for kc, v in samples.items()}
+    rows = []
+    for k in keys:
+        p, c, r = (med.get((k, cfg)) for cfg in CONFIGS)
+        rows.append(list(k) + [p, c, r, (r / c) if r and c else None, (r / p) if r and p else None,
+                               len(samples.get((k, 'rust'), []))])
+
+    with open(outdir + '/bench.csv', 'w', newline='') as f:
+        w = csv.writer(f)
+        w.writerow(['mode', 'num_mb', 'alg', 'dir', 'key_bits', 'block_bytes', 'plain_ops',
+                    'c_pcrypt_ops', 'rust_pcrypt_ops', 'rust_over_c', 'rust_over_plain', 'reps'])
+        for r in rows:
+            w.writerow(r)
+
+    fmt = lambda x: '-' if x is None else ('%.0f' % x if x >= 100 else '%.2f' % x)
+    md = ['# rust-padata benchmark', '',
+          'Machine: %s; vCPUs: %s; kernel: %s; medians of the repetitions (ops/s).'
+          % (meta.get('machine', '?'), meta.get('vcpus', '?'), meta.get('kernel', '?')), '',
+          '| mode | mb | alg | dir | key | block | plain | C pcrypt | Rust pcrypt | Rust/C | Rust/plain |',
+          '|---|---|---|---|---|---|---|---|---|---|---|']
+    for r in rows:
+        md.append('| ' + ' | '.join([r[0], r[1], r[2], r[3][:3], str(r[4]), str(r[5])] +
+                                   [fmt(x) for x in r[6:11]]) + ' |')
+    md += ['', '## Engine microbenchmark (trivial parallel part, Rust engine)', '',
+           '| submitters | jobs/s (median) | p50 us | p99 us | reordered | lost |', '|---|---|---|---|---|---|']
+    for s, v in sorted(engine.items()):
+        md.append('| %d | %d | %d | %d | %d | %d |' % (
+            s, statistics.median(x[0] for x in v), statistics.median(x[1] for x in v),
+            statistics.median(x[2] for x in v), sum(x[3] for x in v), sum(x[4] for x in v)))
+    if problems:
+        md += ['', '**Driver check failed:** ' + '; '.join(sorted(set(problems)))]
+    if not complete:
+        md += ['', '**The guest did not finish the benchmark.**']
+    open(outdir + '/bench.md', 'w').write('\n'.join(md) + '\n')
+    print('\n'.join(md))
+
+    try:
+        import matplotlib
+        matplotlib.use('Agg')
+        import matplotlib.pyplot as plt
+        fig, axes = plt.subplots(1, 2, figsize=(12, 4.5))
+        for ax, (alg, direction) in zip(axes, [('rfc4106(gcm(aes))', 'encryption'),
+                                               ('gcm(aes)', 'encryption')]):
+            sel = [k for k in keys if k[2] == alg and k[3] == direction and k[0] == '215'
+                   and k[1] == '8']
+            kb = min((k[4] for k in sel), default=None)
+            sel = [k for k in sel if k[4] == kb]
+            for cfg, label in zip(CONFIGS, ['plain AEAD', 'C pcrypt', 'Rust pcrypt']):
+                xs = [k[5] for k in sel if (k, cfg) in med]
+                ys = [med[(k, cfg)] * k[5] / 1e6 for k in sel if (k, cfg) in med]
+                ax.plot(xs, ys, marker='o', label=label)
+            ax.set_xscale('log', base=2)
+            ax.set_xlabel('block size (bytes)')
+            ax.set_ylabel('MB/s')
+            ax.set_title('%s %s, tcrypt 215 num_mb=8, %s-bit key' % (alg, direction, kb))
+            ax.grid(True, alpha=0.3)
+            ax.legend()
+        fig.suptitle('%s vCPUs, %s' % (meta.get('vcpus', '?'), meta.get('kernel', '?')))
+        fig.tight_layout()
+        fig.savefig(outdir + '/bench.png', dpi=100)
+    except ImportError:
+        print('(no matplotlib: plot skipped)')
+    return 1 if problems or not complete else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
