@@ -20,7 +20,7 @@ report() { # name status log
 	fi
 }
 
-rs=(rust_padata.rs rust_pcrypt.rs)
+rs=(rust_padata.rs rust_pcrypt.rs samples/rust_padata_pipeline.rs samples/rust_padata_mt.rs)
 /usr/bin/rustfmt --edition 2021 --config-path "$KSRC/.rustfmt.toml" --check "${rs[@]}" \
 	>"$BUILD/lint-rustfmt.log" 2>&1
 report "rustfmt (kernel .rustfmt.toml)" $? "$BUILD/lint-rustfmt.log"
