@@ -7,6 +7,7 @@
 //! only during boot; the Rust engine allows them at any time from process context.
 
 use kernel::{
+    alloc::VVec,
     prelude::*,
     sync::{
         atomic::{Atomic, Relaxed},
@@ -59,7 +60,7 @@ fn work(words: &[Atomic<u64>], start: usize, end: usize) -> u64 {
 }
 
 /// Runs the work on `threads` threads; returns (checksum, nanoseconds).
-fn run(inst: &Instance, words: &Arc<KVec<Atomic<u64>>>, threads: usize) -> Result<(u64, i64)> {
+fn run(inst: &Instance, words: &Arc<VVec<Atomic<u64>>>, threads: usize) -> Result<(u64, i64)> {
     let total = Arc::new(Atomic::<u64>::new(0), GFP_KERNEL)?;
     let (w, t) = (words.clone(), total.clone());
     let job = MtJob {
@@ -85,8 +86,9 @@ fn run(inst: &Instance, words: &Arc<KVec<Atomic<u64>>>, threads: usize) -> Resul
 }
 
 /// Allocates the buffer.
-fn buffer() -> Result<Arc<KVec<Atomic<u64>>>> {
-    let mut v = KVec::with_capacity(WORDS, GFP_KERNEL)?;
+fn buffer() -> Result<Arc<VVec<Atomic<u64>>>> {
+    // 8 MiB: vmalloc, kmalloc cannot serve that size.
+    let mut v = VVec::with_capacity(WORDS, GFP_KERNEL)?;
     for _ in 0..WORDS {
         v.push(Atomic::new(0), GFP_KERNEL)?;
     }

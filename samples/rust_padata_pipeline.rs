@@ -161,7 +161,7 @@ impl kernel::Module for PipelineSample {
     fn init(_module: &'static ThisModule) -> Result<Self> {
         let (digest, blocks, errors) = run_pipeline(2048)?;
         pr_info!(
-            "{} blocks checksummed in parallel, emitted in order: digest {:#018x}, {} order errors\n",
+            "{} blocks checksummed in parallel, emitted in order: {:#018x}, {} order errors\n",
             blocks,
             digest,
             errors

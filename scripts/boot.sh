@@ -19,7 +19,9 @@ results=$BUILD/$mode-results.txt
 step initramfs "building the initramfs" "$TOP/scripts/build-initramfs.sh" "$initrd"
 rm -f "$console" "$results"
 
-append="console=ttyS0 panic=-1 rpd.mode=$mode rpd.cpus=$cpus ${RPD_APPEND:-}"
+# kunit.timeout: the 1,000,000-job case takes about a minute under TCG, several when the
+# host is loaded; KUnit's default of 300 s would abandon it.
+append="console=ttyS0 panic=-1 kunit.timeout=1800 rpd.mode=$mode rpd.cpus=$cpus ${RPD_APPEND:-}"
 qemu=(qemu-system-x86_64 -m "${RPD_MEM:-1024}" -smp "$cpus" -display none -no-reboot -nic none
       -kernel "$BZIMAGE" -initrd "$initrd")
 

@@ -114,6 +114,8 @@ def main():
     ap.add_argument('--kunit-py', required=True, help="the kernel's kunit.py")
     ap.add_argument('--workdir', default=None, help='where to keep the merged KTAP and JSON')
     ap.add_argument('--quiet', action='store_true', help="do not echo kunit.py's report")
+    ap.add_argument('--expect-suites', default=None,
+                    help='file listing suites that must be reported (# comments allowed)')
     args = ap.parse_args()
 
     def read(path):
@@ -162,6 +164,14 @@ def main():
                 for n in bad:
                     problems.append('FAILED TEST: %s.%s (KTAP: %s)'
                                     % (suite['name'], n, os.path.join(workdir, 'results.ktap')))
+            if args.expect_suites:
+                seen = {g['name'] for g in data.get('sub_groups', [])}
+                for line in open(args.expect_suites):
+                    name = line.split('#', 1)[0].strip()
+                    if name and name not in seen:
+                        failed += 1
+                        problems.append('MISSING SUITE: %s was never reported (results: %s)'
+                                        % (name, args.results))
             if data.get('misc', {}).get('errors'):
                 problems.append('KTAP ERRORS: kunit.py reported %d parse error(s) (see %s)'
                                 % (data['misc']['errors'], os.path.join(workdir, 'kunit-parse.txt')))

@@ -20,7 +20,8 @@ say "judging the run (kunit.py parse + kernel log scan)"
 rc=0
 python3 "$TOP/scripts/check-results.py" --console "$BUILD/check-console.log" \
 	--results "$BUILD/check-results.txt" --qemu-rc "$qrc" --timeout "${RPD_TIMEOUT:-900}" \
-	--kunit-py "$KSRC/tools/testing/kunit/kunit.py" --workdir "$BUILD/check" || rc=$?
+	--kunit-py "$KSRC/tools/testing/kunit/kunit.py" --workdir "$BUILD/check" \
+	--expect-suites "$TOP/scripts/expected-suites" || rc=$?
 if [ "$rc" = 0 ]; then
 	say "make check: PASS"
 else

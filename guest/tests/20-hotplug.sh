@@ -40,6 +40,7 @@ check hotplug_state_registered grep -q rust_padata:online /sys/devices/system/cp
 check unload_after_traffic rmmod rust_padata
 check hotplug_state_removed sh -c '! grep -q rust_padata:online /sys/devices/system/cpu/hotplug/states'
 check reload insmod $M/rust_padata.ko
-# Later scripts load modules whose KUnit suites should run again.
-echo '*' >/sys/module/kunit/parameters/filter_glob
+# Later scripts load modules whose KUnit suites should run again (no newline: the
+# parameter is taken verbatim as the glob).
+printf '*.*' >/sys/module/kunit/parameters/filter_glob
 suite_end

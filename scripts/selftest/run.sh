@@ -13,6 +13,7 @@ for case in "$here"/cases/*/; do
 	name=$(basename "$case")
 	IFS='|' read -r want_rc want_msg <"$case/expect"
 	read -ra extra <"$case/args"
+	extra=("${extra[@]//CASEDIR/$case}")
 	out=$(python3 "$here/../check-results.py" --quiet --kunit-py "$kunit_py" \
 		--console "$case/console.log" --results "$case/results.txt" \
 		--workdir "$(mktemp -d)" "${extra[@]}" 2>&1)

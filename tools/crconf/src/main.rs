@@ -131,7 +131,22 @@ fn main() {
         s.map_or(Ok(3), |t| t.parse::<u32>())
             .unwrap_or_else(|_| usage())
     };
-    let run = |msg, ty, seq| match request(fd, msg, &args[2], ty, seq) {
+    // DELALG answers EBUSY while the instance is still referenced, for example by its
+    // self-test running right after creation: retry for up to 10 s, as LTP's
+    // tst_crypto_del_alg() does.
+    let send = |msg, ty, seq| {
+        let mut tries = 0;
+        loop {
+            let r = request(fd, msg, &args[2], ty, seq);
+            if msg == CRYPTO_MSG_DELALG && matches!(r, Ok(e) if e == -libc::EBUSY) && tries < 1000 {
+                tries += 1;
+                std::thread::sleep(std::time::Duration::from_millis(10));
+                continue;
+            }
+            return r;
+        }
+    };
+    let run = |msg, ty, seq| match send(msg, ty, seq) {
         Ok(0) => 0,
         Ok(err) => {
             eprintln!(
