@@ -5,6 +5,9 @@
 //! Loading the module runs the engine's KUnit suites (KTAP in the kernel log and in
 //! `/sys/kernel/debug/kunit/`).
 
+// Every item has a doc comment; `make lint` (clippy) enforces it.
+#![warn(clippy::missing_docs_in_private_items)]
+
 use kernel::{prelude::*, sync::Arc};
 
 #[allow(

@@ -6,6 +6,9 @@
 //! parallel on the CPUs of `/sys/kernel/pcrypt/<instance>/parallel_cpumask` and completed in
 //! submission order on a callback CPU.
 
+// Every item has a doc comment; `make lint` (clippy) enforces it.
+#![warn(clippy::missing_docs_in_private_items)]
+
 use kernel::{
     prelude::*,
     sync::{
@@ -61,7 +64,9 @@ fn names() -> (&'static CStr, &'static CStr) {
 /// The pcrypt template: one padata instance per direction, shared by all algorithm
 /// instances (as C's `pencrypt` and `pdecrypt`).
 struct Pcrypt {
+    /// Padata instance of all encryptions.
     pencrypt: Instance,
+    /// Padata instance of all decryptions.
     pdecrypt: Instance,
 }
 
@@ -83,7 +88,9 @@ struct PcryptTfm {
 
 /// A request travelling through padata.
 struct PcryptJob {
+    /// The caller's request.
     req: Request<Pcrypt>,
+    /// Encryption or decryption.
     dir: Dir,
     /// Result of the child, reported to the caller by the serial part.
     err: i32,
@@ -159,6 +166,7 @@ impl AeadTemplate for Pcrypt {
 struct MaskFiles(Arc<InstanceInner>);
 
 impl MaskFiles {
+    /// The mask file `idx` stands for.
     fn which(idx: usize) -> MaskType {
         if idx == 1 {
             MaskType::Serial
@@ -231,11 +239,13 @@ impl kernel::Module for RustPcrypt {
     }
 }
 
+/// KUnit suite `rust_pcrypt_names`.
 #[kunit_tests(rust_pcrypt_names)]
 mod tests {
     use super::*;
     use kext::crypto::{instance_name, MAX_ALG_NAME};
 
+    /// The driver name is `<template>(<inner driver name>)`, NUL-terminated.
     #[test]
     fn name_is_template_of_inner() -> Result {
         let mut buf = [0xffu8; MAX_ALG_NAME];
@@ -245,6 +255,7 @@ mod tests {
         Ok(())
     }
 
+    /// The longest name that fits is accepted, one byte more is `ENAMETOOLONG`.
     #[test]
     fn longest_name_fits_and_one_more_is_refused() {
         let mut buf = [0u8; MAX_ALG_NAME];

@@ -24,7 +24,9 @@ pub(crate) trait Hotplug: Send + Sync + 'static {
 /// `state` is a state allocated by `__cpuhp_setup_state()` for this object, whose multi-
 /// instance callbacks are [`startup::<T>`] and [`teardown::<T>`].
 pub(crate) struct HpState<T: Hotplug> {
+    /// The allocated dynamic hotplug state.
     state: bindings::cpuhp_state,
+    /// The instances' data type.
     _p: PhantomData<T>,
 }
 
@@ -34,7 +36,9 @@ pub(crate) struct HpState<T: Hotplug> {
 ///
 /// `node` is added to `state` (whose callbacks expect a `Node<T>`) until drop.
 pub(crate) struct HpInstance<T: Hotplug> {
+    /// The registered node, pinned until removal.
     node: Pin<KBox<Node<T>>>,
+    /// The state the node is added to; kept alive by this reference.
     state: Arc<HpState<T>>,
 }
 
@@ -46,8 +50,10 @@ unsafe impl<T: Hotplug> Sync for HpInstance<T> {}
 /// The `hlist_node` cpuhp links an instance by, and the data the callbacks get.
 #[pin_data]
 struct Node<T> {
+    /// The link cpuhp keeps the instance on.
     #[pin]
     link: Opaque<bindings::hlist_node>,
+    /// What the callbacks act on.
     data: T,
 }
 

@@ -21,6 +21,7 @@ const WORDS: usize = NR_CPUS.div_ceil(WORD_BITS);
 /// No bit at or above `nr_cpu_ids()` is set.
 #[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub(crate) struct CpuSet {
+    /// The bitmap, `WORD_BITS` CPUs per word.
     bits: [usize; WORDS],
 }
 

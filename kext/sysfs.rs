@@ -14,6 +14,7 @@ use kernel::{bindings, error::code::ENOMEM, ffi, prelude::*, str::CStr};
 /// `ptr` points to a kset created by `kset_create_and_add()` that this object owns one
 /// reference to; it stays registered until [`Kset::drop`].
 pub(crate) struct Kset {
+    /// The registered kset.
     ptr: *mut bindings::kset,
 }
 
@@ -74,7 +75,9 @@ pub(crate) trait Attributes: Send + Sync + 'static {
 
 /// A `core::fmt::Write` into a sysfs page, truncating at its end.
 pub(crate) struct PageWriter<'a> {
+    /// The page.
     buf: &'a mut [u8],
+    /// Bytes written so far.
     len: usize,
 }
 
@@ -92,13 +95,21 @@ impl core::fmt::Write for PageWriter<'_> {
 /// Freed by the kobject's release callback.
 #[repr(C)]
 struct DirNode<T: Attributes> {
+    /// The kobject; first, so that a kobject pointer is a node pointer.
     kobj: bindings::kobject,
+    /// The kobject's type: release callback, operations, attribute groups.
     ktype: bindings::kobj_type,
+    /// The show/store operations.
     ops: bindings::sysfs_ops,
+    /// One attribute per file of `T`.
     attrs: [bindings::attribute; MAX_ATTRS],
+    /// NULL-terminated list of the attributes.
     attr_ptrs: [*mut bindings::attribute; MAX_ATTRS + 1],
+    /// The attribute group of the files.
     group: bindings::attribute_group,
+    /// NULL-terminated list of groups (the default groups of the type).
     groups: [*const bindings::attribute_group; 2],
+    /// What the files show and store.
     data: T,
 }
 
@@ -109,6 +120,7 @@ struct DirNode<T: Attributes> {
 /// `node` points to a `DirNode<T>` whose kobject is initialised and added to sysfs, and this
 /// object holds its initial reference.
 pub(crate) struct SysfsDir<T: Attributes> {
+    /// The node whose initial reference this object holds.
     node: NonNull<DirNode<T>>,
 }
 

@@ -36,6 +36,7 @@ pub(crate) enum Kind {
 ///
 /// `ptr` points to a workqueue returned by `alloc_workqueue()` that is owned by this object.
 pub(crate) struct OwnedQueue {
+    /// The workqueue.
     ptr: NonNull<bindings::workqueue_struct>,
 }
 

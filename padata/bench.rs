@@ -33,15 +33,19 @@ struct Stats {
 /// Shared by the benchmark and its jobs.
 #[pin_data]
 struct Shared {
+    /// Results, updated by the serial parts.
     #[pin]
     stats: SpinLock<Stats>,
+    /// Signalled by every serial part.
     #[pin]
     cv: CondVar,
 }
 
 /// A job whose parallel part does nothing.
 struct BenchJob {
+    /// Where the serial part records its result.
     shared: Arc<Shared>,
+    /// When the job was created, for the latency.
     submitted: Instant<Monotonic>,
     /// Submitter index.
     sub: usize,

@@ -163,6 +163,7 @@ impl InstanceInner {
 /// cpumasks default to all possible CPUs; the usable masks are the user masks ANDed with the
 /// online CPUs.
 pub(crate) struct Instance {
+    /// State shared with shells and work items.
     inner: Arc<InstanceInner>,
     /// Registration with the CPU hotplug state, if any; removed first on drop.
     hp: Option<HpInstance<InstanceHp>>,

@@ -42,10 +42,14 @@ struct Progress {
 /// State shared by the caller and the helper threads.
 #[pin_data]
 struct MtState<F> {
+    /// The range still to hand out.
     #[pin]
     progress: SpinLock<Progress>,
+    /// Chunk length (a multiple of `align`, at least `min_chunk`).
     chunk: usize,
+    /// The work on one chunk.
     f: F,
+    /// Completed by the last thread to finish.
     #[pin]
     done: Completion,
 }

@@ -34,23 +34,27 @@ impl Seq {
     }
 }
 
+/// KUnit suite `rust_padata_seq`.
 #[cfg(padata_kunit)]
 #[kernel::prelude::kunit_tests(rust_padata_seq)]
 mod tests {
     use super::Seq;
 
+    /// Incrementing wraps from `u32::MAX` to 0.
     #[test]
     fn next_wraps_at_u32_max() {
         assert_eq!(Seq(u32::MAX).next(), Seq(0));
         assert_eq!(Seq(7).next(), Seq(8));
     }
 
+    /// Distances are computed modulo 2^32.
     #[test]
     fn distance_crosses_the_wrap() {
         assert_eq!(Seq(2).distance(Seq(u32::MAX - 1)), 4);
         assert_eq!(Seq(10).distance(Seq(10)), 0);
     }
 
+    /// Ordering holds across the wrap.
     #[test]
     fn order_is_wrap_safe() {
         assert!(Seq(u32::MAX).before(Seq(0)));

@@ -134,8 +134,11 @@ pub(crate) struct ShellCore<J: Job> {
 /// A parallel worker ("lane"): runs queued jobs of one shell in sequence order.
 #[pin_data]
 pub(crate) struct Lane<J: Job> {
+    /// The shell whose jobs this lane runs.
     core: Arc<ShellCore<J>>,
+    /// Lane number; the lane is queued on the `idx`-th usable parallel CPU.
     idx: u32,
+    /// The work item queued on the parallel workqueue.
     #[pin]
     work: Work<Lane<J>>,
 }
@@ -147,8 +150,11 @@ kernel::impl_has_work! {
 /// The serial worker of one shell on one callback CPU.
 #[pin_data]
 pub(crate) struct SerialWorker<J: Job> {
+    /// The shell whose serial parts this worker runs.
     core: Arc<ShellCore<J>>,
+    /// The callback CPU this worker serves.
     cpu: u32,
+    /// The work item queued on the serial workqueue on `cpu`.
     #[pin]
     work: Work<SerialWorker<J>>,
 }
@@ -162,9 +168,13 @@ kernel::impl_has_work! {
 /// Dropping a ticket without calling [`Ticket::serial`] skips the job's turn, so later jobs
 /// are not held up forever.
 pub(crate) struct Ticket<J: Job> {
+    /// The job's shell.
     core: Arc<ShellCore<J>>,
+    /// The job's sequence number.
     seq: Seq,
+    /// The job's callback CPU.
     cb_cpu: u32,
+    /// Set once the job was handed back.
     done: bool,
 }
 
@@ -336,7 +346,9 @@ impl<J: Job> WorkItem for SerialWorker<J> {
 /// A shell (C: `struct padata_shell`): an independent, ordered series of jobs on an
 /// instance. Jobs of different shells are ordered independently.
 pub(crate) struct Shell<J: Job> {
+    /// State shared with the work items and tickets.
     core: Arc<ShellCore<J>>,
+    /// One lane per possible CPU.
     lanes: KVec<Arc<Lane<J>>>,
 }
 

@@ -22,6 +22,7 @@ use kernel::{
 struct Rng(u32);
 
 impl Rng {
+    /// The next pseudo-random number.
     fn next(&mut self) -> u32 {
         let mut x = self.0;
         x ^= x << 13;
@@ -41,8 +42,11 @@ const NCPU: usize = kernel::bindings::NR_CPUS as usize;
 static LAST: [Atomic<u64>; KEYS * NCPU] = [const { Atomic::new(0) }; KEYS * NCPU];
 /// Per callback CPU: serial parts run, run out of order, run on another CPU, wrong seq.
 static COMPLETED: [Atomic<u64>; NCPU] = [const { Atomic::new(0) }; NCPU];
+/// Per callback CPU: serial parts that ran out of order.
 static REORDERED: [Atomic<u64>; NCPU] = [const { Atomic::new(0) }; NCPU];
+/// Per callback CPU: serial parts that ran on another CPU.
 static WRONG_CPU: [Atomic<u64>; NCPU] = [const { Atomic::new(0) }; NCPU];
+/// Per callback CPU: jobs whose sequence number was not the expected one.
 static BAD_SEQ: [Atomic<u64>; NCPU] = [const { Atomic::new(0) }; NCPU];
 
 /// Checks what the serial parts observe. The statistics are static and per callback CPU:
@@ -53,6 +57,7 @@ static BAD_SEQ: [Atomic<u64>; NCPU] = [const { Atomic::new(0) }; NCPU];
 struct Checker;
 
 impl Checker {
+    /// Resets the statistics for a test checking `keys` ordering keys.
     fn new(keys: usize) -> Result<Self> {
         if keys > KEYS {
             return Err(EINVAL);
@@ -111,7 +116,9 @@ impl Checker {
 
 /// The test job: optional busy delay in the parallel part, checks in the serial part.
 struct TestJob {
+    /// Where the serial part records what it saw.
     checker: Checker,
+    /// Index of the job's shell (ordering key).
     shell: usize,
     /// Submission index within the shell, or `None` to check the engine's sequence numbers
     /// (tests with several submitters: submission order is the order of `do_parallel()`).
@@ -120,8 +127,11 @@ struct TestJob {
     sub: Option<(usize, u64)>,
     /// Sequence number the engine gave the job, seen in the parallel part.
     seq: u32,
+    /// The sequence number the job must get, if known.
     expect_seq: Option<u32>,
+    /// Busy delay of the parallel part, in microseconds.
     delay_us: u32,
+    /// The callback CPU, seen in the parallel part.
     cb_cpu: u32,
 }
 
@@ -152,13 +162,16 @@ impl Job for TestJob {
 /// Counts finished helper threads.
 #[pin_data]
 struct Latch {
+    /// Threads that have not finished.
     #[pin]
     left: SpinLock<u32>,
+    /// Signalled when `left` reaches zero.
     #[pin]
     cv: CondVar,
 }
 
 impl Latch {
+    /// A latch waiting for `n` threads.
     fn new(n: u32) -> Result<Arc<Self>> {
         Arc::pin_init(
             pin_init!(Latch { left <- new_spinlock!(n), cv <- new_condvar!() }),
@@ -166,6 +179,7 @@ impl Latch {
         )
     }
 
+    /// One thread finished.
     fn count_down(&self) {
         let mut l = self.left.lock();
         *l -= 1;
@@ -174,6 +188,7 @@ impl Latch {
         }
     }
 
+    /// Waits until every thread finished.
     fn wait(&self) {
         let mut l = self.left.lock();
         while *l != 0 {
@@ -229,6 +244,7 @@ fn submit_range(
     Ok(n)
 }
 
+/// KUnit suite `rust_padata_engine`.
 #[kernel::prelude::kunit_tests(rust_padata_engine)]
 mod engine_tests {
     use super::*;
@@ -474,14 +490,18 @@ mod engine_tests {
 
 /// A job that parks its ticket instead of completing, to hold the window open.
 struct ParkJob {
+    /// Where the parallel part parks the ticket.
     park: Arc<Parking>,
+    /// Submission index.
     order: u64,
+    /// Where the serial part records what it saw.
     checker: Checker,
 }
 
 /// Tickets held back by [`ParkJob`]s.
 #[pin_data]
 struct Parking {
+    /// Parked (job, ticket) pairs, capacity `WINDOW`.
     #[pin]
     parked: SpinLock<KVec<(ParkJob, Ticket<ParkJob>)>>,
 }
@@ -504,6 +524,7 @@ impl Job for ParkJob {
     }
 }
 
+/// KUnit suite `rust_padata_window`.
 #[kernel::prelude::kunit_tests(rust_padata_window)]
 mod window_tests {
     use super::*;
@@ -573,6 +594,7 @@ mod window_tests {
     }
 }
 
+/// KUnit suite `rust_padata_multithreaded`.
 #[kernel::prelude::kunit_tests(rust_padata_multithreaded)]
 mod mt_tests {
     use super::*;

@@ -6,6 +6,9 @@
 //! across CPUs with `do_multithreaded()`, and prints the speedup. C allows multithreaded jobs
 //! only during boot; the Rust engine allows them at any time from process context.
 
+// Every item has a doc comment; `make lint` (clippy) enforces it.
+#![warn(clippy::missing_docs_in_private_items)]
+
 use kernel::{
     alloc::VVec,
     prelude::*,
@@ -119,10 +122,12 @@ impl kernel::Module for MtSample {
     }
 }
 
+/// KUnit suite `rust_padata_sample_mt`.
 #[kunit_tests(rust_padata_sample_mt)]
 mod tests {
     use super::*;
 
+    /// Splitting the work over threads gives the single-threaded checksum.
     #[test]
     fn split_result_equals_single_thread() -> Result {
         let inst = Instance::new(c"sample_mt_test", None)?;

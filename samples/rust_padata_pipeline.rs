@@ -6,6 +6,9 @@
 //! block order by the serial parts, which fold them into a running digest. The KUnit suite
 //! checks the digest against a single-threaded computation.
 
+// Every item has a doc comment; `make lint` (clippy) enforces it.
+#![warn(clippy::missing_docs_in_private_items)]
+
 use kernel::{
     new_condvar, new_spinlock,
     prelude::*,
@@ -54,27 +57,36 @@ fn fold(digest: u64, sum: u64) -> u64 {
 
 /// The ordered output of the pipeline.
 struct Output {
+    /// Running digest of the checksums, in block order.
     digest: u64,
+    /// Blocks received.
     blocks: u64,
     /// Index of the next block expected; any other block arriving is an order error.
     next: u64,
+    /// Blocks received out of order.
     order_errors: u64,
 }
 
 /// Output shared by the serial parts and the waiter.
 #[pin_data]
 struct Sink {
+    /// The output.
     #[pin]
     out: SpinLock<Output>,
+    /// Signalled by every serial part.
     #[pin]
     done: CondVar,
 }
 
 /// One block travelling through the pipeline.
 struct BlockJob {
+    /// Block index, in submission order.
     index: u64,
+    /// The block's data.
     data: KVec<u8>,
+    /// The block's checksum, computed in the parallel part.
     sum: u64,
+    /// Where the serial part emits the checksum.
     sink: Arc<Sink>,
 }
 
@@ -170,10 +182,12 @@ impl kernel::Module for PipelineSample {
     }
 }
 
+/// KUnit suite `rust_padata_sample_pipeline`.
 #[kunit_tests(rust_padata_sample_pipeline)]
 mod tests {
     use super::*;
 
+    /// The parallel pipeline's digest equals a single-threaded computation.
     #[test]
     fn parallel_digest_equals_sequential() -> Result {
         let n = 3000;
