@@ -23,7 +23,7 @@ use super::{
 use crate::kext::{bh::with_bh_disabled, cpumask::CpuSet};
 use core::mem;
 use kernel::{
-    cpu::nr_cpu_ids,
+    cpu::{nr_cpu_ids, CpuId},
     new_condvar, new_spinlock, new_work,
     prelude::*,
     sync::{
@@ -480,12 +480,16 @@ impl<J: Job> Shell<J> {
             let limit = snap.pcpu.weight().max(1);
             if inp.lanes_busy < limit && inp.lanes_busy < queued {
                 // The first idle lane index is below `limit` (pigeonhole), so the lane maps
-                // to a distinct usable parallel CPU.
+                // to a distinct usable parallel CPU. Lane 0 goes to the submitting CPU when it
+                // is a parallel CPU: a lone lane then runs locally, without an IPI.
+                let here = CpuId::current().as_u32();
+                let base = snap.pcpu.iter().position(|c| c == here).unwrap_or(0) as u32;
                 let idx = inp.lane_busy.iter().position(|b| !*b);
                 idx.map(|i| {
                     inp.lane_busy[i] = true;
                     inp.lanes_busy += 1;
-                    (i, snap.pcpu.nth(i as u32).unwrap_or(*cb_cpu))
+                    let cpu = snap.pcpu.pick(base + i as u32).unwrap_or(*cb_cpu);
+                    (i, cpu)
                 })
             } else {
                 None
