@@ -4,6 +4,7 @@
 # rust_pcrypt: sysfs files, the crypto API's own self-tests on pcrypt instances of five
 # AEADs, template refusal of non-AEADs, CRYPTO_USER instance create/delete.
 . /guest/lib.sh
+M=/lib/modules/rpd
 suite_begin guest_pcrypt
 
 P=/sys/kernel/pcrypt
@@ -32,14 +33,18 @@ expect_eq restore_serial "$(w serial_cpumask "$all")" ""
 expect_eq restore_parallel "$(w parallel_cpumask "$all")" ""
 
 # --- crypto self-tests (CRYPTO_SELFTESTS_FULL) on one-layer pcrypt instances ---
+# The highest-priority driver of cra_name $1 whose driver name does not match $2.
+best() {
+	awk -v n="$1" -v x="${2:-^$}" '
+		/^name/ { name = $3 }
+		/^driver/ { d = $3 }
+		/^priority/ { if (name == n && d !~ x && $3 + 0 > best) { best = $3 + 0; bd = d } }
+		END { print bd }' /proc/crypto
+}
 # The inner algorithm's best driver name (instantiated first if needed).
 inner_driver() {
 	rpd-crconf add "$1" 3 2>/dev/null
-	awk -v n="$1" '
-		/^name/ { name = $3 }
-		/^driver/ { d = $3 }
-		/^priority/ { if (name == n && d !~ /^pcrypt/ && $3 + 0 > best) { best = $3 + 0; bd = d } }
-		END { print bd }' /proc/crypto
+	best "$1" '^pcrypt'
 }
 field() { # driver field
 	awk -v d="$1" -v f="$2" '/^driver/ { cur = $3 } cur == d && $1 == f { print $3; exit }' /proc/crypto
@@ -55,6 +60,28 @@ for alg in "gcm(aes)" "rfc4106(gcm(aes))" "rfc4309(ccm(aes))" "rfc7539esp(chacha
 	expect_eq "async_$t" "$(field "pcrypt($inner)" async)" yes
 done
 gcm=$(inner_driver "gcm(aes)")
+
+# tcrypt's own self-test modes, while the Rust instances are the highest-priority drivers:
+# 35 gcm(aes), 45 rfc4309(ccm(aes)), 151 rfc4106(gcm(aes)).
+# tcrypt returns EAGAIN when every test passed, the failing test's error otherwise.
+tcrypt_mode() {
+	case "$(insmod $M/tcrypt.ko mode="$1" 2>&1)" in
+	*"temporarily unavailable"*) return 0 ;;
+	*) return 1 ;;
+	esac
+}
+for m in 35 45 151; do
+	check "tcrypt_mode_${m}_passes" tcrypt_mode $m
+done
+# The crypto API hands tcrypt the highest-priority driver of each name: check that it is
+# the Rust instance. (Proving it by stopping pencrypt would make testmgr WARN by design.)
+for alg in "gcm(aes)" "rfc4309(ccm(aes))" "rfc4106(gcm(aes))"; do
+	t=$(echo "$alg" | tr -c 'a-z0-9\n' _)
+	case "$(best "$alg")" in
+	"pcrypt("*) pass "tcrypt_uses_rust_pcrypt_$t" ;;
+	*) fail "tcrypt_uses_rust_pcrypt_$t" "best driver is $(best "$alg")" ;;
+	esac
+done
 case "$(rpd-crconf add 'pcrypt(sha256-lib)' 3 2>&1; rpd-crconf add 'pcrypt(sha256)' 2 2>&1)" in
 *"Invalid argument"*|*"No such file"*) pass non_aead_refused ;;
 *) fail non_aead_refused "pcrypt(sha256) was not refused" ;;
