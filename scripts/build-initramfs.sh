@@ -33,4 +33,13 @@ fi
 chmod +x "$root/init" "$root"/guest/*.sh
 [ -d "$BUILD/guest-bin" ] && cp -r "$BUILD/guest-bin/." "$root/usr/bin/"
 
+# iproute2 from Debian (the host's package) with its shared libraries, for the IPsec test.
+ipbin=$(command -v ip)
+mkdir -p "$root/sbin" "$root/lib64" "$root/lib/x86_64-linux-gnu"
+cp "$ipbin" "$root/sbin/ip"
+rm -f "$root/bin/ip"
+for lib in $(ldd "$ipbin" | awk '/=> \// { print $3 } /^\t\/lib64/ { print $1 }'); do
+	cp -L "$lib" "$root$lib"
+done
+
 (cd "$root" && find . -print0 | cpio --null -o -H newc --quiet) | gzip -1 >"$out"

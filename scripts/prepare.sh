@@ -34,11 +34,13 @@ if grep -nE '(^|[ :])(warning|WARNING)[:[]' "$BUILD/module-build.log" >&2; then
 fi
 
 # Guest tools (static binaries, copied into the initramfs by build-initramfs.sh).
-step guest-tools "building guest tools (rpd-crconf, static)" bash -c '
+step guest-tools "building guest tools (rpd-crconf, rpd-udpseq; static)" bash -c '
 	set -e
-	cd "$1/tools/crconf"
-	RUSTFLAGS="-C target-feature=+crt-static" cargo build --locked --release \
-		--target x86_64-unknown-linux-gnu
 	mkdir -p "$2/guest-bin"
-	cp target/x86_64-unknown-linux-gnu/release/rpd-crconf "$2/guest-bin/"
+	for t in crconf udpseq; do
+		cd "$1/tools/$t"
+		RUSTFLAGS="-C target-feature=+crt-static" cargo build --locked --release \
+			--target x86_64-unknown-linux-gnu
+		cp target/x86_64-unknown-linux-gnu/release/rpd-$t "$2/guest-bin/"
+	done
 ' _ "$TOP" "$BUILD"
