@@ -10,6 +10,7 @@ show() {
 	sh -c "$*" 2>&1 | sed 's/^/    /'
 }
 
+dmesg -n 1
 echo "rpd: ===== rust-padata demo ====="
 show "cat /sys/devices/system/cpu/online"
 show "insmod $M/rust_padata.ko && insmod $M/rust_pcrypt.ko"
@@ -18,8 +19,14 @@ show "ls -l /sys/kernel/pcrypt/"
 for f in /sys/kernel/pcrypt/*/*; do
 	[ -f "$f" ] && show "cat $f"
 done
-show "dmesg | grep -E 'rust_padata|rust_pcrypt' | tail -n 20"
-[ -x /guest/demo-extra.sh ] && /guest/demo-extra.sh
+show "echo 3 > /sys/kernel/pcrypt/pencrypt/parallel_cpumask; cat /sys/kernel/pcrypt/pencrypt/parallel_cpumask"
+show "echo xyz > /sys/kernel/pcrypt/pencrypt/parallel_cpumask; cat /sys/kernel/pcrypt/pencrypt/parallel_cpumask"
+show "echo f > /sys/kernel/pcrypt/pencrypt/parallel_cpumask"
+show "rpd-crconf add 'gcm(aes)' 3; rpd-crconf add 'pcrypt(gcm-aes-lib)' 3"
+show "grep -A8 'pcrypt(gcm-aes-lib)' /proc/crypto"
+show "rmmod rust_padata; insmod $M/rust_padata.ko bench_jobs=100000 bench_submitters=4"
+show "dmesg | grep -E 'rust_padata|rust_pcrypt' | grep -v '#' | tail -n 5"
+show "rpd-crconf del 'pcrypt(gcm-aes-lib)' 3 && echo instance deleted"
 
 if [ "$RPD_INTERACTIVE" = 1 ]; then
 	echo "rpd: interactive shell; modules are in $M.  'exit' (or Ctrl-D) powers the guest off."
