@@ -129,22 +129,15 @@ pub(crate) fn run(jobs: u64, submitters: u32, hp: Option<&Arc<HotplugState>>) ->
                 // The preferred callback CPU; the engine replaces it when it is not usable
                 // (for example offline); order is checked per CPU actually chosen.
                 let mut cb = CpuSet::online().pick(s).unwrap_or(0);
-                let mut job = BenchJob {
+                let job = BenchJob {
                     shared: shared.clone(),
                     submitted: Instant::now(),
                     sub: s as usize,
                     key: 0,
                     order,
                 };
-                loop {
-                    match shell.do_parallel(job, &mut cb) {
-                        Ok(()) => break,
-                        Err((e, j)) if e == EBUSY => {
-                            job = j;
-                            kernel::time::delay::fsleep(kernel::time::Delta::from_micros(10));
-                        }
-                        Err(_) => return,
-                    }
+                if shell.do_parallel_wait(job, &mut cb).is_err() {
+                    return;
                 }
             }
         })?;

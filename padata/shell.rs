@@ -30,6 +30,7 @@ use kernel::{
         atomic::{Acquire, Atomic, Relaxed, Release},
         Arc, CondVar, SpinLock,
     },
+    time::{delay::fsleep, Delta},
     workqueue::{Work, WorkItem},
 };
 
@@ -509,6 +510,20 @@ impl<J: Job> Shell<J> {
             }
         }
         Ok(())
+    }
+
+    /// Like [`Shell::do_parallel`], but while the engine answers `EBUSY` (window full or
+    /// reconfiguring) it sleeps briefly and tries again. Process context only.
+    pub(crate) fn do_parallel_wait(&self, mut job: J, cb_cpu: &mut u32) -> Result<(), (Error, J)> {
+        loop {
+            match self.do_parallel(job, cb_cpu) {
+                Err((e, j)) if e == EBUSY => {
+                    job = j;
+                    fsleep(Delta::from_micros(20));
+                }
+                r => return r,
+            }
+        }
     }
 
     /// Number of jobs submitted whose serial part has not finished yet.

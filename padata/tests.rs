@@ -197,18 +197,9 @@ impl Latch {
     }
 }
 
-/// Submits `job`, retrying after a short sleep while the engine answers `EBUSY`.
-fn submit(shell: &Shell<TestJob>, mut job: TestJob, cb: &mut u32) -> Result {
-    loop {
-        match shell.do_parallel(job, cb) {
-            Ok(()) => return Ok(()),
-            Err((e, j)) if e == EBUSY => {
-                job = j;
-                fsleep(Delta::from_micros(20));
-            }
-            Err((e, _)) => return Err(e),
-        }
-    }
+/// Submits `job`, waiting while the engine answers `EBUSY`.
+fn submit(shell: &Shell<TestJob>, job: TestJob, cb: &mut u32) -> Result {
+    shell.do_parallel_wait(job, cb).map_err(|(e, _)| e)
 }
 
 /// Submits jobs `[first, first + n)` of shell `idx` with callback CPUs chosen at random

@@ -135,22 +135,15 @@ fn run_pipeline(n: u64) -> Result<(u64, u64, u64)> {
     // All serial parts on one callback CPU: one ordered output stream.
     let mut cb_cpu = 0;
     for index in 0..n {
-        let mut job = BlockJob {
+        let job = BlockJob {
             index,
             data: block_data(index)?,
             sum: 0,
             sink: sink.clone(),
         };
-        loop {
-            match shell.do_parallel(job, &mut cb_cpu) {
-                Ok(()) => break,
-                Err((e, j)) if e == EBUSY => {
-                    job = j;
-                    kernel::time::delay::fsleep(kernel::time::Delta::from_micros(50));
-                }
-                Err((e, _)) => return Err(e),
-            }
-        }
+        shell
+            .do_parallel_wait(job, &mut cb_cpu)
+            .map_err(|(e, _)| e)?;
     }
     shell.wait_idle();
     let o = sink.out.lock();
