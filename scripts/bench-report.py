@@ -104,10 +104,12 @@ def main():
         matplotlib.use('Agg')
         import matplotlib.pyplot as plt
         fig, axes = plt.subplots(1, 2, figsize=(12, 4.5))
+        mbs = sorted({k[1] for k in keys if k[0] == '215'}, key=int)
+        mb = mbs[0] if mbs else '8'
         for ax, (alg, direction) in zip(axes, [('rfc4106(gcm(aes))', 'encryption'),
                                                ('gcm(aes)', 'encryption')]):
             sel = [k for k in keys if k[2] == alg and k[3] == direction and k[0] == '215'
-                   and k[1] == '8']
+                   and k[1] == mb]
             kb = min((k[4] for k in sel), default=None)
             sel = [k for k in sel if k[4] == kb]
             for cfg, label in zip(CONFIGS, ['plain AEAD', 'C pcrypt', 'Rust pcrypt']):
@@ -117,7 +119,7 @@ def main():
             ax.set_xscale('log', base=2)
             ax.set_xlabel('block size (bytes)')
             ax.set_ylabel('MB/s')
-            ax.set_title('%s %s, tcrypt 215 num_mb=8, %s-bit key' % (alg, direction, kb))
+            ax.set_title('%s %s, tcrypt 215 num_mb=%s, %s-bit key' % (alg, direction, mb, kb))
             ax.grid(True, alpha=0.3)
             ax.legend()
         fig.suptitle('%s vCPUs, %s' % (meta.get('vcpus', '?'), meta.get('kernel', '?')))
