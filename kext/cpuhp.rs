@@ -171,13 +171,6 @@ impl<T: Hotplug> Drop for HpState<T> {
     }
 }
 
-impl<T: Hotplug> HpInstance<T> {
-    /// The data the callbacks get.
-    pub(crate) fn data(&self) -> &T {
-        &self.node.data
-    }
-}
-
 impl<T: Hotplug> Drop for HpInstance<T> {
     fn drop(&mut self) {
         // SAFETY: By the type invariants the node was added to `state`. Removal waits for

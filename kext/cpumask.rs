@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! CPU sets: an owned, copyable cpumask value with the operations the 7.3 `kernel::cpumask`
-//! lacks (iteration, and, nth, next-wrap, parsing and `%*pb` formatting).
+//! lacks (iteration, and, nth, parsing and `%*pb` formatting).
 //!
 //! C header: [`include/linux/cpumask.h`](srctree/include/linux/cpumask.h)
 
@@ -60,19 +60,6 @@ impl CpuSet {
         s
     }
 
-    /// Writes this set into a kernel cpumask (bits outside the set are cleared).
-    pub(crate) fn to_cpumask(self, mask: &mut Cpumask) {
-        for cpu in 0..nr_cpu_ids() {
-            // SAFETY: `cpu < nr_cpu_ids()`, so it is a valid CPU id.
-            let id = unsafe { CpuId::from_u32_unchecked(cpu) };
-            if self.test(cpu) {
-                mask.set(id);
-            } else {
-                mask.clear(id);
-            }
-        }
-    }
-
     /// Whether `cpu` is in the set.
     pub(crate) fn test(&self, cpu: u32) -> bool {
         let cpu = cpu as usize;
@@ -128,13 +115,6 @@ impl CpuSet {
     /// replacement callback CPU (`cpumask_nth(cb_cpu % cpumask_weight(mask), mask)`).
     pub(crate) fn pick(&self, n: u32) -> Option<u32> {
         self.nth(n.checked_rem(self.weight())?)
-    }
-
-    /// The first CPU of the set after `cpu`, wrapping around, as `cpumask_next_wrap()`.
-    pub(crate) fn next_wrap(&self, cpu: u32) -> Option<u32> {
-        self.iter()
-            .find(|c| *c > cpu)
-            .or_else(|| self.iter().next())
     }
 
     /// Parses a mask in the format of `bitmap_parse()` (comma-separated 32-bit hex chunks,

@@ -634,11 +634,6 @@ impl<T: AeadTemplate> Template<T> {
         kernel::error::to_result(unsafe { raw::crypto_register_template(this.tmpl.get()) })?;
         Ok(this)
     }
-
-    /// The template's logic.
-    pub(crate) fn data(&self) -> &T {
-        &self.data
-    }
 }
 
 #[pinned_drop]

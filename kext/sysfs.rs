@@ -42,12 +42,6 @@ impl Kset {
         // INVARIANT: `ptr` is a kset freshly created and registered for us.
         Ok(Self { ptr })
     }
-
-    /// The kset's embedded kobject, to be used as the parent of objects in this directory.
-    pub(crate) fn kobj(&self) -> *mut bindings::kobject {
-        // SAFETY: By the type invariants `self.ptr` is a valid kset.
-        unsafe { &raw mut (*self.ptr).kobj }
-    }
 }
 
 impl Drop for Kset {
@@ -268,12 +262,6 @@ impl<T: Attributes> SysfsDir<T> {
                 node: NonNull::new_unchecked(p),
             })
         }
-    }
-
-    /// The data behind the files.
-    pub(crate) fn data(&self) -> &T {
-        // SAFETY: The node lives at least as long as our reference.
-        unsafe { &self.node.as_ref().data }
     }
 }
 

@@ -3,7 +3,7 @@
 //! Workqueues owned by the caller, and queueing work on a chosen CPU.
 //!
 //! The 7.3 `kernel::workqueue` module only offers the system workqueues and enqueueing on
-//! `WORK_CPU_UNBOUND`; this adds `alloc_workqueue()`/`destroy_workqueue()`, flushing, and
+//! `WORK_CPU_UNBOUND`; this adds `alloc_workqueue()`/`destroy_workqueue()` and
 //! `queue_work_on()` with a CPU. (`apply_workqueue_attrs()`, which C padata uses to pin its
 //! unbound parallel workqueue to a cpumask, is not exported to modules.)
 //!
@@ -20,8 +20,6 @@ use kernel::{
 /// Kind of workqueue to allocate.
 #[derive(Clone, Copy)]
 pub(crate) enum Kind {
-    /// Unbound (`WQ_UNBOUND`): workers may run on any CPU of the queue's cpumask.
-    Unbound,
     /// Per-CPU (`WQ_PERCPU | WQ_MEM_RECLAIM | WQ_CPU_INTENSIVE`, max_active 1): a work item
     /// queued on CPU n runs on CPU n while it is online, one at a time per CPU.
     PerCpu,
@@ -49,7 +47,6 @@ impl OwnedQueue {
     /// Allocates a workqueue named `<name><suffix>` (suffix such as `c"_parallel"`).
     pub(crate) fn new(name: &CStr, suffix: &CStr, kind: Kind) -> Result<Self> {
         let (flags, max_active) = match kind {
-            Kind::Unbound => (bindings::wq_flags_WQ_UNBOUND, 0),
             Kind::PerCpu => (
                 bindings::wq_flags_WQ_PERCPU
                     | bindings::wq_flags_WQ_MEM_RECLAIM
@@ -91,12 +88,6 @@ impl OwnedQueue {
         // `queue_work_on()` accepts any CPU id, also of an offline CPU (the work then runs on
         // another CPU), so no check is needed for memory safety.
         unsafe { w.__enqueue(move |work| bindings::queue_work_on(cpu as i32, queue, work)) }
-    }
-
-    /// Waits until every work item queued before the call has finished executing.
-    pub(crate) fn flush(&self) {
-        // SAFETY: `self.ptr` is a valid workqueue by the type invariants.
-        unsafe { bindings::__flush_workqueue(self.ptr.as_ptr()) };
     }
 }
 
