@@ -22,6 +22,7 @@ help:
 	@echo '  make check     all tests: harness self-tests, KUnit suites and guest scripts in QEMU'
 	@echo '  make run       boot the custom kernel in QEMU with the modules loaded (demo/shell)'
 	@echo '  make bench     tcrypt: plain AEAD vs C pcrypt vs Rust pcrypt, engine microbenchmark'
+	@echo '  make stress    debug kernel (lockdep, KASAN, kmemleak, failslab): torture battery'
 	@echo '  make exec CMDS=f  boot the guest and run the shell commands in file f'
 	@echo '  make modules   build rust_padata.ko and rust_pcrypt.ko (and the kernel if needed)'
 	@echo '  make kernel    fetch, configure and build the custom kernel (cached)'
@@ -40,6 +41,9 @@ run:
 
 bench:
 	@scripts/bench.sh
+
+stress:
+	@scripts/stress.sh
 
 exec:
 	@scripts/exec.sh

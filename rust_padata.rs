@@ -42,6 +42,14 @@ module! {
             default: false,
             description: "Microbenchmark instance follows CPU hotplug (hotplug test)",
         },
+        bench_cpus: u32 {
+            default: 0,
+            description: "Microbenchmark parallel mask: the first N online CPUs (0: all)",
+        },
+        bench_wrap: bool {
+            default: false,
+            description: "Microbenchmark sequence numbers wrap around u32 mid-run",
+        },
     },
 }
 
@@ -58,7 +66,13 @@ impl kernel::Module for RustPadata {
         let jobs = module_parameters::bench_jobs.value();
         if jobs != 0 {
             let with_hp = module_parameters::bench_hotplug.value().then_some(&hp);
-            padata::bench::run(jobs, module_parameters::bench_submitters.value(), with_hp)?;
+            let cfg = padata::bench::Config {
+                jobs,
+                submitters: module_parameters::bench_submitters.value(),
+                cpus: module_parameters::bench_cpus.value(),
+                wrap: module_parameters::bench_wrap.value(),
+            };
+            padata::bench::run(&cfg, with_hp)?;
         }
         Ok(RustPadata { _hp: hp })
     }

@@ -99,3 +99,94 @@ emit_results() {
 		echo "# rpd-results-complete"
 	} >/dev/ttyS1
 }
+
+# --- crypto helpers ---
+
+# The highest-priority driver of cra_name $1 whose driver name does not match regex $2.
+best() {
+	awk -v n="$1" -v x="${2:-^$}" '
+		/^name/ { name = $3 }
+		/^driver/ { d = $3 }
+		/^priority/ { if (name == n && d !~ x && $3 + 0 > best) { best = $3 + 0; bd = d } }
+		END { print bd }' /proc/crypto
+}
+
+# The best driver of AEAD $1 that is not a pcrypt instance (instantiated first if needed).
+inner_driver() {
+	rpd-crconf add "$1" 3 2>/dev/null
+	best "$1" '^pcrypt'
+}
+
+# Field $2 of the /proc/crypto entry of driver $1.
+field() {
+	awk -v d="$1" -v f="$2" '/^driver/ { cur = $3 } cur == d && $1 == f { print $3; exit }' /proc/crypto
+}
+
+# --- kernel log capture (stress mode): everything the kernel logs goes to /tmp/kmsg ---
+
+kmsg_start() {
+	cat /dev/kmsg >/tmp/kmsg &
+}
+
+# Remember the current end of the captured log; kmsg_since prints what came after it.
+kmsg_mark() {
+	KMSG_MARK=$(wc -l </tmp/kmsg)
+}
+
+kmsg_since() {
+	tail -n +$((KMSG_MARK + 1)) /tmp/kmsg | sed 's/^[^;]*;//'
+}
+
+# --- AEAD traffic: tcrypt mode 215 (8 requests in flight per tfm, cycle-count mode) in a loop
+# until traffic_stop.  tcrypt takes the highest-priority drivers: the pcrypt instances. ---
+
+traffic_start() {
+	rm -f /tmp/.traffic-stop /tmp/.traffic-runs
+	: >/tmp/.traffic-runs
+	(
+		while [ ! -e /tmp/.traffic-stop ]; do
+			insmod /lib/modules/rpd/tcrypt.ko mode=215 num_mb=8 >/dev/null 2>&1
+			echo run >>/tmp/.traffic-runs
+		done
+	) &
+	TRAFFIC_PID=$!
+}
+
+# Stops the loop after the run in progress; sets TRAFFIC_RUNS.
+traffic_stop() {
+	touch /tmp/.traffic-stop
+	wait "$TRAFFIC_PID"
+	# shellcheck disable=SC2034 # read by the scripts that source this file
+	TRAFFIC_RUNS=$(wc -l </tmp/.traffic-runs)
+}
+
+# --- kmemleak ---
+
+# Forget what kmemleak already suspects (earlier boot-time objects), so that a later
+# kmemleak_count only sees what the scenario left behind.
+kmemleak_clear() {
+	echo clear >/sys/kernel/debug/kmemleak
+}
+
+# Scans (objects younger than 5 s are never reported, hence the wait) and prints the number of
+# suspected leaks; the report itself goes to the console for the log.
+kmemleak_count() {
+	sleep 6
+	echo scan >/sys/kernel/debug/kmemleak
+	echo scan >/sys/kernel/debug/kmemleak
+	_n=$(grep -c '^unreferenced object' /sys/kernel/debug/kmemleak)
+	if [ "$_n" != 0 ]; then
+		{
+			echo "rpd: kmemleak report:"
+			head -n 200 /sys/kernel/debug/kmemleak
+		} >&2
+	fi
+	echo "$_n"
+}
+
+# Deletes every pcrypt instance (CRYPTO_MSG_DELALG).
+del_all_pcrypt() {
+	for _d in $(awk '/^driver/ && $3 ~ /^pcrypt\(/ { print $3 }' /proc/crypto | sort -ru); do
+		rpd-crconf del "$_d" 3 2>/dev/null
+	done
+}

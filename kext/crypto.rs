@@ -41,7 +41,12 @@ use kernel::{bindings, error::from_err_ptr, ffi, prelude::*, types::Opaque, This
 pub(crate) mod raw {
     use kernel::bindings::*;
     use kernel::ffi;
-    include!("crypto_bindings_generated.rs");
+    // `RPD_KEXT_OBJ` is the build directory of `kext/` (set by Kbuild), which is not the
+    // source directory when the modules are built with `MO=`.
+    include!(concat!(
+        env!("RPD_KEXT_OBJ"),
+        "/crypto_bindings_generated.rs"
+    ));
 }
 
 use raw::{aead_alg, aead_instance, aead_request, crypto_aead, crypto_aead_spawn};

@@ -4,7 +4,7 @@
 //! overhead) and submit-to-serial latency percentiles. Run by `rust_padata.ko` when loaded
 //! with `bench_jobs=N`; results go to the kernel log as one `rpd-bench:` line.
 
-use super::{HotplugState, Instance, Job, Shell, Ticket};
+use super::{HotplugState, Instance, Job, MaskType, Shell, Ticket};
 use crate::kext::cpumask::CpuSet;
 use kernel::{
     new_condvar, new_spinlock,
@@ -96,14 +96,40 @@ fn percentile(hist: &[u32], total: u64, pct: u64) -> usize {
     hist.len()
 }
 
-/// Submits `jobs` trivial jobs from `submitters` concurrent threads and prints throughput,
-/// latency percentiles and the ordering check (`reordered`, `lost`: both must be 0). With
-/// `hp` the instance follows CPU hotplug (the guest hotplug test offlines CPUs meanwhile).
-pub(crate) fn run(jobs: u64, submitters: u32, hp: Option<&Arc<HotplugState>>) -> Result {
-    let submitters = submitters.clamp(1, 64);
+/// How the microbenchmark is set up (module parameters of `rust_padata.ko`).
+pub(crate) struct Config {
+    /// Jobs in all.
+    pub(crate) jobs: u64,
+    /// Concurrent submitting threads.
+    pub(crate) submitters: u32,
+    /// Parallel mask: the first this many online CPUs (0: all).
+    pub(crate) cpus: u32,
+    /// Start the sequence numbers half the job count below the `u32` wrap, so that they wrap
+    /// in the middle of the run.
+    pub(crate) wrap: bool,
+}
+
+/// Submits `cfg.jobs` trivial jobs from `cfg.submitters` concurrent threads and prints
+/// throughput, latency percentiles and the ordering check (`reordered`, `lost`: both must be
+/// 0). With `hp` the instance follows CPU hotplug (the guest hotplug tests offline CPUs
+/// meanwhile).
+pub(crate) fn run(cfg: &Config, hp: Option<&Arc<HotplugState>>) -> Result {
+    let (jobs, submitters) = (cfg.jobs, cfg.submitters.clamp(1, 64));
     let ncpu = kernel::cpu::nr_cpu_ids() as usize;
     let inst = Arc::new(Instance::new(c"rpd_bench", hp)?, GFP_KERNEL)?;
-    let shell = Arc::new(Shell::<BenchJob>::new(&inst)?, GFP_KERNEL)?;
+    if cfg.cpus != 0 {
+        let mut mask = CpuSet::empty();
+        for cpu in CpuSet::online().iter().take(cfg.cpus as usize) {
+            mask.set(cpu);
+        }
+        inst.set_cpumask(MaskType::Parallel, &mask)?;
+    }
+    let first = if cfg.wrap {
+        0u32.wrapping_sub((jobs / 2).min(u64::from(u32::MAX / 2)) as u32)
+    } else {
+        0
+    };
+    let shell = Arc::new(Shell::<BenchJob>::with_first_seq(&inst, first)?, GFP_KERNEL)?;
     let mut hist = KVec::with_capacity(BUCKETS, GFP_KERNEL)?;
     for _ in 0..BUCKETS {
         hist.push(0u32, GFP_KERNEL)?;
@@ -165,9 +191,11 @@ pub(crate) fn run(jobs: u64, submitters: u32, hp: Option<&Arc<HotplugState>>) ->
     let (done, reordered) = (s.done, s.reordered);
     drop(s);
     pr_info!(
-        "rpd-bench: engine=rust jobs={} submitters={} ns={} jobs_per_sec={} p50_us={} p99_us={} reordered={} lost={}\n",
+        "rpd-bench: engine=rust jobs={} submitters={} cpus={} first_seq={} ns={} jobs_per_sec={} p50_us={} p99_us={} reordered={} lost={}\n",
         total,
         submitters,
+        inst.cpumask(MaskType::Parallel).weight(),
+        first,
         ns,
         done * 1_000_000_000 / ns,
         p50,

@@ -36,7 +36,7 @@ use kernel::{
 
 /// Maximum number of jobs of one shell between submission and the end of their serial part.
 ///
-/// Submissions beyond it fail with `EBUSY` (backpressure; see Documentation/design.rst): the
+/// Submissions beyond it fail with `EBUSY` (backpressure; see Documentation/padata.rst): the
 /// engine never grows memory with the load.
 pub(crate) const WINDOW: u32 = 512;
 

@@ -3,12 +3,12 @@
 #
 # Build the guest initramfs: static busybox, the project's modules, the kernel's C pcrypt and
 # tcrypt modules (for side-by-side runs), the guest scripts and guest tools.
-# Usage: build-initramfs.sh OUTPUT.cpio.gz      (KDIR must be set)
+# Usage: build-initramfs.sh OUTPUT.cpio.gz      (KDIR and MODDIR must be set)
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 out=$1
-root=$BUILD/initramfs
+root=$BUILD/$(basename "$out" .cpio.gz)
 rm -rf "$root"
 mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,run,etc,lib/modules/rpd,guest}
 
@@ -17,8 +17,8 @@ for app in $("$root/bin/busybox" --list); do
 	[ "$app" = busybox ] || ln -sf busybox "$root/bin/$app"
 done
 
-cp "$TOP"/rust_padata.ko "$TOP"/rust_pcrypt.ko "$root/lib/modules/rpd/"
-for ko in "$TOP"/samples/*.ko; do
+cp "$MODDIR"/rust_padata.ko "$MODDIR"/rust_pcrypt.ko "$root/lib/modules/rpd/"
+for ko in "$MODDIR"/samples/*.ko; do
 	[ -f "$ko" ] && cp "$ko" "$root/lib/modules/rpd/"
 done
 for ko in crypto/pcrypt.ko crypto/tcrypt.ko; do

@@ -45,7 +45,7 @@ grep -qE ': (ERROR|WARNING|CHECK):' "$BUILD/lint-checkpatch.log" && rc=1
 report "checkpatch.pl" $rc "$BUILD/lint-checkpatch.log"
 
 mapfile -t host_sh < <(git ls-files 'scripts/*.sh' 'scripts/selftest/*.sh' .ci/run)
-mapfile -t guest_sh < <(git ls-files 'guest/*.sh' 'guest/tests/*.sh' 'guest/late/*.sh' guest/init)
+mapfile -t guest_sh < <(git ls-files 'guest/*.sh' 'guest/tests/*.sh' 'guest/late/*.sh' 'guest/stress/*.sh' guest/init)
 {
 	shellcheck -S warning -x "${host_sh[@]}" &&
 	shellcheck -S warning -x -s sh -P guest "${guest_sh[@]}"

@@ -6,6 +6,8 @@
 #   KDIR   kernel build tree (the cached custom kernel, or $KDIR from the user)
 #   KSRC   kernel source tree (for kunit.py and checkpatch.pl)
 #   BZIMAGE
+#   MODDIR where the built modules are ($TOP, or $RPD_MODDIR: a separate output directory,
+#          built with MO=, for a second kernel such as make stress's debug kernel)
 # Usage: . scripts/prepare.sh [EXTRA_KERNEL_FRAGMENT...]
 
 "$TOP/scripts/host-setup.sh"
@@ -24,13 +26,20 @@ else
 fi
 BZIMAGE=$KDIR/arch/x86/boot/bzImage
 [ -f "$BZIMAGE" ] || die "no bzImage in $KDIR"
-export KDIR KSRC BZIMAGE
+MODDIR=${RPD_MODDIR:-$TOP}
+mo=()
+if [ "$MODDIR" != "$TOP" ]; then
+	mkdir -p "$MODDIR"
+	mo=(MO="$MODDIR")
+fi
+export KDIR KSRC BZIMAGE MODDIR
 
 mapfile -t KVARS < <(kmake_vars)
-step module-build "building the modules: make -C \$KDIR M=\$PWD" \
-	make -C "$KDIR" M="$TOP" "${KVARS[@]}" -j"$(nproc)" modules
-if grep -nE '(^|[ :])(warning|WARNING)[:[]' "$BUILD/module-build.log" >&2; then
-	die "the module build printed warnings (zero are allowed); full log: $BUILD/module-build.log"
+modlog=module-build${RPD_MODDIR:+-$(basename "$MODDIR")}
+step "$modlog" "building the modules: make -C \$KDIR M=\$PWD ${mo[*]}" \
+	make -C "$KDIR" M="$TOP" "${mo[@]}" "${KVARS[@]}" -j"$(nproc)" modules
+if grep -nE '(^|[ :])(warning|WARNING)[:[]' "$BUILD/$modlog.log" >&2; then
+	die "the module build printed warnings (zero are allowed); full log: $BUILD/$modlog.log"
 fi
 
 # Guest tools (static binaries, copied into the initramfs by build-initramfs.sh).

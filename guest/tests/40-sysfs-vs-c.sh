@@ -32,6 +32,19 @@ for input in "f" "3" "" "   " "xyz" "1g" "100" "ffffffff1" "1,00000000" "0,3" "1
 		try $f "f" pcrypt_rs >/dev/null
 	done
 done
+# Masks of only offline CPUs (and partly offline ones), with the last CPU offline.
+ncpu=$(grep -c ^processor /proc/cpuinfo)
+off=$((ncpu - 1))
+check offline_last_cpu sh -c "echo 0 >/sys/devices/system/cpu/cpu$off/online"
+for input in "$(printf '%x' $((1 << off)))" "$(printf '%x' $(((1 << off) | 1)))" "f"; do
+	for f in parallel_cpumask serial_cpumask; do
+		i=$((i + 1))
+		c=$(try $f "$input" pcrypt)
+		r=$(try $f "$input" pcrypt_rs)
+		expect_eq "same_as_c_offline_${i}_${f}" "$r" "$c"
+	done
+done
+check online_last_cpu sh -c "echo 1 >/sys/devices/system/cpu/cpu$off/online"
 check unload_c_pcrypt rmmod pcrypt
 check unload_rust_alt rmmod rust_pcrypt
 check reload_rust_pcrypt insmod $M/rust_pcrypt.ko

@@ -1,0 +1,36 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# rpd.mode=stress (debug kernel: lockdep, KASAN, kmemleak, failslab): load the modules (their
+# KUnit suites run at load, now under the debug options), then run every scenario in
+# /guest/stress and the sysfs bad-input table against C pcrypt, and send all KTAP to the host.
+# Kernel argument rpd.stress=PATTERN runs only the scenarios whose file name matches.
+. /guest/lib.sh
+M=/lib/modules/rpd
+only='*'
+for arg in $(cat /proc/cmdline); do
+	case "$arg" in
+	rpd.stress=*) only=${arg#rpd.stress=} ;;
+	esac
+done
+
+kmsg_start
+suite_begin stress_setup
+check insmod_rust_padata insmod $M/rust_padata.ko
+check insmod_rust_pcrypt insmod $M/rust_pcrypt.ko
+check kmemleak_enabled test -w /sys/kernel/debug/kmemleak
+check failslab_present test -d /sys/kernel/debug/failslab
+collect_kunit 'rust_padata*' 'rust_pcrypt*'
+# From here on modules are loaded many times: their KUnit suites ran once, above.
+echo none >/sys/module/kunit/parameters/filter_glob
+suite_end
+
+# The sysfs bad-input table against C pcrypt is shared with make check.
+for t in /guest/stress/*.sh /guest/tests/40-sysfs-vs-c.sh; do
+	# shellcheck disable=SC2254 # $only is a pattern
+	case "$(basename "$t")" in
+	$only) sh "$t" ;;
+	esac
+done
+
+emit_results

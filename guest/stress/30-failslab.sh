@@ -1,0 +1,149 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# failslab: kmalloc failures injected with a probability during instance creation (module
+# init of rust_pcrypt.ko), template instantiation (CRYPTO_MSG_NEWALG) and mask changes.  Every
+# failure must surface as a clean errno with nothing left behind, the same operations must work
+# once injection is off, and kmemleak must find no leak afterwards.
+. /guest/lib.sh
+M=/lib/modules/rpd
+suite_begin stress_failslab
+F=/sys/kernel/debug/failslab
+P=/sys/kernel/pcrypt
+N=${RPD_FAILSLAB_ROUNDS:-100}
+
+gcm=$(inner_driver "gcm(aes)")
+del_all_pcrypt
+check no_instances_left sh -c '! grep -q "^driver.*: pcrypt(" /proc/crypto'
+kmemleak_clear
+
+echo 0 >$F/verbose
+echo N >$F/ignore-gfp-wait
+echo -1 >$F/times
+echo 0 >$F/space
+echo 1 >$F/interval
+failslab_off() {
+	echo 0 >$F/probability
+	echo N >$F/task-filter
+	echo 0 >$F/require-start
+	echo 0xffffffffffffffff >$F/require-end
+}
+failslab_off
+
+# Runs "$@" as a task whose slab allocations may fail (task-filter).
+failing() {
+	sh -c 'echo 1 >/proc/self/make-it-fail && exec "$@"' _ "$@"
+}
+# Classifies an error message: a clean allocation failure, or something else.
+clean_enomem() {
+	case "$1" in
+	*"Cannot allocate memory"* | *"Out of memory"*) return 0 ;;
+	*) return 1 ;;
+	esac
+}
+
+# --- A: module init creates both padata instances, the kset and the template ---
+check unload_rust_pcrypt rmmod rust_pcrypt
+echo Y >$F/task-filter
+echo 3 >$F/probability
+ok=0 enomem=0 other=0 left=0
+for _ in $(seq 1 "$N"); do
+	if out=$(failing insmod $M/rust_pcrypt.ko 2>&1); then
+		ok=$((ok + 1))
+		[ -f $P/pdecrypt/serial_cpumask ] || other=$((other + 1))
+		rmmod rust_pcrypt || other=$((other + 1))
+	elif clean_enomem "$out"; then
+		enomem=$((enomem + 1))
+	else
+		other=$((other + 1))
+		echo "rpd: failslab insmod: $out"
+	fi
+	if [ -e $P ] || grep -q '^rust_pcrypt ' /proc/modules; then
+		left=$((left + 1))
+		rmmod rust_pcrypt 2>/dev/null
+	fi
+done
+failslab_off
+echo "rpd: failslab module init: $ok loaded, $enomem ENOMEM, $other other"
+check init_some_loaded test "$ok" -ge 1
+check init_some_failed test "$enomem" -ge 1
+expect_eq init_only_enomem "$other" 0
+expect_eq init_nothing_left_behind "$left" 0
+check load_after_failures insmod $M/rust_pcrypt.ko
+
+# --- B: template instantiation (runs in a cryptomgr kthread: the stack trace filter limits
+# the failures to allocations with rust_pcrypt.ko code on the stack). Self-tests are off here:
+# a self-test failing for lack of memory would WARN by design of testmgr. ---
+range=$(awk '$4 == "[rust_pcrypt]" && ($2 == "t" || $2 == "T") { print $1 }' /proc/kallsyms | sort | sed -n '1p;$p')
+lo=$(echo "$range" | head -n 1)
+hi=$(echo "$range" | tail -n 1)
+check text_range_found test -n "$lo" -a -n "$hi"
+echo "0x$lo" >$F/require-start
+printf '0x%x\n' $((0x$hi + 4096)) >$F/require-end
+echo 1 >/sys/module/cryptomgr/parameters/notests
+echo 20 >$F/probability
+ok=0 clean=0 other=0 left=0
+for _ in $(seq 1 "$N"); do
+	if out=$(rpd-crconf add "pcrypt($gcm)" 3 2>&1); then
+		ok=$((ok + 1))
+		rpd-crconf del "pcrypt($gcm)" 3 || other=$((other + 1))
+	else
+		case "$out" in
+		*"Cannot allocate memory"* | *"No such file or directory"*) clean=$((clean + 1)) ;;
+		*) other=$((other + 1)); echo "rpd: failslab NEWALG: $out" ;;
+		esac
+	fi
+	if grep -q "^driver.*: pcrypt($gcm)" /proc/crypto; then
+		left=$((left + 1))
+		rpd-crconf del "pcrypt($gcm)" 3 2>/dev/null
+	fi
+done
+failslab_off
+echo 0 >/sys/module/cryptomgr/parameters/notests
+echo "rpd: failslab NEWALG: $ok created, $clean clean errors, $other other"
+check newalg_some_created test "$ok" -ge 1
+check newalg_some_failed test "$clean" -ge 1
+expect_eq newalg_only_clean_errors "$other" 0
+expect_eq newalg_nothing_left_behind "$left" 0
+check newalg_after_failures rpd-crconf add "pcrypt($gcm)" 3
+expect_eq selftest_after_failures "$(field "pcrypt($gcm)" selftest)" passed
+
+# --- C: mask changes ---
+echo Y >$F/task-filter
+echo 10 >$F/probability
+ok=0 enomem=0 other=0 wrong=0
+for i in $(seq 1 "$N"); do
+	case $((i % 2)) in 0) v=3 ;; *) v=5 ;; esac
+	for f in pencrypt/parallel_cpumask pdecrypt/serial_cpumask; do
+		before=$(cat $P/$f)
+		if out=$(failing sh -c "echo $v >$P/$f" 2>&1); then
+			ok=$((ok + 1))
+			[ "$(cat $P/$f)" = "$v" ] || wrong=$((wrong + 1))
+		elif clean_enomem "$out"; then
+			enomem=$((enomem + 1))
+			[ "$(cat $P/$f)" = "$before" ] || wrong=$((wrong + 1))
+		else
+			other=$((other + 1))
+			echo "rpd: failslab mask write: $out"
+		fi
+	done
+done
+failslab_off
+echo "rpd: failslab mask writes: $ok written, $enomem ENOMEM, $other other, $wrong wrong state"
+check masks_some_written test "$ok" -ge 1
+check masks_some_failed test "$enomem" -ge 1
+expect_eq masks_only_enomem "$other" 0
+expect_eq masks_failed_write_changes_nothing "$wrong" 0
+ncpu=$(grep -c ^processor /proc/cpuinfo)
+all=$(printf '%x' $(((1 << ncpu) - 1)))
+check restore_masks sh -c "echo $all >$P/pencrypt/parallel_cpumask && echo $all >$P/pdecrypt/serial_cpumask"
+case "$(insmod $M/tcrypt.ko mode=35 2>&1)" in
+*"temporarily unavailable"*) pass selftest_gcm_after_mask_failures ;;
+*) fail selftest_gcm_after_mask_failures "tcrypt mode 35 failed" ;;
+esac
+
+check delete_instance rpd-crconf del "pcrypt($gcm)" 3
+check unload_rust_pcrypt_again rmmod rust_pcrypt
+expect_eq kmemleak_no_leaks "$(kmemleak_count)" 0
+check reload_rust_pcrypt insmod $M/rust_pcrypt.ko
+suite_end

@@ -1,0 +1,33 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make stress: build the debug kernel variant (.config.fragment + scripts/debug.config: lockdep,
+# KASAN, kmemleak, debugobjects, hung-task detection, failslab; cached separately), build the
+# modules against it in $BUILD/stress-modules (MO=), boot it and run the torture battery of
+# guest/stress/.  Every scenario is a KTAP suite; any kernel report in the console log (Oops,
+# BUG, WARNING, lockdep, KASAN, kmemleak, hung task, ...) fails the run.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+say "rust-padata make stress; logs and artefacts in $BUILD"
+
+RPD_MODDIR=$BUILD/stress-modules
+. "$TOP/scripts/prepare.sh" "$TOP/scripts/debug.config"
+
+# KASAN's shadow memory and kmemleak's object pool need more than the default 1 GiB.
+export RPD_MEM=${RPD_MEM:-2048}
+timeout=${RPD_TIMEOUT:-3600}
+qrc=0
+RPD_TIMEOUT=$timeout "$TOP/scripts/boot.sh" stress || qrc=$?
+
+say "judging the run (kunit.py parse + kernel log scan)"
+rc=0
+python3 "$TOP/scripts/check-results.py" --console "$BUILD/stress-console.log" \
+	--results "$BUILD/stress-results.txt" --qemu-rc "$qrc" --timeout "$timeout" \
+	--kunit-py "$KSRC/tools/testing/kunit/kunit.py" --workdir "$BUILD/stress" \
+	--expect-suites "$TOP/scripts/expected-stress-suites" || rc=$?
+if [ "$rc" = 0 ]; then
+	say "make stress: PASS"
+else
+	say "make stress: FAIL (console log: $BUILD/stress-console.log)"
+fi
+exit "$rc"
