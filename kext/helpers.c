@@ -2,10 +2,12 @@
 /*
  * One-line C helpers for static inline functions and macros that Rust cannot call directly,
  * in the style of the kernel's rust/helpers/.  No logic lives here: each helper forwards to
- * exactly one kernel inline function or macro.  The Rust side declares them in kext/bh.rs.
+ * exactly one kernel inline function or macro.  The Rust side declares them in kext/bh.rs and
+ * kext/sysfs.rs.
  */
 
 #include <linux/bottom_half.h>
+#include <linux/sysfs.h>
 
 #include "helpers.h"
 
@@ -17,4 +19,9 @@ void rpd_local_bh_disable(void)
 void rpd_local_bh_enable(void)
 {
 	local_bh_enable();
+}
+
+void rpd_sysfs_attr_init(struct attribute *attr)
+{
+	sysfs_attr_init(attr);
 }

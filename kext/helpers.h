@@ -2,7 +2,7 @@
 /*
  * Prototypes of the one-line C helpers in kext/helpers.c and kext/crypto_helpers.c, for
  * static inline functions and macros Rust cannot call directly (the kernel's rust/helpers/
- * pattern). The Rust declarations are in kext/bh.rs and kext/crypto.rs.
+ * pattern). The Rust declarations are in kext/bh.rs, kext/sysfs.rs and kext/crypto.rs.
  */
 #ifndef RPD_HELPERS_H
 #define RPD_HELPERS_H
@@ -12,6 +12,9 @@
 
 void rpd_local_bh_disable(void);
 void rpd_local_bh_enable(void);
+
+struct attribute;
+void rpd_sysfs_attr_init(struct attribute *attr);
 
 void *rpd_aead_request_ctx(struct aead_request *req);
 void *rpd_crypto_aead_ctx(struct crypto_aead *tfm);

@@ -7,6 +7,11 @@
 use core::ptr::{self, NonNull};
 use kernel::{bindings, error::code::ENOMEM, ffi, prelude::*, str::CStr};
 
+unsafe extern "C" {
+    /// `sysfs_attr_init()`: gives a dynamically allocated attribute its lockdep class key.
+    fn rpd_sysfs_attr_init(attr: *mut bindings::attribute);
+}
+
 /// A kset registered under `/sys/kernel/<name>/`, unregistered on drop.
 ///
 /// # Invariants
@@ -231,8 +236,10 @@ impl<T: Attributes> SysfsDir<T> {
         // SAFETY: `p` is a valid, exclusively owned node at a stable address. The self-
         // referencing pointers stay valid since the node never moves. From the
         // `kobject_init_and_add()` call on, the node is freed only by `dir_release`.
+        // `rpd_sysfs_attr_init()` only sets the attribute's lockdep key (to a static one).
         unsafe {
             for (i, name) in T::NAMES.iter().enumerate() {
+                rpd_sysfs_attr_init(&raw mut (*p).attrs[i]);
                 (*p).attrs[i].name = name.as_char_ptr();
                 (*p).attrs[i].mode = 0o644;
                 (*p).attr_ptrs[i] = &raw mut (*p).attrs[i];

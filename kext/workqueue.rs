@@ -9,12 +9,13 @@
 //!
 //! C header: [`include/linux/workqueue.h`](srctree/include/linux/workqueue.h)
 
-use core::{ops::Deref, ptr::NonNull};
+use core::{ops::Deref, pin::Pin, ptr::NonNull};
 use kernel::{
     bindings,
     error::code::ENOMEM,
+    impl_has_work, new_work,
     prelude::*,
-    workqueue::{Queue, RawWorkItem},
+    workqueue::{Queue, RawWorkItem, Work, WorkItem},
 };
 
 /// Kind of workqueue to allocate.
@@ -88,6 +89,52 @@ impl OwnedQueue {
         // `queue_work_on()` accepts any CPU id, also of an offline CPU (the work then runs on
         // another CPU), so no check is needed for memory safety.
         unsafe { w.__enqueue(move |work| bindings::queue_work_on(cpu as i32, queue, work)) }
+    }
+}
+
+/// A closure allocated as a work item ahead of time, so that queueing it neither allocates
+/// nor sleeps (`Queue::try_spawn()` allocates, which is not allowed for example under the RCU
+/// read lock that guards an instance's workqueues).
+#[pin_data]
+pub(crate) struct ClosureWork<T> {
+    /// The work item.
+    #[pin]
+    work: Work<ClosureWork<T>>,
+    /// The closure; taken when the work item runs.
+    func: Option<T>,
+}
+
+impl_has_work! {
+    impl{T} HasWork<Self> for ClosureWork<T> { self.work }
+}
+
+impl<T: FnOnce() + Send + 'static> ClosureWork<T> {
+    /// Allocates a work item that runs `func` once queued.
+    pub(crate) fn new(func: T, flags: kernel::alloc::Flags) -> Result<Pin<KBox<Self>>> {
+        KBox::pin_init(
+            pin_init!(Self {
+                work <- new_work!("ClosureWork::work"),
+                func: Some(func),
+            }),
+            flags,
+        )
+    }
+
+    /// The closure slot (not structurally pinned).
+    fn func(self: Pin<&mut Self>) -> &mut Option<T> {
+        // SAFETY: `func` is not structurally pinned: nothing relies on its address, and it is
+        // only moved out of (never the `work` field, which is pinned).
+        unsafe { &mut self.get_unchecked_mut().func }
+    }
+}
+
+impl<T: FnOnce() + Send + 'static> WorkItem for ClosureWork<T> {
+    type Pointer = Pin<KBox<Self>>;
+
+    fn run(mut this: Pin<KBox<Self>>) {
+        if let Some(func) = this.as_mut().func().take() {
+            func();
+        }
     }
 }
 

@@ -5,7 +5,7 @@
 use crate::kext::{
     cpuhp::{with_cpus_read_lock, Hotplug, HpInstance, HpState},
     cpumask::CpuSet,
-    workqueue::{Kind, OwnedQueue},
+    workqueue::{ClosureWork, Kind, OwnedQueue},
 };
 use kernel::{
     new_mutex, new_spinlock,
@@ -259,8 +259,10 @@ impl Instance {
     /// Runs `f` once on the parallel workqueue (tests use it for concurrent submitters). The
     /// instance's drop waits for it.
     pub(crate) fn spawn(&self, f: impl FnOnce() + Send + 'static) -> Result {
+        // Allocated before taking the queues' guard: it holds the RCU read lock.
+        let work = ClosureWork::new(f, GFP_KERNEL)?;
         let q = self.inner.queues.try_access().ok_or(EINVAL)?;
-        q.parallel.try_spawn(GFP_KERNEL, f)?;
+        let _ = q.parallel.enqueue(work);
         Ok(())
     }
 

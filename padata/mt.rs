@@ -4,6 +4,7 @@
 //! context, not only during boot.
 
 use super::instance::Instance;
+use crate::kext::workqueue::ClosureWork;
 use kernel::{
     new_spinlock,
     prelude::*,
@@ -122,18 +123,19 @@ where
         }),
         GFP_KERNEL,
     )?;
+    // The helpers' work items are allocated first: the queues' guard holds the RCU read lock.
+    let mut helpers = KVec::with_capacity(nworks - 1, GFP_KERNEL)?;
+    for _ in 1..nworks {
+        let s = state.clone();
+        match ClosureWork::new(move || s.help(), GFP_KERNEL) {
+            Ok(w) => helpers.push(w, GFP_KERNEL)?,
+            Err(_) => break,
+        }
+    }
     if let Some(queues) = inst.inner().queues.try_access() {
-        for _ in 1..nworks {
+        for w in helpers.drain_all() {
             state.progress.lock().active += 1;
-            let s = state.clone();
-            if queues
-                .parallel
-                .try_spawn(GFP_KERNEL, move || s.help())
-                .is_err()
-            {
-                state.progress.lock().active -= 1;
-                break;
-            }
+            let _ = queues.parallel.enqueue(w);
         }
     }
     state.help();

@@ -6,8 +6,8 @@
 #   KDIR   kernel build tree (the cached custom kernel, or $KDIR from the user)
 #   KSRC   kernel source tree (for kunit.py and checkpatch.pl)
 #   BZIMAGE
-#   MODDIR where the built modules are ($TOP, or $RPD_MODDIR: a separate output directory,
-#          built with MO=, for a second kernel such as make stress's debug kernel)
+#   MODDIR where the built modules are ($TOP, or $RPD_MODDIR: a staged copy of the sources
+#          built for a second kernel, such as make stress's debug kernel)
 # Usage: . scripts/prepare.sh [EXTRA_KERNEL_FRAGMENT...]
 
 "$TOP/scripts/host-setup.sh"
@@ -26,18 +26,22 @@ else
 fi
 BZIMAGE=$KDIR/arch/x86/boot/bzImage
 [ -f "$BZIMAGE" ] || die "no bzImage in $KDIR"
+# The modules are built in the tree (the standard `make -C $KDIR M=$PWD`), or, for a second
+# kernel such as make stress's debug kernel, in a staged copy of the sources at $RPD_MODDIR
+# (kbuild's MO= refuses a source tree that has an in-tree build, which the first one is).
 MODDIR=${RPD_MODDIR:-$TOP}
-mo=()
 if [ "$MODDIR" != "$TOP" ]; then
 	mkdir -p "$MODDIR"
-	mo=(MO="$MODDIR")
+	# Tracked and new files; -p keeps modification times, so unchanged objects are reused.
+	(cd "$TOP" && git ls-files -co --exclude-standard -z |
+		xargs -0 cp -p --parents -t "$MODDIR") || die "cannot stage the sources in $MODDIR"
 fi
 export KDIR KSRC BZIMAGE MODDIR
 
 mapfile -t KVARS < <(kmake_vars)
 modlog=module-build${RPD_MODDIR:+-$(basename "$MODDIR")}
-step "$modlog" "building the modules: make -C \$KDIR M=\$PWD ${mo[*]}" \
-	make -C "$KDIR" M="$TOP" "${mo[@]}" "${KVARS[@]}" -j"$(nproc)" modules
+step "$modlog" "building the modules: make -C \$KDIR M=$MODDIR" \
+	make -C "$KDIR" M="$MODDIR" "${KVARS[@]}" -j"$(nproc)" modules
 if grep -nE '(^|[ :])(warning|WARNING)[:[]' "$BUILD/$modlog.log" >&2; then
 	die "the module build printed warnings (zero are allowed); full log: $BUILD/$modlog.log"
 fi

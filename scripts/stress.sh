@@ -3,7 +3,7 @@
 #
 # make stress: build the debug kernel variant (.config.fragment + scripts/debug.config: lockdep,
 # KASAN, kmemleak, debugobjects, hung-task detection, failslab; cached separately), build the
-# modules against it in $BUILD/stress-modules (MO=), boot it and run the torture battery of
+# modules against it in a staged copy of the sources ($BUILD/stress-modules), boot it and run the torture battery of
 # guest/stress/.  Every scenario is a KTAP suite; any kernel report in the console log (Oops,
 # BUG, WARNING, lockdep, KASAN, kmemleak, hung task, ...) fails the run.
 set -euo pipefail
