@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# make check: harness self-tests, then the full guest test run, judged on the host.
+# make check: lint, harness self-tests, the full guest test run on the custom kernel, judged on
+# the host; then (unless RPD_STRESS=0) the torture battery on the debug kernel (make stress).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 say "rust-padata make check; logs and artefacts in $BUILD"
@@ -22,9 +23,19 @@ python3 "$TOP/scripts/check-results.py" --console "$BUILD/check-console.log" \
 	--results "$BUILD/check-results.txt" --qemu-rc "$qrc" --timeout "${RPD_TIMEOUT:-900}" \
 	--kunit-py "$KSRC/tools/testing/kunit/kunit.py" --workdir "$BUILD/check" \
 	--expect-suites "$TOP/scripts/expected-suites" || rc=$?
+if [ "$rc" != 0 ]; then
+	say "make check: FAIL (console log: $BUILD/check-console.log)"
+	exit "$rc"
+fi
+say "tests on the custom kernel: PASS"
+
+if [ "${RPD_STRESS:-1}" != 0 ]; then
+	say "torture battery on the debug kernel (make stress; RPD_STRESS=0 skips it)"
+	"$TOP/scripts/stress.sh" || rc=$?
+fi
 if [ "$rc" = 0 ]; then
 	say "make check: PASS"
 else
-	say "make check: FAIL (console log: $BUILD/check-console.log)"
+	say "make check: FAIL (stress console log: $BUILD/stress-console.log)"
 fi
 exit "$rc"
