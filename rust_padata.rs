@@ -8,7 +8,10 @@
 // Every item has a doc comment; `make lint` (clippy) enforces it.
 #![warn(clippy::missing_docs_in_private_items)]
 
-use kernel::{prelude::*, sync::Arc};
+use kernel::{
+    prelude::*,
+    sync::{atomic::Relaxed, Arc},
+};
 
 #[allow(
     dead_code,
@@ -50,6 +53,10 @@ module! {
             default: false,
             description: "Microbenchmark sequence numbers wrap around u32 mid-run",
         },
+        lane_wake_ns: u32 {
+            default: crate::padata::DEFAULT_LANE_WAKE_NS,
+            description: "Queued work (ns per busy lane) worth waking another lane",
+        },
     },
 }
 
@@ -61,6 +68,7 @@ struct RustPadata {
 
 impl kernel::Module for RustPadata {
     fn init(_module: &'static ThisModule) -> Result<Self> {
+        padata::LANE_WAKE_NS.store(module_parameters::lane_wake_ns.value(), Relaxed);
         let hp = padata::new_hotplug_state(c"rust_padata:online")?;
         pr_info!("loaded\n");
         let jobs = module_parameters::bench_jobs.value();

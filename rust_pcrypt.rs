@@ -49,6 +49,10 @@ module! {
             default: false,
             description: "Register template and kset as pcrypt_rs (to load beside pcrypt.ko)",
         },
+        lane_wake_ns: u32 {
+            default: crate::padata::DEFAULT_LANE_WAKE_NS,
+            description: "Queued work (ns per busy lane) worth waking another lane",
+        },
     },
 }
 
@@ -206,6 +210,7 @@ struct RustPcrypt {
 
 impl kernel::Module for RustPcrypt {
     fn init(module: &'static ThisModule) -> Result<Self> {
+        padata::LANE_WAKE_NS.store(module_parameters::lane_wake_ns.value(), Relaxed);
         let hp = padata::new_hotplug_state(c"rust_pcrypt:online")?;
         let (tmpl_name, kset_name) = names();
         let kset = Kset::new_in_kernel(kset_name)?;

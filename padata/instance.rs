@@ -262,7 +262,7 @@ impl Instance {
         // Allocated before taking the queues' guard: it holds the RCU read lock.
         let work = ClosureWork::new(f, GFP_KERNEL)?;
         let q = self.inner.queues.try_access().ok_or(EINVAL)?;
-        let _ = q.parallel.enqueue(work);
+        q.parallel.enqueue(work);
         Ok(())
     }
 

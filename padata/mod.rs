@@ -22,4 +22,4 @@ mod tests;
 
 pub(crate) use instance::{new_hotplug_state, HotplugState, Instance, InstanceInner, MaskType};
 pub(crate) use mt::{do_multithreaded, MtJob};
-pub(crate) use shell::{Job, Shell, Ticket, WINDOW};
+pub(crate) use shell::{Job, Shell, Ticket, DEFAULT_LANE_WAKE_NS, LANE_WAKE_NS, WINDOW};

@@ -135,7 +135,7 @@ where
     if let Some(queues) = inst.inner().queues.try_access() {
         for w in helpers.drain_all() {
             state.progress.lock().active += 1;
-            let _ = queues.parallel.enqueue(w);
+            queues.parallel.enqueue(w);
         }
     }
     state.help();

@@ -30,7 +30,7 @@ use kernel::{
         atomic::{Acquire, Atomic, Relaxed, Release},
         Arc, CondVar, SpinLock,
     },
-    time::{delay::fsleep, Delta},
+    time::{delay::fsleep, Delta, Instant, Monotonic},
     workqueue::{Work, WorkItem},
 };
 
@@ -42,6 +42,16 @@ pub(crate) const WINDOW: u32 = 512;
 
 /// Most jobs a lane takes from the input ring at once.
 const BATCH: usize = 16;
+
+/// What waking one more lane is worth, in nanoseconds of queued parallel work per busy lane
+/// (see [`Shell::do_parallel`]). Set from the `lane_wake_ns` module parameter; 0 wakes a lane
+/// for every queued job beyond the busy lanes (no adaptation).
+pub(crate) static LANE_WAKE_NS: Atomic<u32> = Atomic::new(DEFAULT_LANE_WAKE_NS);
+
+/// Default of [`LANE_WAKE_NS`]: of the order of waking an idle worker on another CPU and
+/// having it pick up work (measured under QEMU TCG, where 10 us still woke too many lanes for
+/// 16-64 byte AEAD requests; see Documentation/bench.rst).
+pub(crate) const DEFAULT_LANE_WAKE_NS: u32 = 40_000;
 
 /// A padata job: a parallel part, then a serial part run in submission order.
 pub(crate) trait Job: Send + Sized + 'static {
@@ -92,6 +102,9 @@ struct Input<J> {
     snap: Snapshot,
     /// Generation of `snap`.
     gen: u32,
+    /// Moving average of the time one parallel part takes, in nanoseconds, measured by the
+    /// lanes (asynchronous parallel parts count only until they hand over).
+    cost_ns: u32,
 }
 
 /// Completion side of a shell, under [`ShellCore::reorder`].
@@ -270,12 +283,16 @@ impl<J: Job> WorkItem for Lane<J> {
 
     fn run(this: Arc<Lane<J>>) {
         let core = &this.core;
+        let mut sample = None;
         loop {
             let mut batch: [Option<(J, u32)>; BATCH] = [const { None }; BATCH];
             let first;
             let n;
             {
                 let mut inp = core.input.lock();
+                if let Some(ns) = sample.take() {
+                    inp.cost_ns = inp.cost_ns - inp.cost_ns / 8 + ns / 8;
+                }
                 let queued = inp.next.distance(inp.dispatch) as usize;
                 let too_many = inp.lanes_busy > inp.snap.pcpu.weight().max(1);
                 if queued == 0 || too_many {
@@ -294,6 +311,7 @@ impl<J: Job> WorkItem for Lane<J> {
                 inp.dispatch = seq;
             }
             let mut seq = first;
+            let start = Instant::<Monotonic>::now();
             with_bh_disabled(|| {
                 for (job, cb_cpu) in batch.iter_mut().take(n).filter_map(Option::take) {
                     let ticket = Ticket {
@@ -306,6 +324,10 @@ impl<J: Job> WorkItem for Lane<J> {
                     seq = seq.next();
                 }
             });
+            let ns = u64::try_from(start.elapsed().as_nanos()).unwrap_or(0);
+            sample = ns
+                .checked_div(n as u64)
+                .map(|c| c.min(u64::from(u32::MAX)) as u32);
         }
     }
 }
@@ -396,6 +418,7 @@ impl<J: Job> Shell<J> {
                     lane_busy,
                     snap,
                     gen,
+                    cost_ns: LANE_WAKE_NS.load(Relaxed),
                 }),
                 idle <- new_condvar!(),
                 _pad: [0; 64],
@@ -475,11 +498,17 @@ impl<J: Job> Shell<J> {
             let seq = inp.next;
             inp.next = seq.next();
             inp.queued[ring_idx(seq)] = Some((job, *cb_cpu));
-            // Wake another lane only if the queued jobs outnumber the busy lanes and there is
-            // a parallel CPU for it; a busy lane picks up new jobs without any wakeup.
+            // Wake another lane only if the queued jobs outnumber the busy lanes, there is a
+            // parallel CPU for it, and the queued work is worth a wakeup: with cheap jobs one
+            // busy lane finishes them sooner than a remote worker would wake up. A busy lane
+            // picks up new jobs without any wakeup.
             let queued = inp.next.distance(inp.dispatch);
             let limit = snap.pcpu.weight().max(1);
-            if inp.lanes_busy < limit && inp.lanes_busy < queued {
+            let busy = inp.lanes_busy;
+            let worth = busy == 0
+                || u64::from(queued) * u64::from(inp.cost_ns)
+                    >= u64::from(busy) * u64::from(LANE_WAKE_NS.load(Relaxed));
+            if busy < limit && busy < queued && worth {
                 // The first idle lane index is below `limit` (pigeonhole), so the lane maps
                 // to a distinct usable parallel CPU. Lane 0 goes to the submitting CPU when it
                 // is a parallel CPU: a lone lane then runs locally, without an IPI.
