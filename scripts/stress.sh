@@ -12,6 +12,10 @@ say "rust-padata make stress; logs and artefacts in $BUILD"
 
 RPD_MODDIR=$BUILD/stress-modules
 . "$TOP/scripts/prepare.sh" "$TOP/scripts/debug.config"
+for opt in CONFIG_KASAN CONFIG_PROVE_LOCKING CONFIG_DEBUG_KMEMLEAK CONFIG_FAILSLAB; do
+	grep -q "^$opt=y" "$KDIR/.config" ||
+		die "$KDIR is not a debug kernel ($opt is not set); see scripts/debug.config"
+done
 
 # KASAN's shadow memory and kmemleak's object pool need more than the default 1 GiB.
 export RPD_MEM=${RPD_MEM:-2048}
