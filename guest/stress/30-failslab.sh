@@ -32,6 +32,8 @@ failslab_off() {
 	echo N >$F/task-filter
 	echo 0 >$F/require-start
 	echo 0xffffffffffffffff >$F/require-end
+	echo 0 >$F/reject-start
+	echo 0 >$F/reject-end
 }
 failslab_off
 kend=$(awk '$3 == "_end" { print $1 }' /proc/kallsyms)
@@ -84,8 +86,15 @@ expect_eq init_nothing_left_behind "$left" 0
 check load_after_failures insmod $M/rust_pcrypt.ko
 
 # --- B: template instantiation, in a cryptomgr kthread (no task filter). Self-tests are off
-# here: a self-test failing for lack of memory would WARN by design of testmgr. ---
+# here: a self-test failing for lack of memory would WARN by design of testmgr. For the same
+# reason the crypto core's scheduling of the (disabled) test, which crypto_register_instance()
+# does for every instance, is exempt: it WARNs when it cannot allocate its test thread, for any
+# template (crypto/api.c, crypto_schedule_test()). ---
 modules_only
+rej=$(awk '$3 == "crypto_schedule_test" { s = $1; getline; print s, $1; exit }' /proc/kallsyms)
+check schedule_test_found test -n "$rej"
+echo "0x${rej% *}" >$F/reject-start
+echo "0x${rej#* }" >$F/reject-end
 echo 1 >/sys/module/cryptomgr/parameters/notests
 echo 3 >$F/probability
 ok=0 clean=0 other=0 left=0
