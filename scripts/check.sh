@@ -15,15 +15,8 @@ user_kdir=${KDIR:-}
 step harness-selftest "harness self-tests (canned KTAP and console logs)" \
 	"$TOP/scripts/selftest/run.sh" "$KSRC/tools/testing/kunit/kunit.py"
 
-qrc=0
-"$TOP/scripts/boot.sh" check || qrc=$?
-
-say "judging the run (kunit.py parse + kernel log scan)"
 rc=0
-python3 "$TOP/scripts/check-results.py" --console "$BUILD/check-console.log" \
-	--results "$BUILD/check-results.txt" --qemu-rc "$qrc" --timeout "${RPD_TIMEOUT:-900}" \
-	--kunit-py "$KSRC/tools/testing/kunit/kunit.py" --workdir "$BUILD/check" \
-	--expect-suites "$TOP/scripts/expected-suites" || rc=$?
+boot_and_judge check "${RPD_TIMEOUT:-900}" "$TOP/scripts/expected-suites" || rc=$?
 if [ "$rc" != 0 ]; then
 	say "make check: FAIL (console log: $BUILD/check-console.log)"
 	exit "$rc"

@@ -62,3 +62,17 @@ kmake_vars() {
 	printf '%s\n' "LLVM=$LLVM_SUFFIX" "RUSTC=$RUSTC_BIN" "BINDGEN=$BINDGEN_BIN" \
 		"RUSTFMT=$RUSTFMT_BIN" "CLIPPY_DRIVER=$CLIPPY_DRIVER_BIN"
 }
+
+# Boot the guest in MODE and judge the run (kunit.py parse of the KTAP, kernel log scan,
+# suites listed in EXPECTED_SUITES_FILE present). Needs KDIR, KSRC, BZIMAGE and MODDIR.
+# Usage: boot_and_judge MODE TIMEOUT EXPECTED_SUITES_FILE      Returns the verdict's status.
+boot_and_judge() {
+	local mode=$1 timeout=$2 expect=$3 qrc=0 rc=0
+	RPD_TIMEOUT=$timeout "$TOP/scripts/boot.sh" "$mode" || qrc=$?
+	say "judging the run (kunit.py parse + kernel log scan)"
+	python3 "$TOP/scripts/check-results.py" --console "$BUILD/$mode-console.log" \
+		--results "$BUILD/$mode-results.txt" --qemu-rc "$qrc" --timeout "$timeout" \
+		--kunit-py "$KSRC/tools/testing/kunit/kunit.py" --workdir "$BUILD/$mode" \
+		--expect-suites "$expect" || rc=$?
+	return "$rc"
+}

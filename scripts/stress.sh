@@ -19,16 +19,8 @@ done
 
 # KASAN's shadow memory and kmemleak's object pool need more than the default 1 GiB.
 export RPD_MEM=${RPD_MEM:-2048}
-timeout=${RPD_TIMEOUT:-3600}
-qrc=0
-RPD_TIMEOUT=$timeout "$TOP/scripts/boot.sh" stress || qrc=$?
-
-say "judging the run (kunit.py parse + kernel log scan)"
 rc=0
-python3 "$TOP/scripts/check-results.py" --console "$BUILD/stress-console.log" \
-	--results "$BUILD/stress-results.txt" --qemu-rc "$qrc" --timeout "$timeout" \
-	--kunit-py "$KSRC/tools/testing/kunit/kunit.py" --workdir "$BUILD/stress" \
-	--expect-suites "$TOP/scripts/expected-stress-suites" || rc=$?
+boot_and_judge stress "${RPD_TIMEOUT:-3600}" "$TOP/scripts/expected-stress-suites" || rc=$?
 if [ "$rc" = 0 ]; then
 	say "make stress: PASS"
 else
