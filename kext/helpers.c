@@ -2,11 +2,12 @@
 /*
  * One-line C helpers for static inline functions and macros that Rust cannot call directly,
  * in the style of the kernel's rust/helpers/.  No logic lives here: each helper forwards to
- * exactly one kernel inline function or macro.  The Rust side declares them in kext/bh.rs and
- * kext/sysfs.rs.
+ * exactly one kernel inline function or macro.  The Rust side declares them in kext/bh.rs,
+ * kext/spinlock_bh.rs and kext/sysfs.rs.
  */
 
 #include <linux/bottom_half.h>
+#include <linux/spinlock.h>
 #include <linux/sysfs.h>
 
 #include "helpers.h"
@@ -24,4 +25,19 @@ void rpd_local_bh_enable(void)
 void rpd_sysfs_attr_init(struct attribute *attr)
 {
 	sysfs_attr_init(attr);
+}
+
+void rpd_spin_lock_bh(spinlock_t *lock)
+{
+	spin_lock_bh(lock);
+}
+
+void rpd_spin_unlock_bh(spinlock_t *lock)
+{
+	spin_unlock_bh(lock);
+}
+
+int rpd_spin_trylock_bh(spinlock_t *lock)
+{
+	return spin_trylock_bh(lock);
 }

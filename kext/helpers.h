@@ -2,16 +2,22 @@
 /*
  * Prototypes of the one-line C helpers in kext/helpers.c and kext/crypto_helpers.c, for
  * static inline functions and macros Rust cannot call directly (the kernel's rust/helpers/
- * pattern). The Rust declarations are in kext/bh.rs, kext/sysfs.rs and kext/crypto.rs.
+ * pattern). The Rust declarations are in kext/bh.rs, kext/spinlock_bh.rs, kext/sysfs.rs and
+ * kext/crypto.rs.
  */
 #ifndef RPD_HELPERS_H
 #define RPD_HELPERS_H
 
 #include <crypto/aead.h>
 #include <crypto/internal/aead.h>
+#include <linux/spinlock_types.h>
 
 void rpd_local_bh_disable(void);
 void rpd_local_bh_enable(void);
+
+void rpd_spin_lock_bh(spinlock_t *lock);
+void rpd_spin_unlock_bh(spinlock_t *lock);
+int rpd_spin_trylock_bh(spinlock_t *lock);
 
 struct attribute;
 void rpd_sysfs_attr_init(struct attribute *attr);

@@ -5,15 +5,16 @@
 use crate::kext::{
     cpuhp::{with_cpus_read_lock, Hotplug, HpInstance, HpState},
     cpumask::CpuSet,
+    spinlock_bh::{new_spinlock_bh, SpinLockBh},
     workqueue::{ClosureWork, Kind, OwnedQueue},
 };
 use kernel::{
-    new_mutex, new_spinlock,
+    new_mutex,
     prelude::*,
     revocable::Revocable,
     sync::{
         atomic::{Acquire, Atomic, Release},
-        Arc, Mutex, SpinLock,
+        Arc, Mutex,
     },
 };
 
@@ -65,7 +66,7 @@ pub(crate) struct InstanceInner {
     config: Mutex<Config>,
     /// The current [`Snapshot`]; published by bumping [`InstanceInner::gen`].
     #[pin]
-    snapshot: SpinLock<Snapshot>,
+    snapshot: SpinLockBh<Snapshot>,
     /// Generation of `snapshot`; shells compare it on every submission (a read-mostly
     /// cacheline) and copy the snapshot only when it changed.
     pub(crate) gen: Atomic<u32>,
@@ -213,7 +214,7 @@ impl Instance {
                     started: true,
                     invalid: false,
                 }),
-                snapshot <- new_spinlock!(Snapshot {
+                snapshot <- new_spinlock_bh!(Snapshot {
                     pcpu: CpuSet::empty(),
                     cbcpu: CpuSet::empty(),
                     running: false,

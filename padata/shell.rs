@@ -20,15 +20,19 @@ use super::{
     instance::{Instance, InstanceInner, Snapshot},
     seq::Seq,
 };
-use crate::kext::{bh::with_bh_disabled, cpumask::CpuSet};
+use crate::kext::{
+    bh::with_bh_disabled,
+    cpumask::CpuSet,
+    spinlock_bh::{new_spinlock_bh, SpinLockBh},
+};
 use core::mem;
 use kernel::{
     cpu::{nr_cpu_ids, CpuId},
-    new_condvar, new_spinlock, new_work,
+    new_condvar, new_work,
     prelude::*,
     sync::{
         atomic::{Acquire, Atomic, Relaxed, Release},
-        Arc, CondVar, SpinLock,
+        Arc, CondVar,
     },
     time::{delay::fsleep, Delta, Instant, Monotonic},
     workqueue::{Work, WorkItem},
@@ -127,7 +131,7 @@ fn ring_idx(seq: Seq) -> usize {
 pub(crate) struct ShellCore<J: Job> {
     /// Submission side.
     #[pin]
-    input: SpinLock<Input<J>>,
+    input: SpinLockBh<Input<J>>,
     /// Signalled (under `input`) when `outstanding` drops to zero.
     #[pin]
     idle: CondVar,
@@ -135,14 +139,14 @@ pub(crate) struct ShellCore<J: Job> {
     _pad: [u8; 64],
     /// Completion side.
     #[pin]
-    reorder: SpinLock<Reorder<J>>,
+    reorder: SpinLockBh<Reorder<J>>,
     /// Jobs submitted whose serial part has not finished (incremented under `input`).
     outstanding: Atomic<u32>,
     /// The instance.
     inst: Arc<InstanceInner>,
     /// Serial workers, one per possible CPU; emptied by [`Shell::drop`] to break the cycle.
     #[pin]
-    serial_workers: SpinLock<KVec<Arc<SerialWorker<J>>>>,
+    serial_workers: SpinLockBh<KVec<Arc<SerialWorker<J>>>>,
 }
 
 /// A parallel worker ("lane"): runs queued jobs of one shell in sequence order.
@@ -410,7 +414,7 @@ impl<J: Job> Shell<J> {
         let first = Seq(first);
         let core = Arc::pin_init(
             pin_init!(ShellCore {
-                input <- new_spinlock!(Input {
+                input <- new_spinlock_bh!(Input {
                     queued,
                     next: first,
                     dispatch: first,
@@ -422,14 +426,14 @@ impl<J: Job> Shell<J> {
                 }),
                 idle <- new_condvar!(),
                 _pad: [0; 64],
-                reorder <- new_spinlock!(Reorder {
+                reorder <- new_spinlock_bh!(Reorder {
                     done,
                     head: first,
                     serial,
                 }),
                 outstanding: Atomic::new(0),
                 inst: inst.inner().clone(),
-                serial_workers <- new_spinlock!(KVec::new()),
+                serial_workers <- new_spinlock_bh!(KVec::new()),
             }),
             GFP_KERNEL,
         )?;
