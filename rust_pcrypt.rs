@@ -53,6 +53,10 @@ module! {
             default: crate::padata::DEFAULT_LANE_WAKE_NS,
             description: "Queued work (ns per busy lane) worth waking another lane",
         },
+        inline_ns: u32 {
+            default: crate::padata::DEFAULT_INLINE_NS,
+            description: "Requests cheaper than this (ns, measured) run in the caller (0: never)",
+        },
     },
 }
 
@@ -101,6 +105,10 @@ struct PcryptJob {
 }
 
 impl Job for PcryptJob {
+    // The child AEAD runs in the caller's context exactly as without pcrypt; for requests
+    // cheaper than a handoff to another CPU that is faster and costs the caller less.
+    const INLINE: bool = true;
+
     fn parallel(self, ticket: Ticket<Self>) {
         let dir = self.dir;
         // An asynchronous child completes through `child_done` instead.
@@ -211,6 +219,7 @@ struct RustPcrypt {
 impl kernel::Module for RustPcrypt {
     fn init(module: &'static ThisModule) -> Result<Self> {
         padata::LANE_WAKE_NS.store(module_parameters::lane_wake_ns.value(), Relaxed);
+        padata::INLINE_NS.store(module_parameters::inline_ns.value(), Relaxed);
         let hp = padata::new_hotplug_state(c"rust_pcrypt:online")?;
         let (tmpl_name, kset_name) = names();
         let kset = Kset::new_in_kernel(kset_name)?;

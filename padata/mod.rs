@@ -22,4 +22,6 @@ mod tests;
 
 pub(crate) use instance::{new_hotplug_state, HotplugState, Instance, InstanceInner, MaskType};
 pub(crate) use mt::{do_multithreaded, MtJob};
-pub(crate) use shell::{Job, Shell, Ticket, DEFAULT_LANE_WAKE_NS, LANE_WAKE_NS, WINDOW};
+pub(crate) use shell::{
+    Job, Shell, Ticket, DEFAULT_INLINE_NS, DEFAULT_LANE_WAKE_NS, INLINE_NS, LANE_WAKE_NS, WINDOW,
+};

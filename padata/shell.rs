@@ -57,8 +57,24 @@ pub(crate) static LANE_WAKE_NS: Atomic<u32> = Atomic::new(DEFAULT_LANE_WAKE_NS);
 /// 16-64 byte AEAD requests; see Documentation/bench.rst).
 pub(crate) const DEFAULT_LANE_WAKE_NS: u32 = 40_000;
 
+/// Jobs of a [`Job::INLINE`] type whose parallel part takes less than this on average (in
+/// nanoseconds) run it in the submitter's context (see [`Shell::do_parallel`]). Set from the
+/// `inline_ns` module parameter; 0 never runs a job inline.
+pub(crate) static INLINE_NS: Atomic<u32> = Atomic::new(DEFAULT_INLINE_NS);
+
+/// Default of [`INLINE_NS`] (see Documentation/bench.rst for how it was chosen).
+pub(crate) const DEFAULT_INLINE_NS: u32 = 30_000;
+
 /// A padata job: a parallel part, then a serial part run in submission order.
 pub(crate) trait Job: Send + Sized + 'static {
+    /// Whether a cheap job may run its parallel part in the submitter's context instead of
+    /// on a lane: when its shell's measured average cost is below [`INLINE_NS`], nothing is
+    /// queued before it and the submitting CPU is a usable parallel CPU. A handoff to another
+    /// CPU costs more than such a job, so this saves the submitter time as well. Only for
+    /// jobs whose parallel part may run under the submitter's locks and on its stack; the
+    /// serial part is never run inline.
+    const INLINE: bool = false;
+
     /// The parallel part. Runs on a CPU of the parallel mask, with bottom halves disabled (as
     /// in C), so it must not sleep. It hands the job back with [`Ticket::serial`], right
     /// away or later from any context (for example an asynchronous completion).
@@ -78,6 +94,16 @@ enum Done<J> {
     Job(J, u32),
     /// The ticket was dropped without handing the job back; its turn is skipped.
     Lost,
+}
+
+/// What a submission does after queueing its job (see [`Shell::do_parallel`]).
+enum Next<J> {
+    /// Run the job's parallel part here, now, as sequence number `.1`.
+    Inline(J, Seq),
+    /// Queue lane `.0` (reserved) on CPU `.1`.
+    Wake(usize, u32),
+    /// A busy lane will take the job.
+    Nothing,
 }
 
 /// Jobs in order, waiting for their callback CPU's serial worker.
@@ -106,9 +132,6 @@ struct Input<J> {
     snap: Snapshot,
     /// Generation of `snap`.
     gen: u32,
-    /// Moving average of the time one parallel part takes, in nanoseconds, measured by the
-    /// lanes (asynchronous parallel parts count only until they hand over).
-    cost_ns: u32,
 }
 
 /// Completion side of a shell, under [`ShellCore::reorder`].
@@ -142,6 +165,10 @@ pub(crate) struct ShellCore<J: Job> {
     reorder: SpinLockBh<Reorder<J>>,
     /// Jobs submitted whose serial part has not finished (incremented under `input`).
     outstanding: Atomic<u32>,
+    /// Moving average of the time one parallel part takes, in nanoseconds, measured by the
+    /// lanes and inline runs (asynchronous parallel parts count only until they hand over).
+    /// Updated without a lock: a lost update only delays the average a little.
+    cost_ns: Atomic<u32>,
     /// The instance.
     inst: Arc<InstanceInner>,
     /// Serial workers, one per possible CPU; emptied by [`Shell::drop`] to break the cycle.
@@ -272,6 +299,17 @@ impl<J: Job> ShellCore<J> {
         }
     }
 
+    /// Folds the time `elapsed` that `n` parallel parts took into [`ShellCore::cost_ns`].
+    fn sample_cost(&self, elapsed: Delta, n: usize) {
+        let ns = u64::try_from(elapsed.as_nanos()).unwrap_or(0);
+        let Some(per_job) = ns.checked_div(n as u64) else {
+            return;
+        };
+        let sample = per_job.min(u64::from(u32::MAX)) as u32;
+        let c = self.cost_ns.load(Relaxed);
+        self.cost_ns.store(c - c / 8 + sample / 8, Relaxed);
+    }
+
     /// Accounts for `n` jobs whose serial part is over (or was skipped).
     fn finished(&self, n: u32) {
         if self.outstanding.fetch_sub(n, Release) == n {
@@ -287,16 +325,12 @@ impl<J: Job> WorkItem for Lane<J> {
 
     fn run(this: Arc<Lane<J>>) {
         let core = &this.core;
-        let mut sample = None;
         loop {
             let mut batch: [Option<(J, u32)>; BATCH] = [const { None }; BATCH];
             let first;
             let n;
             {
                 let mut inp = core.input.lock();
-                if let Some(ns) = sample.take() {
-                    inp.cost_ns = inp.cost_ns - inp.cost_ns / 8 + ns / 8;
-                }
                 let queued = inp.next.distance(inp.dispatch) as usize;
                 let too_many = inp.lanes_busy > inp.snap.pcpu.weight().max(1);
                 if queued == 0 || too_many {
@@ -328,10 +362,7 @@ impl<J: Job> WorkItem for Lane<J> {
                     seq = seq.next();
                 }
             });
-            let ns = u64::try_from(start.elapsed().as_nanos()).unwrap_or(0);
-            sample = ns
-                .checked_div(n as u64)
-                .map(|c| c.min(u64::from(u32::MAX)) as u32);
+            core.sample_cost(start.elapsed(), n);
         }
     }
 }
@@ -422,7 +453,6 @@ impl<J: Job> Shell<J> {
                     lane_busy,
                     snap,
                     gen,
-                    cost_ns: LANE_WAKE_NS.load(Relaxed),
                 }),
                 idle <- new_condvar!(),
                 _pad: [0; 64],
@@ -432,6 +462,7 @@ impl<J: Job> Shell<J> {
                     serial,
                 }),
                 outstanding: Atomic::new(0),
+                cost_ns: Atomic::new(LANE_WAKE_NS.load(Relaxed)),
                 inst: inst.inner().clone(),
                 serial_workers <- new_spinlock_bh!(KVec::new()),
             }),
@@ -472,12 +503,24 @@ impl<J: Job> Shell<J> {
     /// `cb_cpu` is the CPU the serial part should run on; when it is not a usable serial CPU
     /// another one is chosen as C does (`cb_cpu % weight`-th usable CPU) and written back.
     ///
+    /// Process or softirq context. A cheap job of a [`Job::INLINE`] type may run its parallel
+    /// part before this returns; its serial part always runs later, on `cb_cpu`.
+    ///
     /// Errors (the job is returned with them, untouched):
     /// - `EINVAL`: the instance is stopped or invalid, or no usable serial CPU exists;
     /// - `EBUSY`: a reconfiguration is being applied, or [`WINDOW`] jobs are outstanding.
     pub(crate) fn do_parallel(&self, job: J, cb_cpu: &mut u32) -> Result<(), (Error, J)> {
+        // Bottom halves stay disabled from the decision to the end of an inline parallel
+        // part, so the CPU checked against the parallel mask is the one it runs on.
+        with_bh_disabled(|| self.submit(job, cb_cpu))
+    }
+
+    /// [`Shell::do_parallel`], with bottom halves disabled.
+    fn submit(&self, job: J, cb_cpu: &mut u32) -> Result<(), (Error, J)> {
         let core = &self.core;
-        let kick = {
+        let here = CpuId::current().as_u32();
+        let cost = core.cost_ns.load(Relaxed);
+        let next = {
             let mut inp = core.input.lock();
             let gen = core.inst.gen.load(Acquire);
             if gen != inp.gen {
@@ -501,36 +544,33 @@ impl<J: Job> Shell<J> {
             core.outstanding.fetch_add(1, Relaxed);
             let seq = inp.next;
             inp.next = seq.next();
-            inp.queued[ring_idx(seq)] = Some((job, *cb_cpu));
-            // Wake another lane only if the queued jobs outnumber the busy lanes, there is a
-            // parallel CPU for it, and the queued work is worth a wakeup: with cheap jobs one
-            // busy lane finishes them sooner than a remote worker would wake up. A busy lane
-            // picks up new jobs without any wakeup.
-            let queued = inp.next.distance(inp.dispatch);
-            let limit = snap.pcpu.weight().max(1);
-            let busy = inp.lanes_busy;
-            let worth = busy == 0
-                || u64::from(queued) * u64::from(inp.cost_ns)
-                    >= u64::from(busy) * u64::from(LANE_WAKE_NS.load(Relaxed));
-            if busy < limit && busy < queued && worth {
-                // The first idle lane index is below `limit` (pigeonhole), so the lane maps
-                // to a distinct usable parallel CPU. Lane 0 goes to the submitting CPU when it
-                // is a parallel CPU: a lone lane then runs locally, without an IPI.
-                let here = CpuId::current().as_u32();
-                let base = snap.pcpu.iter().position(|c| c == here).unwrap_or(0) as u32;
-                let idx = inp.lane_busy.iter().position(|b| !*b);
-                idx.map(|i| {
-                    inp.lane_busy[i] = true;
-                    inp.lanes_busy += 1;
-                    let cpu = snap.pcpu.pick(base + i as u32).unwrap_or(*cb_cpu);
-                    (i, cpu)
-                })
+            // Inline: nothing waits for a lane before this job (it would not overtake queued
+            // work), the job costs less than a handoff, and this CPU may run parallel parts.
+            if J::INLINE
+                && inp.dispatch == seq
+                && cost < INLINE_NS.load(Relaxed)
+                && snap.pcpu.test(here)
+            {
+                inp.dispatch = inp.next;
+                Next::Inline(job, seq)
             } else {
-                None
+                inp.queued[ring_idx(seq)] = Some((job, *cb_cpu));
+                Self::pick_lane(&mut inp, cost, here, *cb_cpu)
             }
         };
-        if let Some((i, cpu)) = kick {
-            match core.inst.queues.try_access() {
+        match next {
+            Next::Inline(job, seq) => {
+                let ticket = Ticket {
+                    core: core.clone(),
+                    seq,
+                    cb_cpu: *cb_cpu,
+                    done: false,
+                };
+                let start = Instant::<Monotonic>::now();
+                job.parallel(ticket);
+                core.sample_cost(start.elapsed(), 1);
+            }
+            Next::Wake(i, cpu) => match core.inst.queues.try_access() {
                 Some(q) => {
                     let _ = q.parallel.enqueue_on(cpu, self.lanes[i].clone());
                 }
@@ -540,9 +580,39 @@ impl<J: Job> Shell<J> {
                     inp.lane_busy[i] = false;
                     inp.lanes_busy -= 1;
                 }
-            }
+            },
+            Next::Nothing => {}
         }
         Ok(())
+    }
+
+    /// Decides, after a job was queued, whether to wake another lane, and reserves it.
+    ///
+    /// Another lane is woken only if the queued jobs outnumber the busy lanes, there is a
+    /// parallel CPU for it, and the queued work is worth a wakeup: with cheap jobs one busy
+    /// lane finishes them sooner than a remote worker would wake up. A busy lane picks up new
+    /// jobs without any wakeup.
+    fn pick_lane(inp: &mut Input<J>, cost: u32, here: u32, cb_cpu: u32) -> Next<J> {
+        let snap = inp.snap;
+        let queued = inp.next.distance(inp.dispatch);
+        let limit = snap.pcpu.weight().max(1);
+        let busy = inp.lanes_busy;
+        let worth = busy == 0
+            || u64::from(queued) * u64::from(cost)
+                >= u64::from(busy) * u64::from(LANE_WAKE_NS.load(Relaxed));
+        if busy >= limit || busy >= queued || !worth {
+            return Next::Nothing;
+        }
+        // The first idle lane index is below `limit` (pigeonhole), so the lane maps to a
+        // distinct usable parallel CPU. Lane 0 goes to the submitting CPU when it is a
+        // parallel CPU: a lone lane then runs locally, without an IPI.
+        let base = snap.pcpu.iter().position(|c| c == here).unwrap_or(0) as u32;
+        let Some(i) = inp.lane_busy.iter().position(|b| !*b) else {
+            return Next::Nothing;
+        };
+        inp.lane_busy[i] = true;
+        inp.lanes_busy += 1;
+        Next::Wake(i, snap.pcpu.pick(base + i as u32).unwrap_or(cb_cpu))
     }
 
     /// Like [`Shell::do_parallel`], but while the engine answers `EBUSY` (window full or

@@ -2,11 +2,11 @@
 
 //! KUnit suites of the padata engine (registered by `rust_padata.ko` only).
 
-use super::{do_multithreaded, Instance, Job, MaskType, MtJob, Shell, Ticket, WINDOW};
+use super::{do_multithreaded, Instance, Job, MaskType, MtJob, Shell, Ticket, INLINE_NS, WINDOW};
 use crate::kext::cpumask::CpuSet;
 use kernel::{
     cpu::CpuId,
-    new_condvar, new_spinlock,
+    current, new_condvar, new_spinlock,
     prelude::*,
     sync::{
         atomic::{Atomic, Relaxed},
@@ -475,6 +475,160 @@ mod engine_tests {
         assert_eq!(completed, 100_000);
         assert_eq!(reordered, 0);
         assert_eq!(wrong_cpu, 0);
+        Ok(())
+    }
+}
+
+/// Parallel parts of [`InlineJob`]s run by the submitting task itself.
+static RAN_INLINE: Atomic<u64> = Atomic::new(0);
+/// Parallel parts of [`InlineJob`]s run by another task (a lane).
+static RAN_ON_LANE: Atomic<u64> = Atomic::new(0);
+
+/// A job that allows inline parallel parts ([`Job::INLINE`]) and records where its parallel
+/// part ran.
+struct InlineJob {
+    /// Where the serial part records what it saw.
+    checker: Checker,
+    /// Submission index.
+    order: u64,
+    /// Busy delay of the parallel part, in microseconds.
+    delay_us: u32,
+    /// PID of the submitting task.
+    submitter: i32,
+    /// The callback CPU, seen in the parallel part.
+    cb_cpu: u32,
+}
+
+impl Job for InlineJob {
+    const INLINE: bool = true;
+
+    fn parallel(mut self, ticket: Ticket<Self>) {
+        if current!().pid() == self.submitter {
+            RAN_INLINE.fetch_add(1, Relaxed);
+        } else {
+            RAN_ON_LANE.fetch_add(1, Relaxed);
+        }
+        if self.delay_us != 0 {
+            udelay(Delta::from_micros(self.delay_us.into()));
+        }
+        self.cb_cpu = ticket.cb_cpu();
+        ticket.serial(self);
+    }
+
+    fn serial(self) {
+        self.checker.record(0, self.cb_cpu, self.order);
+    }
+}
+
+/// Sets [`INLINE_NS`] for the life of the guard and restores it on drop (also when an
+/// assertion fails).
+struct InlineNs(u32);
+
+impl InlineNs {
+    /// Sets the threshold to `ns`.
+    fn set(ns: u32) -> Self {
+        let old = INLINE_NS.load(Relaxed);
+        INLINE_NS.store(ns, Relaxed);
+        InlineNs(old)
+    }
+}
+
+impl Drop for InlineNs {
+    fn drop(&mut self) {
+        INLINE_NS.store(self.0, Relaxed);
+    }
+}
+
+/// Submits `n` [`InlineJob`]s numbered from `first`, with random callback CPUs and one job
+/// in 16 busy for up to 40 us.
+fn submit_inline(shell: &Shell<InlineJob>, checker: Checker, first: u64, n: u64) -> Result {
+    let online = CpuSet::online();
+    let mut rng = Rng(first as u32 | 1);
+    let submitter = current!().pid();
+    for order in first..first + n {
+        let r = rng.next();
+        let mut cb = online.pick(r).unwrap_or(0);
+        let delay_us = if r >> 28 == 0 { (r >> 8) % 40 } else { 0 };
+        let job = InlineJob {
+            checker,
+            order,
+            delay_us,
+            submitter,
+            cb_cpu: 0,
+        };
+        shell.do_parallel_wait(job, &mut cb).map_err(|(e, _)| e)?;
+    }
+    Ok(())
+}
+
+/// KUnit suite `rust_padata_inline`.
+#[kernel::prelude::kunit_tests(rust_padata_inline)]
+mod inline_tests {
+    use super::*;
+
+    /// Below the threshold every job of an inline type runs its parallel part in the
+    /// submitter (the instance may use every CPU, so the submitting CPU always qualifies);
+    /// serial parts still run in order on their callback CPUs.
+    #[test]
+    fn cheap_jobs_run_in_the_submitter_in_order() -> Result {
+        let _ns = InlineNs::set(u32::MAX);
+        let inst = Instance::new(c"kunit_inline", None)?;
+        let shell = Shell::new(&inst)?;
+        let checker = Checker::new(1)?;
+        RAN_INLINE.store(0, Relaxed);
+        RAN_ON_LANE.store(0, Relaxed);
+        submit_inline(&shell, checker, 0, 5000)?;
+        shell.wait_idle();
+        let (completed, reordered, wrong_cpu, _) = checker.snapshot();
+        assert_eq!(RAN_INLINE.load(Relaxed), 5000);
+        assert_eq!(RAN_ON_LANE.load(Relaxed), 0);
+        assert_eq!(completed, 5000);
+        assert_eq!(reordered, 0);
+        assert_eq!(wrong_cpu, 0);
+        Ok(())
+    }
+
+    /// `inline_ns=0` never runs a job inline: every parallel part runs on a lane.
+    #[test]
+    fn threshold_zero_never_runs_inline() -> Result {
+        let _ns = InlineNs::set(0);
+        let inst = Instance::new(c"kunit_noinline", None)?;
+        let shell = Shell::new(&inst)?;
+        let checker = Checker::new(1)?;
+        RAN_INLINE.store(0, Relaxed);
+        RAN_ON_LANE.store(0, Relaxed);
+        submit_inline(&shell, checker, 0, 2000)?;
+        shell.wait_idle();
+        let (completed, reordered, _, _) = checker.snapshot();
+        assert_eq!(RAN_INLINE.load(Relaxed), 0);
+        assert_eq!(RAN_ON_LANE.load(Relaxed), 2000);
+        assert_eq!(completed, 2000);
+        assert_eq!(reordered, 0);
+        Ok(())
+    }
+
+    /// Inline runs and lanes mixed on one shell (the threshold switches every 250 jobs while
+    /// lanes may still hold earlier jobs): nothing lost, nothing reordered.
+    #[test]
+    fn inline_and_lanes_mixed_keep_order() -> Result {
+        let _ns = InlineNs::set(0);
+        let inst = Instance::new(c"kunit_mixed", None)?;
+        let shell = Shell::new(&inst)?;
+        let checker = Checker::new(1)?;
+        RAN_INLINE.store(0, Relaxed);
+        RAN_ON_LANE.store(0, Relaxed);
+        for phase in 0..40u64 {
+            INLINE_NS.store(if phase % 2 == 0 { 0 } else { u32::MAX }, Relaxed);
+            submit_inline(&shell, checker, phase * 250, 250)?;
+        }
+        shell.wait_idle();
+        let (completed, reordered, wrong_cpu, _) = checker.snapshot();
+        assert_eq!(completed, 10_000);
+        assert_eq!(reordered, 0);
+        assert_eq!(wrong_cpu, 0);
+        assert_eq!(RAN_INLINE.load(Relaxed) + RAN_ON_LANE.load(Relaxed), 10_000);
+        // Even phases always use lanes.
+        assert!(RAN_ON_LANE.load(Relaxed) >= 20 * 250);
         Ok(())
     }
 }

@@ -1,0 +1,42 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Per-test ops/s of same-boot tcrypt experiments (build/exec-results.txt), their ratios to C
+pcrypt, and per block size the median ratio of every configuration to C and to plain."""
+import collections
+import re
+import statistics
+import sys
+
+# R cfg | tcrypt: testing speed of multibuffer rfc4106(gcm(aes)) (drv) encryption
+# R cfg | tcrypt: test 0 (160 bit key, 16 byte blocks): 1234 operations in 1 seconds (...)
+res = collections.defaultdict(dict)
+cur = None
+for line in open(sys.argv[1], errors='replace'):
+    if line.startswith('E '):
+        print(line.strip())
+        continue
+    m = re.match(r'R (\S+) \| .*testing speed of (?:multibuffer )?(\S+) \((\S+)\) (\w+)', line)
+    if m:
+        cur = (m.group(2), m.group(4))
+        continue
+    m = re.match(r'R (\S+) \| .*\((\d+) bit key, (\d+) byte blocks\): (\d+) operations', line)
+    if m and cur:
+        res[(cur[0], cur[1], int(m.group(2)), int(m.group(3)))][m.group(1)] = int(m.group(4))
+cfgs = sorted({c for v in res.values() for c in v})
+print('alg dir key size', ' '.join(cfgs), ' ratios vs c')
+for k in sorted(res):
+    v = res[k]
+    print(*k, *[v.get(c, 0) for c in cfgs],
+          *['%.2f' % (v.get(c, 0) / max(1, v.get('c', 1))) for c in cfgs])
+print()
+print('median ratio per block size (to c / to plain)')
+print('size', *cfgs)
+for size in sorted({k[3] for k in res}):
+    row = [size]
+    for c in cfgs:
+        rc = [v[c] / v['c'] for k, v in res.items() if k[3] == size and c in v and v.get('c')]
+        rp = [v[c] / v['plain'] for k, v in res.items()
+              if k[3] == size and c in v and v.get('plain')]
+        row.append('%.2f/%.2f' % (statistics.median(rc) if rc else 0,
+                                  statistics.median(rp) if rp else 0))
+    print(*row)
