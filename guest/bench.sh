@@ -6,6 +6,7 @@
 # after the other in this boot, plus the engine microbenchmark. Every tcrypt line goes to
 # the host on ttyS1, prefixed with the configuration, mode, num_mb and repetition.
 # Kernel arguments: rpd.reps=N (3), rpd.modes="215:8 215:32 211:0", rpd.sec=S (1).
+. /guest/lib.sh
 M=/lib/modules/rpd
 reps=3
 modes="215:8 215:32 211:0"
@@ -28,17 +29,8 @@ echo none >/sys/module/kunit/parameters/filter_glob
 	echo "# kernel: $(uname -r)"
 } >$out
 
-# The best (highest priority) driver of cra_name $1 that is not a pcrypt instance.
-inner() {
-	rpd-crconf add "$1" 3 2>/dev/null
-	awk -v n="$1" '
-		/^name/ { name = $3 }
-		/^driver/ { d = $3 }
-		/^priority/ { if (name == n && d !~ /^pcrypt/ && $3 + 0 > best) { best = $3 + 0; bd = d } }
-		END { print bd }' /proc/crypto
-}
-rfc=$(inner "rfc4106(gcm(aes))")
-gcm=$(inner "gcm(aes)")
+rfc=$(inner_driver "rfc4106(gcm(aes))")
+gcm=$(inner_driver "gcm(aes)")
 
 run_tcrypt() { # config
 	for r in $(seq 1 "$reps"); do
@@ -46,14 +38,7 @@ run_tcrypt() { # config
 			mode=${m%%:*}
 			mb=${m##*:}
 			echo "rpd: bench $1 mode=$mode num_mb=$mb rep=$r (t=$(cut -d' ' -f1 /proc/uptime)s)"
-			dmesg -c >/dev/null
-			if [ "$mb" = 0 ]; then
-				insmod $M/tcrypt.ko mode="$mode" sec="$sec" 2>/dev/null
-			else
-				insmod $M/tcrypt.ko mode="$mode" sec="$sec" num_mb="$mb" 2>/dev/null
-			fi
-			dmesg | grep -E 'testing speed|operations in' |
-				sed "s/^\[[ 0-9.]*\] //; s/^/R $1 $mode $mb $r | /" >$out
+			tcrypt_speed "$1 $mode $mb $r" "$mode" "$mb" "$sec"
 		done
 	done
 }

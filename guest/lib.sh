@@ -117,6 +117,19 @@ inner_driver() {
 	best "$1" '^pcrypt'
 }
 
+# tcrypt speed test: mode $2 with num_mb $3 (0: no num_mb), $4 seconds per test (default 1);
+# sends tcrypt's speed lines to the host on ttyS1, each prefixed with "R $1 | ".
+tcrypt_speed() {
+	dmesg -c >/dev/null
+	if [ "$3" = 0 ]; then
+		insmod /lib/modules/rpd/tcrypt.ko mode="$2" sec="${4:-1}" 2>/dev/null
+	else
+		insmod /lib/modules/rpd/tcrypt.ko mode="$2" sec="${4:-1}" num_mb="$3" 2>/dev/null
+	fi
+	dmesg | grep -E 'testing speed|operations in' |
+		sed "s/^\[[ 0-9.]*\] //; s/^/R $1 | /" >/dev/ttyS1
+}
+
 # Field $2 of the /proc/crypto entry of driver $1.
 field() {
 	awk -v d="$1" -v f="$2" '/^driver/ { cur = $3 } cur == d && $1 == f { print $3; exit }' /proc/crypto

@@ -539,26 +539,59 @@ impl Drop for InlineNs {
     }
 }
 
-/// Submits `n` [`InlineJob`]s numbered from `first`, with random callback CPUs and one job
-/// in 16 busy for up to 40 us.
-fn submit_inline(shell: &Shell<InlineJob>, checker: Checker, first: u64, n: u64) -> Result {
+/// What [`run_inline`] observed.
+struct InlineRun {
+    /// Serial parts run.
+    completed: u64,
+    /// Serial parts run out of order.
+    reordered: u64,
+    /// Serial parts run on another CPU than their callback CPU.
+    wrong_cpu: u64,
+    /// Parallel parts run by the submitter.
+    inline: u64,
+    /// Parallel parts run on lanes.
+    lane: u64,
+}
+
+/// Pushes `per_phase` [`InlineJob`]s through a new shell for each threshold of `phases` in
+/// turn (without waiting between phases; one job in 16 busy for up to 40 us, random
+/// callback CPUs), waits for all, and restores [`INLINE_NS`].
+fn run_inline(phases: &[u32], per_phase: u64) -> Result<InlineRun> {
+    let _restore = InlineNs::set(0);
+    let inst = Instance::new(c"kunit_inline", None)?;
+    let shell = Shell::new(&inst)?;
+    let checker = Checker::new(1)?;
+    RAN_INLINE.store(0, Relaxed);
+    RAN_ON_LANE.store(0, Relaxed);
     let online = CpuSet::online();
-    let mut rng = Rng(first as u32 | 1);
+    let mut rng = Rng(0x2545_f491);
     let submitter = current!().pid();
-    for order in first..first + n {
-        let r = rng.next();
-        let mut cb = online.pick(r).unwrap_or(0);
-        let delay_us = if r >> 28 == 0 { (r >> 8) % 40 } else { 0 };
-        let job = InlineJob {
-            checker,
-            order,
-            delay_us,
-            submitter,
-            cb_cpu: 0,
-        };
-        shell.do_parallel_wait(job, &mut cb).map_err(|(e, _)| e)?;
+    let mut order = 0;
+    for &ns in phases {
+        INLINE_NS.store(ns, Relaxed);
+        for _ in 0..per_phase {
+            let r = rng.next();
+            let mut cb = online.pick(r).unwrap_or(0);
+            let job = InlineJob {
+                checker,
+                order,
+                delay_us: if r >> 28 == 0 { (r >> 8) % 40 } else { 0 },
+                submitter,
+                cb_cpu: 0,
+            };
+            shell.do_parallel_wait(job, &mut cb).map_err(|(e, _)| e)?;
+            order += 1;
+        }
     }
-    Ok(())
+    shell.wait_idle();
+    let (completed, reordered, wrong_cpu, _) = checker.snapshot();
+    Ok(InlineRun {
+        completed,
+        reordered,
+        wrong_cpu,
+        inline: RAN_INLINE.load(Relaxed),
+        lane: RAN_ON_LANE.load(Relaxed),
+    })
 }
 
 /// KUnit suite `rust_padata_inline`.
@@ -571,39 +604,24 @@ mod inline_tests {
     /// serial parts still run in order on their callback CPUs.
     #[test]
     fn cheap_jobs_run_in_the_submitter_in_order() -> Result {
-        let _ns = InlineNs::set(u32::MAX);
-        let inst = Instance::new(c"kunit_inline", None)?;
-        let shell = Shell::new(&inst)?;
-        let checker = Checker::new(1)?;
-        RAN_INLINE.store(0, Relaxed);
-        RAN_ON_LANE.store(0, Relaxed);
-        submit_inline(&shell, checker, 0, 5000)?;
-        shell.wait_idle();
-        let (completed, reordered, wrong_cpu, _) = checker.snapshot();
-        assert_eq!(RAN_INLINE.load(Relaxed), 5000);
-        assert_eq!(RAN_ON_LANE.load(Relaxed), 0);
-        assert_eq!(completed, 5000);
-        assert_eq!(reordered, 0);
-        assert_eq!(wrong_cpu, 0);
+        let r = run_inline(&[u32::MAX], 5000)?;
+        assert_eq!(r.inline, 5000);
+        assert_eq!(r.lane, 0);
+        assert_eq!(r.completed, 5000);
+        assert_eq!(r.reordered, 0);
+        assert_eq!(r.wrong_cpu, 0);
         Ok(())
     }
 
     /// `inline_ns=0` never runs a job inline: every parallel part runs on a lane.
     #[test]
     fn threshold_zero_never_runs_inline() -> Result {
-        let _ns = InlineNs::set(0);
-        let inst = Instance::new(c"kunit_noinline", None)?;
-        let shell = Shell::new(&inst)?;
-        let checker = Checker::new(1)?;
-        RAN_INLINE.store(0, Relaxed);
-        RAN_ON_LANE.store(0, Relaxed);
-        submit_inline(&shell, checker, 0, 2000)?;
-        shell.wait_idle();
-        let (completed, reordered, _, _) = checker.snapshot();
-        assert_eq!(RAN_INLINE.load(Relaxed), 0);
-        assert_eq!(RAN_ON_LANE.load(Relaxed), 2000);
-        assert_eq!(completed, 2000);
-        assert_eq!(reordered, 0);
+        let r = run_inline(&[0], 2000)?;
+        assert_eq!(r.inline, 0);
+        assert_eq!(r.lane, 2000);
+        assert_eq!(r.completed, 2000);
+        assert_eq!(r.reordered, 0);
+        assert_eq!(r.wrong_cpu, 0);
         Ok(())
     }
 
@@ -611,24 +629,17 @@ mod inline_tests {
     /// lanes may still hold earlier jobs): nothing lost, nothing reordered.
     #[test]
     fn inline_and_lanes_mixed_keep_order() -> Result {
-        let _ns = InlineNs::set(0);
-        let inst = Instance::new(c"kunit_mixed", None)?;
-        let shell = Shell::new(&inst)?;
-        let checker = Checker::new(1)?;
-        RAN_INLINE.store(0, Relaxed);
-        RAN_ON_LANE.store(0, Relaxed);
-        for phase in 0..40u64 {
-            INLINE_NS.store(if phase % 2 == 0 { 0 } else { u32::MAX }, Relaxed);
-            submit_inline(&shell, checker, phase * 250, 250)?;
+        let mut phases = [0u32; 40];
+        for (i, p) in phases.iter_mut().enumerate() {
+            *p = if i % 2 == 0 { 0 } else { u32::MAX };
         }
-        shell.wait_idle();
-        let (completed, reordered, wrong_cpu, _) = checker.snapshot();
-        assert_eq!(completed, 10_000);
-        assert_eq!(reordered, 0);
-        assert_eq!(wrong_cpu, 0);
-        assert_eq!(RAN_INLINE.load(Relaxed) + RAN_ON_LANE.load(Relaxed), 10_000);
+        let r = run_inline(&phases, 250)?;
+        assert_eq!(r.completed, 10_000);
+        assert_eq!(r.reordered, 0);
+        assert_eq!(r.wrong_cpu, 0);
+        assert_eq!(r.inline + r.lane, 10_000);
         // Even phases always use lanes.
-        assert!(RAN_ON_LANE.load(Relaxed) >= 20 * 250);
+        assert!(r.lane >= 20 * 250);
         Ok(())
     }
 }

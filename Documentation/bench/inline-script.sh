@@ -9,11 +9,7 @@
 echo none >/sys/module/kunit/parameters/filter_glob
 rfc=$(inner_driver "rfc4106(gcm(aes))")
 gcm=$(inner_driver "gcm(aes)")
-run() {
-	dmesg -c >/dev/null
-	insmod $M/tcrypt.ko mode=215 sec=1 num_mb=8 2>/dev/null
-	dmesg | grep -E 'testing speed|operations in' | sed "s/^\[[ 0-9.]*\] //; s/^/R $1 | /" >/dev/ttyS1
-}
+run() { tcrypt_speed "$1" 215 8; }
 run plain
 insmod $M/pcrypt.ko
 rpd-crconf add "pcrypt($rfc)" 3; rpd-crconf add "pcrypt($gcm)" 3

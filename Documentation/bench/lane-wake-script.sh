@@ -4,7 +4,7 @@
 # 3 x 10,000 NEWALG/DELALG cycles (Rust, then C pcrypt), then tcrypt mode 215 (num_mb=8) for C
 # pcrypt and Rust pcrypt with lane_wake_ns 0, 10000, 40000, and the engine microbenchmark.
 # Results go to build/exec-results.txt; summarise with
-# python3 Documentation/bench/lane-wake-report.py build/exec-results.txt.
+# python3 Documentation/bench/same-boot-report.py build/exec-results.txt.
 . /guest/lib.sh
 echo none >/sys/module/kunit/parameters/filter_glob
 gcm=$(inner_driver "gcm(aes)")
@@ -25,11 +25,7 @@ grep -E "kmalloc|crypto" /proc/slabinfo 2>/dev/null | head -20
 echo none >/sys/module/kunit/parameters/filter_glob
 rfc=$(inner_driver "rfc4106(gcm(aes))")
 gcm=$(inner_driver "gcm(aes)")
-run() {
-	dmesg -c >/dev/null
-	insmod $M/tcrypt.ko mode=215 sec=1 num_mb=8 2>/dev/null
-	dmesg | grep -E 'testing speed|operations in' | sed "s/^\[[ 0-9.]*\] //; s/^/R $1 | /" >/dev/ttyS1
-}
+run() { tcrypt_speed "$1" 215 8; }
 insmod $M/pcrypt.ko
 rpd-crconf add "pcrypt($rfc)" 3; rpd-crconf add "pcrypt($gcm)" 3
 run c
