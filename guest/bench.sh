@@ -29,9 +29,6 @@ echo none >/sys/module/kunit/parameters/filter_glob
 	echo "# kernel: $(uname -r)"
 } >$out
 
-rfc=$(inner_driver "rfc4106(gcm(aes))")
-gcm=$(inner_driver "gcm(aes)")
-
 run_tcrypt() { # config
 	for r in $(seq 1 "$reps"); do
 		for m in $modes; do
@@ -47,20 +44,10 @@ run_tcrypt() { # config
 run_tcrypt plain
 
 # 2. C pcrypt
-insmod $M/pcrypt.ko
-rpd-crconf add "pcrypt($rfc)" 3 && rpd-crconf add "pcrypt($gcm)" 3
-run_tcrypt c
-rpd-crconf del "pcrypt($rfc)" 3
-rpd-crconf del "pcrypt($gcm)" 3
-rmmod pcrypt
+through_pcrypt pcrypt pcrypt.ko run_tcrypt c
 
 # 3. Rust pcrypt
-insmod $M/rust_pcrypt.ko alt_name=1
-rpd-crconf add "pcrypt_rs($rfc)" 3 && rpd-crconf add "pcrypt_rs($gcm)" 3
-run_tcrypt rust
-rpd-crconf del "pcrypt_rs($rfc)" 3
-rpd-crconf del "pcrypt_rs($gcm)" 3
-rmmod rust_pcrypt
+through_pcrypt pcrypt_rs "rust_pcrypt.ko alt_name=1" run_tcrypt rust
 
 # 4. engine microbenchmark (trivial jobs)
 for s in 1 4; do

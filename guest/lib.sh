@@ -130,6 +130,23 @@ tcrypt_speed() {
 		sed "s/^\[[ 0-9.]*\] //; s/^/R $1 | /" >/dev/ttyS1
 }
 
+# through_pcrypt TEMPLATE "MODULE.ko [ARGS]" CMD...: load the pcrypt module, create its
+# instances TEMPLATE(<best rfc4106(gcm(aes)) driver>) and TEMPLATE(<best gcm(aes) driver>)
+# (one layer, by inner driver name), run CMD, then delete the instances and unload the module.
+through_pcrypt() {
+	tp_tmpl=$1 tp_mod=$2
+	shift 2
+	tp_rfc=$(inner_driver "rfc4106(gcm(aes))")
+	tp_gcm=$(inner_driver "gcm(aes)")
+	# shellcheck disable=SC2086 # $tp_mod is the module file and its arguments
+	insmod /lib/modules/rpd/$tp_mod
+	rpd-crconf add "$tp_tmpl($tp_rfc)" 3 && rpd-crconf add "$tp_tmpl($tp_gcm)" 3
+	"$@"
+	rpd-crconf del "$tp_tmpl($tp_rfc)" 3
+	rpd-crconf del "$tp_tmpl($tp_gcm)" 3
+	rmmod "${tp_mod%%.ko*}"
+}
+
 # Field $2 of the /proc/crypto entry of driver $1.
 field() {
 	awk -v d="$1" -v f="$2" '/^driver/ { cur = $3 } cur == d && $1 == f { print $3; exit }' /proc/crypto

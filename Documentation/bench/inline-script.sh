@@ -7,19 +7,9 @@
 # python3 Documentation/bench/same-boot-report.py build/exec-results.txt.
 . /guest/lib.sh
 echo none >/sys/module/kunit/parameters/filter_glob
-rfc=$(inner_driver "rfc4106(gcm(aes))")
-gcm=$(inner_driver "gcm(aes)")
 run() { tcrypt_speed "$1" 215 8; }
 run plain
-insmod $M/pcrypt.ko
-rpd-crconf add "pcrypt($rfc)" 3; rpd-crconf add "pcrypt($gcm)" 3
-run c
-rpd-crconf del "pcrypt($rfc)" 3; rpd-crconf del "pcrypt($gcm)" 3
-rmmod pcrypt
+through_pcrypt pcrypt pcrypt.ko run c
 for i in ${RPD_INLINE:-0 20000 60000}; do
-	insmod $M/rust_pcrypt.ko alt_name=1 inline_ns=$i
-	rpd-crconf add "pcrypt_rs($rfc)" 3; rpd-crconf add "pcrypt_rs($gcm)" 3
-	run rust$i
-	rpd-crconf del "pcrypt_rs($rfc)" 3; rpd-crconf del "pcrypt_rs($gcm)" 3
-	rmmod rust_pcrypt
+	through_pcrypt pcrypt_rs "rust_pcrypt.ko alt_name=1 inline_ns=$i" run "rust$i"
 done

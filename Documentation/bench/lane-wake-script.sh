@@ -22,21 +22,11 @@ for r in 1 2 3; do
 	echo "rpd: C run $r slab $a -> $b delta $((b - a))"
 done
 grep -E "kmalloc|crypto" /proc/slabinfo 2>/dev/null | head -20
-echo none >/sys/module/kunit/parameters/filter_glob
-rfc=$(inner_driver "rfc4106(gcm(aes))")
-gcm=$(inner_driver "gcm(aes)")
-run() { tcrypt_speed "$1" 215 8; }
-insmod $M/pcrypt.ko
-rpd-crconf add "pcrypt($rfc)" 3; rpd-crconf add "pcrypt($gcm)" 3
-run c
-rpd-crconf del "pcrypt($rfc)" 3; rpd-crconf del "pcrypt($gcm)" 3
 rmmod pcrypt
+run() { tcrypt_speed "$1" 215 8; }
+through_pcrypt pcrypt pcrypt.ko run c
 for w in 0 10000 40000; do
-	insmod $M/rust_pcrypt.ko alt_name=1 lane_wake_ns=$w
-	rpd-crconf add "pcrypt_rs($rfc)" 3; rpd-crconf add "pcrypt_rs($gcm)" 3
-	run rust$w
-	rpd-crconf del "pcrypt_rs($rfc)" 3; rpd-crconf del "pcrypt_rs($gcm)" 3
-	rmmod rust_pcrypt
+	through_pcrypt pcrypt_rs "rust_pcrypt.ko alt_name=1 lane_wake_ns=$w" run "rust$w"
 done
 for w in 0 10000 40000; do
 	insmod $M/rust_padata.ko bench_jobs=200000 bench_submitters=1 lane_wake_ns=$w
