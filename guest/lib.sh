@@ -117,9 +117,24 @@ inner_driver() {
 	best "$1" '^pcrypt'
 }
 
+# Scheduling counters since boot, summed over all CPUs: context switches (/proc/stat ctxt),
+# rescheduling IPIs (RES) and function-call IPIs (CAL, which carry remote wakeups).
+sched_counts() {
+	awk '/^ctxt / { printf "ctxt=%d ", $2 }' /proc/stat
+	awk '$1 == "RES:" || $1 == "CAL:" {
+		s = 0
+		for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++)
+			s += $i
+		printf "%s=%d ", tolower(substr($1, 1, 3)), s
+	}' /proc/interrupts
+	echo
+}
+
 # tcrypt speed test: mode $2 with num_mb $3 (0: no num_mb), $4 seconds per test (default 1);
-# sends tcrypt's speed lines to the host on ttyS1, each prefixed with "R $1 | ".
+# sends tcrypt's speed lines to the host on ttyS1, each prefixed with "R $1 | ", framed by
+# "S $1 | before ..." and "S $1 | after ..." lines with the scheduling counters.
 tcrypt_speed() {
+	echo "S $1 | before $(sched_counts)" >/dev/ttyS1
 	dmesg -c >/dev/null
 	if [ "$3" = 0 ]; then
 		insmod /lib/modules/rpd/tcrypt.ko mode="$2" sec="${4:-1}" 2>/dev/null
@@ -128,6 +143,7 @@ tcrypt_speed() {
 	fi
 	dmesg | grep -E 'testing speed|operations in' |
 		sed "s/^\[[ 0-9.]*\] //; s/^/R $1 | /" >/dev/ttyS1
+	echo "S $1 | after $(sched_counts)" >/dev/ttyS1
 }
 
 # through_pcrypt TEMPLATE "MODULE.ko [ARGS]" CMD...: load the pcrypt module, create its

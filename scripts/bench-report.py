@@ -6,7 +6,9 @@ Input lines (from guest/bench.sh):
   R <config> <mode> <num_mb> <rep> | testing speed of multibuffer ALG (DRIVER) encryption
   R <config> <mode> <num_mb> <rep> | test N (K bit key, B byte blocks): X operations in S seconds (Y bytes)
   E <rep> | rust_padata: rpd-bench: engine=rust jobs=... jobs_per_sec=... p50_us=... p99_us=...
-The driver named in each "testing speed" header is checked against the configuration:
+  S <config> <mode> <num_mb> <rep> | before|after ctxt=N res=N cal=N
+The S lines frame each tcrypt run: their differences over the requests that run measured
+give context switches and IPIs per request. The driver named in each "testing speed" header is checked against the configuration:
 plain must not be a pcrypt instance, c must be pcrypt(...), rust must be pcrypt_rs(...).
 """
 
@@ -18,6 +20,7 @@ from collections import defaultdict
 
 HDR = re.compile(r'testing speed of (?:multibuffer )?(\S+) \((\S+)\) (encryption|decryption)')
 TEST = re.compile(r'\((\d+) bit key, (\d+) byte blocks\): (\d+) operations in (\d+) seconds')
+SCHED = re.compile(r'(before|after) (.*)')
 ENG = re.compile(r'submitters=(\d+) .*jobs_per_sec=(\d+) p50_us=(\d+) p99_us=(\d+) '
                  r'reordered=(\d+) lost=(\d+)')
 CONFIGS = ['plain', 'c', 'rust']
@@ -35,6 +38,8 @@ def main():
     src, outdir = sys.argv[1], sys.argv[2]
     meta, samples, engine, problems = {}, defaultdict(list), defaultdict(list), []
     cur = {}
+    # (config, mode, num_mb) -> [requests, ctxt, res, cal]; 'before' counters per run.
+    sched, before = defaultdict(lambda: [0, 0, 0, 0]), {}
     complete = False
     for line in open(src, errors='replace'):
         line = line.rstrip('\r\n')
@@ -57,6 +62,21 @@ def main():
                 alg, direction, _ = cur[(config, mode, mb, rep)]
                 key = (mode, mb, alg, direction, int(t.group(1)), int(t.group(2)))
                 samples[(key, config)].append(int(t.group(3)) / int(t.group(4)))
+                sched[(config, mode, mb)][0] += int(t.group(3))
+        if line.startswith('S '):
+            head, _, body = line.partition(' | ')
+            _, config, mode, mb, rep = head.split()
+            m = SCHED.match(body)
+            if m:
+                counts = dict(kv.split('=') for kv in m.group(2).split())
+                vals = [int(counts.get(k, 0)) for k in ('ctxt', 'res', 'cal')]
+                if m.group(1) == 'before':
+                    before[(config, mode, mb, rep)] = vals
+                elif (config, mode, mb, rep) in before:
+                    b = before.pop((config, mode, mb, rep))
+                    acc = sched[(config, mode, mb)]
+                    for i in range(3):
+                        acc[i + 1] += vals[i] - b[i]
         if line.startswith('E '):
             e = ENG.search(line)
             if e:
@@ -92,6 +112,15 @@ def main():
         md.append('| %d | %d | %d | %d | %d | %d |' % (
             s, statistics.median(x[0] for x in v), statistics.median(x[1] for x in v),
             statistics.median(x[2] for x in v), sum(x[3] for x in v), sum(x[4] for x in v)))
+    md += ['', '## Scheduling cost per request (whole tcrypt runs, all repetitions)', '',
+           '| config | mode | mb | requests | context switches | RES IPIs | CAL IPIs |',
+           '|---|---|---|---|---|---|---|']
+    for (config, mode, mb), (n, ctxt, res, cal) in sorted(
+            sched.items(), key=lambda kv: (kv[0][1], int(kv[0][2]), CONFIGS.index(kv[0][0])
+                                           if kv[0][0] in CONFIGS else 9)):
+        if n:
+            md.append('| %s | %s | %s | %d | %.3f | %.3f | %.3f |' % (
+                config, mode, mb, n, ctxt / n, res / n, cal / n))
     if problems:
         md += ['', '**Driver check failed:** ' + '; '.join(sorted(set(problems)))]
     if not complete:

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
 """Per-test ops/s of same-boot tcrypt experiments (build/exec-results.txt), their ratios to C
-pcrypt, and per block size the median ratio of every configuration to C and to plain."""
+pcrypt, per block size the median ratio of every configuration to C and to plain, and the
+context switches and IPIs per request of each configuration (from the S lines)."""
 import collections
 import re
 import statistics
@@ -11,7 +12,17 @@ import sys
 # R cfg | tcrypt: test 0 (160 bit key, 16 byte blocks): 1234 operations in 1 seconds (...)
 res = collections.defaultdict(dict)
 cur = None
+# S cfg | before|after ctxt=N res=N cal=N
+ops = collections.Counter()
+sched = collections.defaultdict(lambda: collections.Counter())
 for line in open(sys.argv[1], errors='replace'):
+    m = re.match(r'S (\S+) \| (before|after) (.*)', line)
+    if m:
+        sign = 1 if m.group(2) == 'after' else -1
+        for kv in m.group(3).split():
+            k, v = kv.split('=')
+            sched[m.group(1)][k] += sign * int(v)
+        continue
     if line.startswith('E '):
         print(line.strip())
         continue
@@ -22,6 +33,7 @@ for line in open(sys.argv[1], errors='replace'):
     m = re.match(r'R (\S+) \| .*\((\d+) bit key, (\d+) byte blocks\): (\d+) operations', line)
     if m and cur:
         res[(cur[0], cur[1], int(m.group(2)), int(m.group(3)))][m.group(1)] = int(m.group(4))
+        ops[m.group(1)] += int(m.group(4))
 cfgs = sorted({c for v in res.values() for c in v})
 print('alg dir key size', ' '.join(cfgs), ' ratios vs c')
 for k in sorted(res):
@@ -40,3 +52,10 @@ for size in sorted({k[3] for k in res}):
         row.append('%.2f/%.2f' % (statistics.median(rc) if rc else 0,
                                   statistics.median(rp) if rp else 0))
     print(*row)
+
+if sched:
+    print()
+    print('per request: context switches, RES IPIs, CAL IPIs')
+    for c in cfgs:
+        if ops[c] and c in sched:
+            print(c, *['%s=%.3f' % (k, sched[c][k] / ops[c]) for k in ('ctxt', 'res', 'cal')])
