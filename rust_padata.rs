@@ -57,6 +57,10 @@ module! {
             default: crate::padata::DEFAULT_LANE_WAKE_NS,
             description: "Queued work (ns per busy lane) worth waking another lane",
         },
+        serial_linger_ns: u32 {
+            default: crate::padata::DEFAULT_SERIAL_LINGER_NS,
+            description: "Serial worker polls this long (ns) after a recent submission (0: never)",
+        },
     },
 }
 
@@ -69,6 +73,7 @@ struct RustPadata {
 impl kernel::Module for RustPadata {
     fn init(_module: &'static ThisModule) -> Result<Self> {
         padata::LANE_WAKE_NS.store(module_parameters::lane_wake_ns.value(), Relaxed);
+        padata::SERIAL_LINGER_NS.store(module_parameters::serial_linger_ns.value(), Relaxed);
         let hp = padata::new_hotplug_state(c"rust_padata:online")?;
         pr_info!("loaded\n");
         let jobs = module_parameters::bench_jobs.value();

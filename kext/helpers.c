@@ -3,10 +3,11 @@
  * One-line C helpers for static inline functions and macros that Rust cannot call directly,
  * in the style of the kernel's rust/helpers/.  No logic lives here: each helper forwards to
  * exactly one kernel inline function or macro.  The Rust side declares them in kext/bh.rs,
- * kext/spinlock_bh.rs and kext/sysfs.rs.
+ * kext/sched.rs, kext/spinlock_bh.rs and kext/sysfs.rs.
  */
 
 #include <linux/bottom_half.h>
+#include <linux/sched.h>
 #include <linux/spinlock.h>
 #include <linux/sysfs.h>
 
@@ -20,6 +21,11 @@ void rpd_local_bh_disable(void)
 void rpd_local_bh_enable(void)
 {
 	local_bh_enable();
+}
+
+bool rpd_need_resched(void)
+{
+	return need_resched();
 }
 
 void rpd_sysfs_attr_init(struct attribute *attr)

@@ -2,8 +2,8 @@
 /*
  * Prototypes of the one-line C helpers in kext/helpers.c and kext/crypto_helpers.c, for
  * static inline functions and macros Rust cannot call directly (the kernel's rust/helpers/
- * pattern). The Rust declarations are in kext/bh.rs, kext/spinlock_bh.rs, kext/sysfs.rs and
- * kext/crypto.rs.
+ * pattern). The Rust declarations are in kext/bh.rs, kext/sched.rs, kext/spinlock_bh.rs,
+ * kext/sysfs.rs and kext/crypto.rs.
  */
 #ifndef RPD_HELPERS_H
 #define RPD_HELPERS_H
@@ -14,6 +14,8 @@
 
 void rpd_local_bh_disable(void);
 void rpd_local_bh_enable(void);
+
+bool rpd_need_resched(void);
 
 void rpd_spin_lock_bh(spinlock_t *lock);
 void rpd_spin_unlock_bh(spinlock_t *lock);

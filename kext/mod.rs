@@ -11,6 +11,7 @@ pub(crate) mod cpuhp;
 pub(crate) mod cpumask;
 #[cfg(rpd_crypto)]
 pub(crate) mod crypto;
+pub(crate) mod sched;
 pub(crate) mod spinlock_bh;
 pub(crate) mod sysfs;
 pub(crate) mod workqueue;

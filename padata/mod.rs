@@ -23,5 +23,6 @@ mod tests;
 pub(crate) use instance::{new_hotplug_state, HotplugState, Instance, InstanceInner, MaskType};
 pub(crate) use mt::{do_multithreaded, MtJob};
 pub(crate) use shell::{
-    Job, Shell, Ticket, DEFAULT_INLINE_NS, DEFAULT_LANE_WAKE_NS, INLINE_NS, LANE_WAKE_NS, WINDOW,
+    Job, Shell, Ticket, DEFAULT_INLINE_NS, DEFAULT_LANE_WAKE_NS, DEFAULT_SERIAL_LINGER_NS,
+    INLINE_NS, LANE_WAKE_NS, SERIAL_LINGER_NS, WINDOW,
 };

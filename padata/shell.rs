@@ -14,7 +14,10 @@
 //! Submitters and lanes share the *input* lock; completions and serial workers share the
 //! *reorder* lock, so the two ends of the pipeline do not contend with each other. Lanes take
 //! and serial workers run whole batches, so a busy shell costs one wakeup and one lock round
-//! trip per batch, not per job. No allocation happens after [`Shell::new`].
+//! trip per batch, not per job. A serial worker whose queue runs empty while jobs are still
+//! being submitted polls it for up to [`SERIAL_LINGER_NS`] before sleeping, so a stream of
+//! small jobs does not pay a sleep and a wakeup per batch. No allocation happens after
+//! [`Shell::new`].
 
 use super::{
     instance::{Instance, InstanceInner, Snapshot},
@@ -23,6 +26,7 @@ use super::{
 use crate::kext::{
     bh::with_bh_disabled,
     cpumask::CpuSet,
+    sched::need_resched,
     spinlock_bh::{new_spinlock_bh, SpinLockBh},
 };
 use core::mem;
@@ -30,6 +34,7 @@ use kernel::{
     cpu::{nr_cpu_ids, CpuId},
     new_condvar, new_work,
     prelude::*,
+    processor::cpu_relax,
     sync::{
         atomic::{Acquire, Atomic, Relaxed, Release},
         Arc, CondVar,
@@ -64,6 +69,14 @@ pub(crate) static INLINE_NS: Atomic<u32> = Atomic::new(DEFAULT_INLINE_NS);
 
 /// Default of [`INLINE_NS`] (see Documentation/bench.rst for how it was chosen).
 pub(crate) const DEFAULT_INLINE_NS: u32 = 30_000;
+
+/// How long, in nanoseconds, a serial worker that ran out of jobs keeps polling for more
+/// while its shell received a submission less than that long ago (see
+/// [`ShellCore::linger`]). Set from the `serial_linger_ns` module parameter; 0 never lingers.
+pub(crate) static SERIAL_LINGER_NS: Atomic<u32> = Atomic::new(DEFAULT_SERIAL_LINGER_NS);
+
+/// Default of [`SERIAL_LINGER_NS`] (see Documentation/bench.rst for how it was chosen).
+pub(crate) const DEFAULT_SERIAL_LINGER_NS: u32 = 30_000;
 
 /// A padata job: a parallel part, then a serial part run in submission order.
 pub(crate) trait Job: Send + Sized + 'static {
@@ -169,6 +182,10 @@ pub(crate) struct ShellCore<J: Job> {
     /// lanes and inline runs (asynchronous parallel parts count only until they hand over).
     /// Updated without a lock: a lost update only delays the average a little.
     cost_ns: Atomic<u32>,
+    /// When the last job was submitted, in nanoseconds since `born`.
+    last_submit_ns: Atomic<i64>,
+    /// Creation time of the shell, the origin of `last_submit_ns`.
+    born: Instant<Monotonic>,
     /// The instance.
     inst: Arc<InstanceInner>,
     /// Serial workers, one per possible CPU; emptied by [`Shell::drop`] to break the cycle.
@@ -310,6 +327,22 @@ impl<J: Job> ShellCore<J> {
         self.cost_ns.store(c - c / 8 + sample / 8, Relaxed);
     }
 
+    /// Whether a serial worker whose queue ran empty at `since` should poll it a little
+    /// longer instead of going to sleep: a submitter that is submitting a burst of jobs
+    /// (the last submission is less than [`SERIAL_LINGER_NS`] old) is about to hand it more,
+    /// and another wakeup of the worker costs two context switches.
+    ///
+    /// Bounded: never longer than [`SERIAL_LINGER_NS`] after the queue ran empty, and not at
+    /// all once the scheduler wants the CPU for another task.
+    fn linger(&self, since: Instant<Monotonic>) -> bool {
+        let limit = i64::from(SERIAL_LINGER_NS.load(Relaxed));
+        if limit == 0 || since.elapsed().as_nanos() >= limit || need_resched() {
+            return false;
+        }
+        let now = (Instant::<Monotonic>::now() - self.born).as_nanos();
+        now - self.last_submit_ns.load(Relaxed) < limit
+    }
+
     /// Accounts for `n` jobs whose serial part is over (or was skipped).
     fn finished(&self, n: u32) {
         if self.outstanding.fetch_sub(n, Release) == n {
@@ -373,6 +406,7 @@ impl<J: Job> WorkItem for SerialWorker<J> {
     fn run(this: Arc<SerialWorker<J>>) {
         let core = &this.core;
         let cpu = this.cpu as usize;
+        let mut empty_since = None;
         loop {
             let mut batch = {
                 let mut r = core.reorder.lock();
@@ -380,9 +414,17 @@ impl<J: Job> WorkItem for SerialWorker<J> {
                     return;
                 };
                 if q.pending.is_empty() {
+                    // Still `scheduled`: completions meanwhile only queue their jobs here.
+                    let since = *empty_since.get_or_insert_with(Instant::<Monotonic>::now);
+                    if core.linger(since) {
+                        drop(r);
+                        cpu_relax();
+                        continue;
+                    }
                     q.scheduled = false;
                     return;
                 }
+                empty_since = None;
                 let mut batch = mem::take(&mut q.spare);
                 mem::swap(&mut batch, &mut q.pending);
                 batch
@@ -463,6 +505,8 @@ impl<J: Job> Shell<J> {
                 }),
                 outstanding: Atomic::new(0),
                 cost_ns: Atomic::new(LANE_WAKE_NS.load(Relaxed)),
+                last_submit_ns: Atomic::new(0),
+                born: Instant::<Monotonic>::now(),
                 inst: inst.inner().clone(),
                 serial_workers <- new_spinlock_bh!(KVec::new()),
             }),
@@ -520,6 +564,9 @@ impl<J: Job> Shell<J> {
         let core = &self.core;
         let here = CpuId::current().as_u32();
         let cost = core.cost_ns.load(Relaxed);
+        let now = Instant::<Monotonic>::now();
+        core.last_submit_ns
+            .store((now - core.born).as_nanos(), Relaxed);
         let next = {
             let mut inp = core.input.lock();
             let gen = core.inst.gen.load(Acquire);
@@ -566,9 +613,8 @@ impl<J: Job> Shell<J> {
                     cb_cpu: *cb_cpu,
                     done: false,
                 };
-                let start = Instant::<Monotonic>::now();
                 job.parallel(ticket);
-                core.sample_cost(start.elapsed(), 1);
+                core.sample_cost(now.elapsed(), 1);
             }
             Next::Wake(i, cpu) => match core.inst.queues.try_access() {
                 Some(q) => {

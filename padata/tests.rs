@@ -2,7 +2,10 @@
 
 //! KUnit suites of the padata engine (registered by `rust_padata.ko` only).
 
-use super::{do_multithreaded, Instance, Job, MaskType, MtJob, Shell, Ticket, INLINE_NS, WINDOW};
+use super::{
+    do_multithreaded, Instance, Job, MaskType, MtJob, Shell, Ticket, INLINE_NS, SERIAL_LINGER_NS,
+    WINDOW,
+};
 use crate::kext::cpumask::CpuSet;
 use kernel::{
     cpu::CpuId,
@@ -520,22 +523,22 @@ impl Job for InlineJob {
     }
 }
 
-/// Sets [`INLINE_NS`] for the life of the guard and restores it on drop (also when an
-/// assertion fails).
-struct InlineNs(u32);
+/// Sets a tuning knob ([`INLINE_NS`], [`SERIAL_LINGER_NS`]) for the life of the guard and
+/// restores it on drop (also when an assertion fails).
+struct Knob(&'static Atomic<u32>, u32);
 
-impl InlineNs {
-    /// Sets the threshold to `ns`.
-    fn set(ns: u32) -> Self {
-        let old = INLINE_NS.load(Relaxed);
-        INLINE_NS.store(ns, Relaxed);
-        InlineNs(old)
+impl Knob {
+    /// Sets `knob` to `value`.
+    fn set(knob: &'static Atomic<u32>, value: u32) -> Self {
+        let old = knob.load(Relaxed);
+        knob.store(value, Relaxed);
+        Knob(knob, old)
     }
 }
 
-impl Drop for InlineNs {
+impl Drop for Knob {
     fn drop(&mut self) {
-        INLINE_NS.store(self.0, Relaxed);
+        self.0.store(self.1, Relaxed);
     }
 }
 
@@ -557,7 +560,7 @@ struct InlineRun {
 /// turn (without waiting between phases; one job in 16 busy for up to 40 us, random
 /// callback CPUs), waits for all, and restores [`INLINE_NS`].
 fn run_inline(phases: &[u32], per_phase: u64) -> Result<InlineRun> {
-    let _restore = InlineNs::set(0);
+    let _restore = Knob::set(&INLINE_NS, 0);
     let inst = Instance::new(c"kunit_inline", None)?;
     let shell = Shell::new(&inst)?;
     let checker = Checker::new(1)?;
@@ -640,6 +643,23 @@ mod inline_tests {
         assert_eq!(r.inline + r.lane, 10_000);
         // Even phases always use lanes.
         assert!(r.lane >= 20 * 250);
+        Ok(())
+    }
+
+    /// Serial workers that linger (poll their empty queue for up to 5 ms after a submission,
+    /// far longer than any gap between submissions here) and workers that never linger both
+    /// run every serial part once, in order, on its callback CPU, and lingering workers still
+    /// let the shell go idle and be torn down.
+    #[test]
+    fn lingering_serial_workers_keep_order() -> Result {
+        for linger in [5_000_000, 0] {
+            let _linger = Knob::set(&SERIAL_LINGER_NS, linger);
+            let r = run_inline(&[0, u32::MAX, 0], 1000)?;
+            assert_eq!(r.completed, 3000);
+            assert_eq!(r.reordered, 0);
+            assert_eq!(r.wrong_cpu, 0);
+            assert_eq!(r.inline, 1000);
+        }
         Ok(())
     }
 }
