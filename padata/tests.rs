@@ -658,7 +658,9 @@ mod inline_tests {
             assert_eq!(r.completed, 3000);
             assert_eq!(r.reordered, 0);
             assert_eq!(r.wrong_cpu, 0);
-            assert_eq!(r.inline, 1000);
+            // The middle phase runs inline only once the lanes have drained the first one.
+            assert_eq!(r.inline + r.lane, 3000);
+            assert!(r.lane >= 2000);
         }
         Ok(())
     }
