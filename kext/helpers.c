@@ -28,6 +28,11 @@ bool rpd_need_resched(void)
 	return need_resched();
 }
 
+bool rpd_need_resched_lazy(void)
+{
+	return tif_test_bit(TIF_NEED_RESCHED_LAZY);
+}
+
 void rpd_sysfs_attr_init(struct attribute *attr)
 {
 	sysfs_attr_init(attr);

@@ -16,6 +16,7 @@ void rpd_local_bh_disable(void);
 void rpd_local_bh_enable(void);
 
 bool rpd_need_resched(void);
+bool rpd_need_resched_lazy(void);
 
 void rpd_spin_lock_bh(spinlock_t *lock);
 void rpd_spin_unlock_bh(spinlock_t *lock);

@@ -6,13 +6,18 @@
 
 unsafe extern "C" {
     fn rpd_need_resched() -> bool;
+    fn rpd_need_resched_lazy() -> bool;
 }
 
-/// Whether the scheduler wants the current CPU for another task (`need_resched()`).
+/// Whether the scheduler wants the current CPU for another task, even if only lazily
+/// (`TIF_NEED_RESCHED_LAZY`: with `CONFIG_PREEMPT_LAZY` a fair task woken on this CPU sets
+/// only this flag and waits for the next tick). Same as `need_resched()` on kernels without
+/// lazy preemption.
 ///
-/// A task that busy-polls must stop polling when this returns `true`.
-pub(crate) fn need_resched() -> bool {
-    // SAFETY: `need_resched()` only reads the thread flags of the current task, which always
-    // exists; it is callable from any context.
-    unsafe { rpd_need_resched() }
+/// A task that busy-polls while other tasks of its CPU may be waiting must stop when this
+/// returns `true`: otherwise it delays them until the next tick.
+pub(crate) fn resched_wanted() -> bool {
+    // SAFETY: both helpers only read the thread flags of the current task, which always
+    // exists; they are callable from any context.
+    unsafe { rpd_need_resched() || rpd_need_resched_lazy() }
 }
