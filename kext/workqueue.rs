@@ -27,6 +27,9 @@ pub(crate) enum Kind {
     /// Per-CPU and CPU intensive (`WQ_PERCPU | WQ_CPU_INTENSIVE`, default max_active): work
     /// items queued on CPU n run there, several at a time, outside concurrency management.
     PerCpuIntensive,
+    /// Unbound (`WQ_UNBOUND`, default max_active): the scheduler picks the CPU within the
+    /// pod of the CPU the item is queued on.
+    Unbound,
 }
 
 /// A workqueue allocated by this module, destroyed (after draining it) on drop.
@@ -58,6 +61,7 @@ impl OwnedQueue {
                 bindings::wq_flags_WQ_PERCPU | bindings::wq_flags_WQ_CPU_INTENSIVE,
                 0,
             ),
+            Kind::Unbound => (bindings::wq_flags_WQ_UNBOUND, 0),
         };
         // SAFETY: The format string takes exactly the two NUL-terminated string arguments
         // passed; the name is copied into the workqueue.

@@ -36,6 +36,9 @@ pub(crate) struct Snapshot {
     pub(crate) pcpu: CpuSet,
     /// Usable callback CPUs: the user's serial mask AND the online CPUs.
     pub(crate) cbcpu: CpuSet,
+    /// The user's parallel mask contains every possible CPU, so a parallel part may run on
+    /// whichever online CPU the scheduler picks.
+    pub(crate) pcpu_any: bool,
     /// Started and both masks valid (C: `PADATA_INIT` set and `PADATA_INVALID` clear).
     pub(crate) running: bool,
     /// A reconfiguration is being applied (C: `PADATA_RESET`).
@@ -57,7 +60,7 @@ struct Config {
 /// The state shared by an instance, its shells and their work items.
 #[pin_data]
 pub(crate) struct InstanceInner {
-    /// The parallel and serial (both per-CPU) workqueues; revoked, which destroys them, when
+    /// The parallel and serial workqueues; revoked, which destroys them, when
     /// the [`Instance`] is dropped.
     #[pin]
     pub(crate) queues: Revocable<Queues>,
@@ -76,6 +79,10 @@ pub(crate) struct InstanceInner {
 pub(crate) struct Queues {
     /// Runs the parallel parts; per-CPU, work is only queued on usable parallel CPUs.
     pub(crate) parallel: OwnedQueue,
+    /// Runs the parallel parts when the parallel mask allows every possible CPU
+    /// ([`Snapshot::pcpu_any`]); unbound, so the scheduler places each lane on an idle CPU
+    /// (as C's unbound `parallel_wq`).
+    pub(crate) parallel_any: OwnedQueue,
     /// Runs the serial parts on their callback CPUs; per-CPU.
     pub(crate) serial: OwnedQueue,
 }
@@ -101,6 +108,8 @@ impl InstanceInner {
         let mut snap = self.snapshot.lock();
         snap.pcpu = cfg.user_pcpu.and(&online);
         snap.cbcpu = cfg.user_cbcpu.and(&online);
+        let all = CpuSet::all();
+        snap.pcpu_any = cfg.user_pcpu.and(&all) == all;
         snap.running = cfg.started && !cfg.invalid;
         snap.reset = reset;
         let gen = self.gen.load(Acquire).wrapping_add(1);
@@ -158,8 +167,9 @@ impl InstanceInner {
 
 /// A padata instance (C: `struct padata_instance`).
 ///
-/// Owns a parallel and a serial workqueue, both per-CPU: parallel work is only queued on
-/// usable parallel CPUs, serial work on the jobs' callback CPUs. (C uses an unbound parallel
+/// Owns two parallel workqueues and a serial one. Parallel work goes to an unbound workqueue
+/// while the parallel mask allows every CPU, else to a per-CPU one, queued only on usable
+/// parallel CPUs; serial work to the jobs' callback CPUs. (C uses one unbound parallel
 /// workqueue pinned with `apply_workqueue_attrs()`, which modules cannot call.) Both user
 /// cpumasks default to all possible CPUs; the usable masks are the user masks ANDed with the
 /// online CPUs.
@@ -202,6 +212,7 @@ impl Instance {
     pub(crate) fn new(name: &CStr, hp: Option<&Arc<HotplugState>>) -> Result<Self> {
         let queues = Queues {
             parallel: OwnedQueue::new(name, c"_parallel", Kind::PerCpuIntensive)?,
+            parallel_any: OwnedQueue::new(name, c"_parallel_any", Kind::Unbound)?,
             serial: OwnedQueue::new(name, c"_serial", Kind::PerCpu)?,
         };
         let all = CpuSet::all();
@@ -217,6 +228,7 @@ impl Instance {
                 snapshot <- new_spinlock_bh!(Snapshot {
                     pcpu: CpuSet::empty(),
                     cbcpu: CpuSet::empty(),
+                    pcpu_any: false,
                     running: false,
                     reset: false,
                 }),

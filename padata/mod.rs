@@ -24,5 +24,5 @@ pub(crate) use instance::{new_hotplug_state, HotplugState, Instance, InstanceInn
 pub(crate) use mt::{do_multithreaded, MtJob};
 pub(crate) use shell::{
     Job, Shell, Ticket, DEFAULT_INLINE_NS, DEFAULT_LANE_WAKE_NS, DEFAULT_SERIAL_LINGER_NS,
-    INLINE_NS, LANE_WAKE_NS, SERIAL_LINGER_NS, WINDOW,
+    INLINE_NS, LANE_UNBOUND, LANE_WAKE_NS, SERIAL_LINGER_NS, WINDOW,
 };

@@ -83,6 +83,12 @@ const LINGER_POLLS: u32 = 16;
 /// Default of [`SERIAL_LINGER_NS`] (see Documentation/bench.rst for how it was chosen).
 pub(crate) const DEFAULT_SERIAL_LINGER_NS: u32 = 30_000;
 
+/// Whether lanes run on the instance's unbound parallel workqueue while its parallel mask
+/// allows every CPU, so that the scheduler places them on idle CPUs instead of beside the
+/// submitter or a serial worker (see Documentation/bench.rst). Set from the `lane_unbound`
+/// module parameter; `false` always pins lane `i` to the `i`-th usable parallel CPU.
+pub(crate) static LANE_UNBOUND: Atomic<bool> = Atomic::new(true);
+
 /// A padata job: a parallel part, then a serial part run in submission order.
 pub(crate) trait Job: Send + Sized + 'static {
     /// Whether a cheap job may run its parallel part in the submitter's context instead of
@@ -118,8 +124,9 @@ enum Done<J> {
 enum Next<J> {
     /// Run the job's parallel part here, now, as sequence number `.1`.
     Inline(J, Seq),
-    /// Queue lane `.0` (reserved) on CPU `.1`.
-    Wake(usize, u32),
+    /// Queue lane `.0` (reserved) on CPU `.1`, or on the unbound parallel workqueue for
+    /// `None`.
+    Wake(usize, Option<u32>),
     /// A busy lane will take the job.
     Nothing,
 }
@@ -210,7 +217,8 @@ pub(crate) struct ShellCore<J: Job> {
 pub(crate) struct Lane<J: Job> {
     /// The shell whose jobs this lane runs.
     core: Arc<ShellCore<J>>,
-    /// Lane number; the lane is queued on the `idx`-th usable parallel CPU.
+    /// Lane number; a pinned lane is queued on the `idx`-th usable parallel CPU counted from
+    /// the submitter's (see [`Shell::pick_lane`]).
     idx: u32,
     /// The work item queued on the parallel workqueue.
     #[pin]
@@ -655,7 +663,11 @@ impl<J: Job> Shell<J> {
             }
             Next::Wake(i, cpu) => match core.inst.queues.try_access() {
                 Some(q) => {
-                    let _ = q.parallel.enqueue_on(cpu, self.lanes[i].clone());
+                    let lane = self.lanes[i].clone();
+                    let _ = match cpu {
+                        Some(cpu) => q.parallel.enqueue_on(cpu, lane),
+                        None => q.parallel_any.enqueue(lane),
+                    };
                 }
                 None => {
                     // The instance is gone: undo the lane reservation.
@@ -686,16 +698,20 @@ impl<J: Job> Shell<J> {
         if busy >= limit || busy >= queued || !worth {
             return Next::Nothing;
         }
-        // The first idle lane index is below `limit` (pigeonhole), so the lane maps to a
-        // distinct usable parallel CPU. Lane 0 goes to the submitting CPU when it is a
-        // parallel CPU: a lone lane then runs locally, without an IPI.
-        let base = snap.pcpu.iter().position(|c| c == here).unwrap_or(0) as u32;
         let Some(i) = inp.lane_busy.iter().position(|b| !*b) else {
             return Next::Nothing;
         };
         inp.lane_busy[i] = true;
         inp.lanes_busy += 1;
-        Next::Wake(i, snap.pcpu.pick(base + i as u32).unwrap_or(cb_cpu))
+        if snap.pcpu_any && LANE_UNBOUND.load(Relaxed) {
+            // Any CPU will do: the scheduler picks an idle one.
+            return Next::Wake(i, None);
+        }
+        // The first idle lane index is below `limit` (pigeonhole), so the lane maps to a
+        // distinct usable parallel CPU. Lane 0 goes to the submitting CPU when it is a
+        // parallel CPU: a lone lane then runs locally, without an IPI.
+        let base = snap.pcpu.iter().position(|c| c == here).unwrap_or(0) as u32;
+        Next::Wake(i, Some(snap.pcpu.pick(base + i as u32).unwrap_or(cb_cpu)))
     }
 
     /// Like [`Shell::do_parallel`], but while the engine answers `EBUSY` (window full or

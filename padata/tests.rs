@@ -52,6 +52,11 @@ static WRONG_CPU: [Atomic<u64>; NCPU] = [const { Atomic::new(0) }; NCPU];
 /// Per callback CPU: jobs whose sequence number was not the expected one.
 static BAD_SEQ: [Atomic<u64>; NCPU] = [const { Atomic::new(0) }; NCPU];
 
+/// The only CPU [`TestJob`] parallel parts may run on, plus one (0: any).
+static ONLY_PCPU: Atomic<u32> = Atomic::new(0);
+/// [`TestJob`] parallel parts that ran on another CPU than [`ONLY_PCPU`].
+static WRONG_PCPU: Atomic<u64> = Atomic::new(0);
+
 /// Checks what the serial parts observe. The statistics are static and per callback CPU:
 /// the serial parts of one CPU run one at a time, so no lock and no shared cacheline is
 /// needed, and jobs carry no reference. KUnit runs the cases of a module one after the
@@ -68,6 +73,8 @@ impl Checker {
         for a in LAST.iter() {
             a.store(0, Relaxed);
         }
+        ONLY_PCPU.store(0, Relaxed);
+        WRONG_PCPU.store(0, Relaxed);
         for s in [&COMPLETED, &REORDERED, &WRONG_CPU, &BAD_SEQ] {
             for a in s.iter() {
                 a.store(0, Relaxed);
@@ -142,6 +149,10 @@ impl Job for TestJob {
     fn parallel(mut self, ticket: Ticket<Self>) {
         if self.delay_us != 0 {
             udelay(Delta::from_micros(self.delay_us.into()));
+        }
+        let only = ONLY_PCPU.load(Relaxed);
+        if only != 0 && CpuId::current().as_u32() != only - 1 {
+            WRONG_PCPU.fetch_add(1, Relaxed);
         }
         self.seq = ticket.seq();
         self.cb_cpu = ticket.cb_cpu();
@@ -429,6 +440,38 @@ mod engine_tests {
         let (completed, reordered, _, _) = checker.snapshot();
         assert_eq!(completed, 3);
         assert_eq!(reordered, 0);
+        Ok(())
+    }
+
+    /// With a parallel mask of one CPU every parallel part runs on that CPU (lanes are pinned
+    /// there, not left to the scheduler on the unbound workqueue); with the full mask again
+    /// (unbound lanes) nothing is lost or reordered.
+    #[test]
+    fn restricted_parallel_mask_pins_the_lanes() -> Result {
+        let online = CpuSet::online();
+        let Some(only) = online.iter().last().filter(|_| online.weight() >= 2) else {
+            return Ok(());
+        };
+        let inst = Instance::new(c"kunit_pcpu", None)?;
+        let mut mask = CpuSet::empty();
+        mask.set(only);
+        inst.set_cpumask(MaskType::Parallel, &mask)?;
+        let shell = Shell::new(&inst)?;
+        let checker = Checker::new(1)?;
+        ONLY_PCPU.store(only + 1, Relaxed);
+        let n = submit_range(&shell, &checker, 0, 0..3000, 7)?;
+        shell.wait_idle();
+        let wrong_pcpu = WRONG_PCPU.load(Relaxed);
+        ONLY_PCPU.store(0, Relaxed);
+        inst.set_cpumask(MaskType::Parallel, &CpuSet::all())?;
+        let m = submit_range(&shell, &checker, 0, 3000..6000, 8)?;
+        shell.wait_idle();
+        let (completed, reordered, wrong_cpu, _) = checker.snapshot();
+        assert_eq!(n + m, 6000);
+        assert_eq!(wrong_pcpu, 0);
+        assert_eq!(completed, 6000);
+        assert_eq!(reordered, 0);
+        assert_eq!(wrong_cpu, 0);
         Ok(())
     }
 
