@@ -49,6 +49,10 @@ module! {
             default: 0,
             description: "Microbenchmark parallel mask: the first N online CPUs (0: all)",
         },
+        bench_depth: u32 {
+            default: 0,
+            description: "Microbenchmark bursts: submit N jobs, wait for them (0: back to back)",
+        },
         bench_wrap: bool {
             default: false,
             description: "Microbenchmark sequence numbers wrap around u32 mid-run",
@@ -89,6 +93,7 @@ impl kernel::Module for RustPadata {
                 submitters: module_parameters::bench_submitters.value(),
                 cpus: module_parameters::bench_cpus.value(),
                 wrap: module_parameters::bench_wrap.value(),
+                depth: module_parameters::bench_depth.value(),
             };
             padata::bench::run(&cfg, with_hp)?;
         }

@@ -49,12 +49,13 @@ through_pcrypt pcrypt pcrypt.ko run_tcrypt c
 # 3. Rust pcrypt
 through_pcrypt pcrypt_rs "rust_pcrypt.ko alt_name=1" run_tcrypt rust
 
-# 4. engine microbenchmark (trivial jobs)
-for s in 1 4; do
+# 4. engine microbenchmark (trivial jobs): back to back, and in bursts of 8 as tcrypt num_mb=8
+for sd in 1:0 4:0 1:8 4:8; do
+	s=${sd%:*} d=${sd#*:}
 	for r in $(seq 1 "$reps"); do
-		echo "rpd: bench engine submitters=$s rep=$r"
+		echo "rpd: bench engine submitters=$s depth=$d rep=$r"
 		dmesg -c >/dev/null
-		insmod $M/rust_padata.ko bench_jobs=200000 bench_submitters=$s
+		insmod $M/rust_padata.ko bench_jobs=200000 bench_submitters=$s bench_depth=$d
 		rmmod rust_padata
 		dmesg | grep 'rpd-bench:' | sed "s/^\[[ 0-9.]*\] //; s/^/E $r | /" >$out
 	done

@@ -269,13 +269,14 @@ impl Instance {
         r
     }
 
-    /// Runs `f` once on the parallel workqueue (tests use it for concurrent submitters). The
-    /// instance's drop waits for it.
+    /// Runs `f` once on the unbound parallel workqueue, so that concurrent submitters (tests
+    /// and the microbenchmark use it for them) spread over the CPUs. The instance's drop
+    /// waits for it.
     pub(crate) fn spawn(&self, f: impl FnOnce() + Send + 'static) -> Result {
         // Allocated before taking the queues' guard: it holds the RCU read lock.
         let work = ClosureWork::new(f, GFP_KERNEL)?;
         let q = self.inner.queues.try_access().ok_or(EINVAL)?;
-        q.parallel.enqueue(work);
+        q.parallel_any.enqueue(work);
         Ok(())
     }
 

@@ -5,7 +5,7 @@
 Input lines (from guest/bench.sh):
   R <config> <mode> <num_mb> <rep> | testing speed of multibuffer ALG (DRIVER) encryption
   R <config> <mode> <num_mb> <rep> | test N (K bit key, B byte blocks): X operations in S seconds (Y bytes)
-  E <rep> | rust_padata: rpd-bench: engine=rust jobs=... jobs_per_sec=... p50_us=... p99_us=...
+  E <rep> | rust_padata: rpd-bench: engine=rust jobs=... submitters=S depth=D ... jobs_per_sec=... p50_us=... p99_us=...
   S <config> <mode> <num_mb> <rep> | before|after ctxt=N res=N cal=N
 The S lines frame each tcrypt run: their differences over the requests that run measured
 give context switches and IPIs per request. The driver named in each "testing speed" header is checked against the configuration:
@@ -21,7 +21,7 @@ from collections import defaultdict
 HDR = re.compile(r'testing speed of (?:multibuffer )?(\S+) \((\S+)\) (encryption|decryption)')
 TEST = re.compile(r'\((\d+) bit key, (\d+) byte blocks\): (\d+) operations in (\d+) seconds')
 SCHED = re.compile(r'(before|after) (.*)')
-ENG = re.compile(r'submitters=(\d+) .*jobs_per_sec=(\d+) p50_us=(\d+) p99_us=(\d+) '
+ENG = re.compile(r'submitters=(\d+) depth=(\d+) .*jobs_per_sec=(\d+) p50_us=(\d+) p99_us=(\d+) '
                  r'reordered=(\d+) lost=(\d+)')
 CONFIGS = ['plain', 'c', 'rust']
 
@@ -80,7 +80,8 @@ def main():
         if line.startswith('E '):
             e = ENG.search(line)
             if e:
-                engine[int(e.group(1))].append(tuple(int(x) for x in e.group(2, 3, 4, 5, 6)))
+                engine[(int(e.group(1)), int(e.group(2)))].append(
+                    tuple(int(x) for x in e.group(3, 4, 5, 6, 7)))
 
     keys = sorted({k for k, _ in samples}, key=lambda k: (k[0], int(k[1]), k[2], k[3], k[4], k[5]))
     med = {kc: statistics.median(v) for kc, v in samples.items()}
@@ -107,10 +108,13 @@ def main():
         md.append('| ' + ' | '.join([r[0], r[1], r[2], r[3][:3], str(r[4]), str(r[5])] +
                                    [fmt(x) for x in r[6:11]]) + ' |')
     md += ['', '## Engine microbenchmark (trivial parallel part, Rust engine)', '',
-           '| submitters | jobs/s (median) | p50 us | p99 us | reordered | lost |', '|---|---|---|---|---|---|']
-    for s, v in sorted(engine.items()):
-        md.append('| %d | %d | %d | %d | %d | %d |' % (
-            s, statistics.median(x[0] for x in v), statistics.median(x[1] for x in v),
+           'Depth 0: each submitter submits back to back (the 512-job window stays full, so the',
+           'latency is mostly queueing behind it); depth N: bursts of N jobs, each waited for.', '',
+           '| submitters | depth | jobs/s (median) | p50 us | p99 us | reordered | lost |',
+           '|---|---|---|---|---|---|---|']
+    for (s, d), v in sorted(engine.items()):
+        md.append('| %d | %d | %d | %d | %d | %d | %d |' % (
+            s, d, statistics.median(x[0] for x in v), statistics.median(x[1] for x in v),
             statistics.median(x[2] for x in v), sum(x[3] for x in v), sum(x[4] for x in v)))
     md += ['', '## Scheduling cost per request (whole tcrypt runs, all repetitions)', '',
            '| config | mode | mb | requests | context switches | RES IPIs | CAL IPIs |',

@@ -39,6 +39,17 @@ expect_eq all_cpus_back "$(cat /sys/devices/system/cpu/online)" "0-$((ncpu - 1))
 check hotplug_state_registered grep -q rust_padata:online /sys/devices/system/cpu/hotplug/states
 check unload_after_traffic rmmod rust_padata
 check hotplug_state_removed sh -c '! grep -q rust_padata:online /sys/devices/system/cpu/hotplug/states'
+
+# Bursts of 8 jobs per submitter, each waited for (bench_depth): the burst path of the
+# microbenchmark keeps every job and its order too.
+dmesg -c >/dev/null
+check burst_run insmod $M/rust_padata.ko bench_jobs=20000 bench_submitters=4 bench_depth=8
+line=$(dmesg | grep 'rpd-bench:' | tail -n 1)
+echo "rpd: $line"
+expect_eq burst_jobs_reported "$(echo "$line" | sed -n 's/.* jobs=\([0-9]*\) submitters=4 depth=8 .*/\1/p')" 20000
+expect_eq burst_none_reordered "$(echo "$line" | sed -n 's/.* reordered=\([0-9]*\).*/\1/p')" 0
+expect_eq burst_none_lost "$(echo "$line" | sed -n 's/.* lost=\([0-9]*\).*/\1/p')" 0
+check burst_unload rmmod rust_padata
 check reload insmod $M/rust_padata.ko
 # Later scripts load modules whose KUnit suites should run again (no newline: the
 # parameter is taken verbatim as the glob).
