@@ -7,7 +7,6 @@
 # the host on ttyS1, prefixed with the configuration, mode, num_mb and repetition.
 # Kernel arguments: rpd.reps=N (3), rpd.modes="215:8 215:32 211:0", rpd.sec=S (1).
 . /guest/lib.sh
-M=/lib/modules/rpd
 reps=3
 modes="215:8 215:32 211:0"
 sec=1
@@ -54,10 +53,8 @@ for sd in 1:0 4:0 1:8 4:8; do
 	s=${sd%:*} d=${sd#*:}
 	for r in $(seq 1 "$reps"); do
 		echo "rpd: bench engine submitters=$s depth=$d rep=$r"
-		dmesg -c >/dev/null
-		insmod $M/rust_padata.ko bench_jobs=200000 bench_submitters=$s bench_depth=$d
-		rmmod rust_padata
-		dmesg | grep 'rpd-bench:' | sed "s/^\[[ 0-9.]*\] //; s/^/E $r | /" >$out
+		engine_bench bench_jobs=200000 bench_submitters="$s" bench_depth="$d" |
+			sed "s/^/E $r | /" >$out
 	done
 done
 echo "# rpd-bench-complete" >$out

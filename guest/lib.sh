@@ -146,6 +146,15 @@ tcrypt_speed() {
 	echo "S $1 | after $(sched_counts)" >/dev/ttyS1
 }
 
+# engine_bench PARAM...: one run of the engine microbenchmark (rust_padata.ko bench_jobs=...
+# and the other PARAMs; the module must not be loaded); prints its rpd-bench line.
+engine_bench() {
+	dmesg -c >/dev/null
+	insmod /lib/modules/rpd/rust_padata.ko "$@"
+	rmmod rust_padata
+	dmesg | grep 'rpd-bench:' | sed 's/^\[[ 0-9.]*\] //'
+}
+
 # through_pcrypt TEMPLATE "MODULE.ko [ARGS]" CMD...: load the pcrypt module, create its
 # instances TEMPLATE(<best rfc4106(gcm(aes)) driver>) and TEMPLATE(<best gcm(aes) driver>)
 # (one layer, by inner driver name), run CMD, then delete the instances and unload the module.
