@@ -61,9 +61,9 @@ module! {
             default: crate::padata::DEFAULT_LANE_WAKE_NS,
             description: "Queued work (ns per busy lane) worth waking another lane",
         },
-        lane_unbound: bool {
-            default: true,
-            description: "Lanes on an unbound workqueue while the parallel mask allows all CPUs",
+        lane_unbound_depth: u32 {
+            default: crate::padata::DEFAULT_LANE_UNBOUND_DEPTH,
+            description: "Lanes go unbound while this many jobs were recently in flight (0: never)",
         },
         serial_linger_ns: u32 {
             default: crate::padata::DEFAULT_SERIAL_LINGER_NS,
@@ -82,7 +82,7 @@ impl kernel::Module for RustPadata {
     fn init(_module: &'static ThisModule) -> Result<Self> {
         padata::LANE_WAKE_NS.store(module_parameters::lane_wake_ns.value(), Relaxed);
         padata::SERIAL_LINGER_NS.store(module_parameters::serial_linger_ns.value(), Relaxed);
-        padata::LANE_UNBOUND.store(module_parameters::lane_unbound.value(), Relaxed);
+        padata::LANE_UNBOUND_DEPTH.store(module_parameters::lane_unbound_depth.value(), Relaxed);
         let hp = padata::new_hotplug_state(c"rust_padata:online")?;
         pr_info!("loaded\n");
         let jobs = module_parameters::bench_jobs.value();

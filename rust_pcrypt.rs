@@ -57,9 +57,9 @@ module! {
             default: crate::padata::DEFAULT_INLINE_NS,
             description: "Requests cheaper than this (ns, measured) run in the caller (0: never)",
         },
-        lane_unbound: bool {
-            default: true,
-            description: "Lanes on an unbound workqueue while the parallel mask allows all CPUs",
+        lane_unbound_depth: u32 {
+            default: crate::padata::DEFAULT_LANE_UNBOUND_DEPTH,
+            description: "Lanes go unbound while this many jobs were recently in flight (0: never)",
         },
         serial_linger_ns: u32 {
             default: crate::padata::DEFAULT_SERIAL_LINGER_NS,
@@ -229,7 +229,7 @@ impl kernel::Module for RustPcrypt {
         padata::LANE_WAKE_NS.store(module_parameters::lane_wake_ns.value(), Relaxed);
         padata::INLINE_NS.store(module_parameters::inline_ns.value(), Relaxed);
         padata::SERIAL_LINGER_NS.store(module_parameters::serial_linger_ns.value(), Relaxed);
-        padata::LANE_UNBOUND.store(module_parameters::lane_unbound.value(), Relaxed);
+        padata::LANE_UNBOUND_DEPTH.store(module_parameters::lane_unbound_depth.value(), Relaxed);
         let hp = padata::new_hotplug_state(c"rust_pcrypt:online")?;
         let (tmpl_name, kset_name) = names();
         let kset = Kset::new_in_kernel(kset_name)?;

@@ -83,11 +83,20 @@ const LINGER_POLLS: u32 = 16;
 /// Default of [`SERIAL_LINGER_NS`] (see Documentation/bench.rst for how it was chosen).
 pub(crate) const DEFAULT_SERIAL_LINGER_NS: u32 = 30_000;
 
-/// Whether lanes run on the instance's unbound parallel workqueue while its parallel mask
-/// allows every CPU, so that the scheduler places them on idle CPUs instead of beside the
-/// submitter or a serial worker (see Documentation/bench.rst). Set from the `lane_unbound`
-/// module parameter; `false` always pins lane `i` to the `i`-th usable parallel CPU.
-pub(crate) static LANE_UNBOUND: Atomic<bool> = Atomic::new(true);
+/// While a shell's recent peak of jobs in flight ([`Input::peak`]) is at least this, its
+/// lanes go to the instance's unbound parallel workqueue (if the parallel mask allows every
+/// CPU), where the scheduler places them on idle CPUs instead of beside the submitter or a
+/// busy serial worker; otherwise lane `i` is pinned to the `i`-th usable parallel CPU (see
+/// [`Shell::pick_lane`] and Documentation/bench.rst). Set from the `lane_unbound_depth`
+/// module parameter; 0 always pins, 1 never does.
+pub(crate) static LANE_UNBOUND_DEPTH: Atomic<u32> = Atomic::new(DEFAULT_LANE_UNBOUND_DEPTH);
+
+/// Default of [`LANE_UNBOUND_DEPTH`]: deeper than the bursts of 8 requests for which pinned
+/// lanes measured faster, shallower than those of 32 for which unbound lanes did.
+pub(crate) const DEFAULT_LANE_UNBOUND_DEPTH: u32 = 9;
+
+/// Fixed-point shift of [`Input::peak`].
+const PEAK_SHIFT: u32 = 8;
 
 /// A padata job: a parallel part, then a serial part run in submission order.
 pub(crate) trait Job: Send + Sized + 'static {
@@ -153,6 +162,11 @@ struct Input<J> {
     lanes_busy: u32,
     /// Which lanes are queued or running (indexed by lane number).
     lane_busy: KVec<bool>,
+    /// Decaying peak of the jobs in flight seen by submissions, in 1/256 (`PEAK_SHIFT`):
+    /// each submission takes the maximum of the jobs now in flight and the old peak less
+    /// 1/64, so bursts of N keep it near N and it follows a shallower load within ~100
+    /// submissions.
+    peak: u32,
     /// Instance snapshot.
     snap: Snapshot,
     /// Generation of `snap`.
@@ -537,6 +551,7 @@ impl<J: Job> Shell<J> {
                     dispatch: first,
                     lanes_busy: 0,
                     lane_busy,
+                    peak: 0,
                     snap,
                     gen,
                 }),
@@ -633,7 +648,8 @@ impl<J: Job> Shell<J> {
             if snap.reset || core.outstanding.load(Relaxed) >= WINDOW {
                 return Err((EBUSY, job));
             }
-            core.outstanding.fetch_add(1, Relaxed);
+            let in_flight = core.outstanding.fetch_add(1, Relaxed) + 1;
+            inp.peak = (in_flight << PEAK_SHIFT).max(inp.peak - inp.peak / 64);
             let seq = inp.next;
             inp.next = seq.next();
             // Inline: nothing waits for a lane before this job (it would not overtake queued
@@ -703,8 +719,9 @@ impl<J: Job> Shell<J> {
         };
         inp.lane_busy[i] = true;
         inp.lanes_busy += 1;
-        if snap.pcpu_any && LANE_UNBOUND.load(Relaxed) {
-            // Any CPU will do: the scheduler picks an idle one.
+        let unbound = LANE_UNBOUND_DEPTH.load(Relaxed);
+        if snap.pcpu_any && unbound != 0 && inp.peak >> PEAK_SHIFT >= unbound {
+            // Deep load, and any CPU will do: the scheduler picks an idle one.
             return Next::Wake(i, None);
         }
         // The first idle lane index is below `limit` (pigeonhole), so the lane maps to a
