@@ -4,7 +4,7 @@
 //! overhead) and submit-to-serial latency percentiles. Run by `rust_padata.ko` when loaded
 //! with `bench_jobs=N`; results go to the kernel log as one `rpd-bench:` line.
 
-use super::{HotplugState, Instance, Job, MaskType, Shell, Ticket};
+use super::{kvec_of, HotplugState, Instance, Job, MaskType, Shell, Ticket};
 use crate::kext::cpumask::CpuSet;
 use kernel::{
     new_condvar, new_spinlock,
@@ -171,18 +171,9 @@ pub(crate) fn run(cfg: &Config, hp: Option<&Arc<HotplugState>>) -> Result {
         0
     };
     let shell = Arc::new(Shell::<BenchJob>::with_first_seq(&inst, first)?, GFP_KERNEL)?;
-    let mut hist = KVec::with_capacity(BUCKETS, GFP_KERNEL)?;
-    for _ in 0..BUCKETS {
-        hist.push(0u32, GFP_KERNEL)?;
-    }
-    let mut last = KVec::with_capacity(submitters as usize * ncpu, GFP_KERNEL)?;
-    for _ in 0..submitters as usize * ncpu {
-        last.push(0u64, GFP_KERNEL)?;
-    }
-    let mut sub_done = KVec::with_capacity(submitters as usize, GFP_KERNEL)?;
-    for _ in 0..submitters {
-        sub_done.push(0u64, GFP_KERNEL)?;
-    }
+    let hist = kvec_of(BUCKETS, || Ok(0u32))?;
+    let last = kvec_of(submitters as usize * ncpu, || Ok(0u64))?;
+    let sub_done = kvec_of(submitters as usize, || Ok(0u64))?;
     let per = jobs / u64::from(submitters);
     let total = per * u64::from(submitters);
     let depth = u64::from(cfg.depth);

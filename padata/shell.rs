@@ -510,7 +510,7 @@ pub(crate) struct Shell<J: Job> {
 }
 
 /// A vector of `n` elements made by `f`.
-fn kvec_of<T>(n: usize, mut f: impl FnMut() -> Result<T>) -> Result<KVec<T>> {
+pub(crate) fn kvec_of<T>(n: usize, mut f: impl FnMut() -> Result<T>) -> Result<KVec<T>> {
     let mut v = KVec::with_capacity(n, GFP_KERNEL)?;
     for _ in 0..n {
         v.push(f()?, GFP_KERNEL)?;
