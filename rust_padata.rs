@@ -53,6 +53,10 @@ module! {
             default: 0,
             description: "Microbenchmark bursts: submit N jobs, wait for them (0: back to back)",
         },
+        bench_work_ns: u32 {
+            default: 0,
+            description: "Microbenchmark parallel part keeps its CPU busy this long (ns)",
+        },
         bench_wrap: bool {
             default: false,
             description: "Microbenchmark sequence numbers wrap around u32 mid-run",
@@ -94,6 +98,7 @@ impl kernel::Module for RustPadata {
                 cpus: module_parameters::bench_cpus.value(),
                 wrap: module_parameters::bench_wrap.value(),
                 depth: module_parameters::bench_depth.value(),
+                work_ns: module_parameters::bench_work_ns.value(),
             };
             padata::bench::run(&cfg, with_hp)?;
         }

@@ -7,9 +7,13 @@
 use super::{kvec_of, HotplugState, Instance, Job, MaskType, Shell, Ticket};
 use crate::kext::cpumask::CpuSet;
 use kernel::{
+    cpu::CpuId,
     new_condvar, new_spinlock,
     prelude::*,
-    sync::{Arc, CondVar, SpinLock},
+    sync::{
+        atomic::{Atomic, Relaxed},
+        Arc, CondVar, SpinLock,
+    },
     time::{delay::fsleep, Delta, Instant, Monotonic},
 };
 
@@ -30,6 +34,16 @@ struct Stats {
     reordered: u64,
     /// Per submitter: serial parts run.
     sub_done: KVec<u64>,
+    /// Queueing histogram, 1 us buckets: from the accepted submission to the start of the
+    /// parallel part.
+    queue_hist: KVec<u32>,
+    /// Per submitter: when its last burst completed (the serial part that notified it).
+    burst_at: KVec<Option<Instant<Monotonic>>>,
+    /// Wakeup histogram, 1 us buckets: from the notification that a burst completed to the
+    /// submitter running again.
+    wake_hist: KVec<u32>,
+    /// Samples in `wake_hist`.
+    wakes: u64,
 }
 
 /// Shared by the benchmark and its jobs.
@@ -51,6 +65,15 @@ struct Shared {
     depth: u64,
     /// Jobs per submitter (the last burst may be shorter than `depth`).
     per: u64,
+    /// Iterations of [`spin`] in every parallel part ([`Config::work_ns`], calibrated).
+    iters: u64,
+    /// Parallel parts running now.
+    running: Atomic<u32>,
+    /// Sum over the parallel parts of how many were running when each started (itself
+    /// included): divided by the jobs, the average parallelism the engine achieved.
+    overlap: Atomic<u64>,
+    /// Parallel parts run per CPU (first 8 CPUs).
+    per_cpu: [Atomic<u32>; 8],
 }
 
 /// A job whose parallel part does nothing.
@@ -59,6 +82,8 @@ struct BenchJob {
     shared: Arc<Shared>,
     /// When the engine was asked to take the job (last attempt), for the latency.
     submitted: Instant<Monotonic>,
+    /// When the parallel part started.
+    started: Instant<Monotonic>,
     /// Submitter index.
     sub: usize,
     /// Index of (submitter, callback CPU) in [`Stats::last`], set in the parallel part.
@@ -67,22 +92,60 @@ struct BenchJob {
     order: u64,
 }
 
+/// Stand-in for real work (for example an AEAD request): `iters` rounds of arithmetic the
+/// compiler cannot remove. CPU work, not a clock: a vCPU that the host deschedules meanwhile
+/// makes no progress, as with real work.
+fn spin(iters: u64) {
+    let mut x = 0x9e37_79b9_7f4a_7c15u64;
+    for _ in 0..iters {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+    }
+    core::hint::black_box(x);
+}
+
+/// How many [`spin`] iterations take `ns` nanoseconds on this CPU, measured now (call it
+/// while the machine is otherwise idle).
+fn calibrate(ns: u32) -> u64 {
+    if ns == 0 {
+        return 0;
+    }
+    let probe = 1_000_000;
+    let start = Instant::<Monotonic>::now();
+    spin(probe);
+    let took = start.elapsed().as_nanos().max(1) as u64;
+    probe * u64::from(ns) / took
+}
+
+/// Counts the time `d` in the 1 us bucket histogram `hist`.
+fn record(hist: &mut [u32], d: Delta) {
+    let us = d.as_micros_ceil().clamp(0, BUCKETS as i64 - 1) as usize;
+    if let Some(b) = hist.get_mut(us) {
+        *b += 1;
+    }
+}
+
 impl Job for BenchJob {
     fn parallel(mut self, ticket: Ticket<Self>) {
+        self.started = Instant::now();
+        let sh = &self.shared;
+        let running = sh.running.fetch_add(1, Relaxed) + 1;
+        sh.overlap.fetch_add(u64::from(running), Relaxed);
+        if let Some(c) = sh.per_cpu.get(CpuId::current().as_u32() as usize) {
+            c.fetch_add(1, Relaxed);
+        }
         self.key = self.sub * kernel::cpu::nr_cpu_ids() as usize + ticket.cb_cpu() as usize;
+        spin(self.shared.iters);
+        self.shared.running.fetch_sub(1, Relaxed);
         ticket.serial(self);
     }
 
     fn serial(self) {
-        let us = self
-            .submitted
-            .elapsed()
-            .as_micros_ceil()
-            .clamp(0, BUCKETS as i64 - 1) as usize;
+        let now = Instant::<Monotonic>::now();
         let mut s = self.shared.stats.lock();
-        if let Some(b) = s.hist.get_mut(us) {
-            *b += 1;
-        }
+        record(&mut s.hist, now - self.submitted);
+        record(&mut s.queue_hist, self.started - self.submitted);
         s.done += 1;
         let mut burst_done = false;
         if let Some(d) = s.sub_done.get_mut(self.sub) {
@@ -101,6 +164,9 @@ impl Job for BenchJob {
             self.shared.cv.notify_all();
         }
         if burst_done {
+            if let Some(at) = s.burst_at.get_mut(self.sub) {
+                *at = Some(now);
+            }
             self.shared.burst_cv.notify_all();
         }
     }
@@ -116,6 +182,11 @@ fn wait_burst(shared: &Shared, sub: usize, n: u64) {
             .burst_cv
             .wait_interruptible_timeout(&mut s, kernel::time::msecs_to_jiffies(100));
         waits += 1;
+    }
+    if let Some(at) = s.burst_at.get_mut(sub).and_then(Option::take) {
+        let d = at.elapsed();
+        record(&mut s.wake_hist, d);
+        s.wakes += 1;
     }
 }
 
@@ -148,6 +219,10 @@ pub(crate) struct Config {
     /// of N jobs and waits for each burst's serial parts before the next (as tcrypt with
     /// `num_mb=N` does), so the latency is the engine's own at that depth.
     pub(crate) depth: u32,
+    /// Nanoseconds every parallel part keeps its CPU busy (0: returns at once). With it the
+    /// result line's `cpus_busy_pct` is the parallel work done per second in percent of one
+    /// CPU: above 100, the engine beats running the jobs one after another on one CPU.
+    pub(crate) work_ns: u32,
 }
 
 /// Submits `cfg.jobs` trivial jobs from `cfg.submitters` concurrent threads and prints
@@ -174,17 +249,35 @@ pub(crate) fn run(cfg: &Config, hp: Option<&Arc<HotplugState>>) -> Result {
     let hist = kvec_of(BUCKETS, || Ok(0u32))?;
     let last = kvec_of(submitters as usize * ncpu, || Ok(0u64))?;
     let sub_done = kvec_of(submitters as usize, || Ok(0u64))?;
+    let queue_hist = kvec_of(BUCKETS, || Ok(0u32))?;
+    let wake_hist = kvec_of(BUCKETS, || Ok(0u32))?;
+    let burst_at = kvec_of(submitters as usize, || Ok(None))?;
     let per = jobs / u64::from(submitters);
     let total = per * u64::from(submitters);
     let depth = u64::from(cfg.depth);
+    let iters = calibrate(cfg.work_ns);
     let shared = Arc::pin_init(
         pin_init!(Shared {
-            stats <- new_spinlock!(Stats { hist, done: 0, last, reordered: 0, sub_done }),
+            stats <- new_spinlock!(Stats {
+                hist,
+                done: 0,
+                last,
+                reordered: 0,
+                sub_done,
+                queue_hist,
+                burst_at,
+                wake_hist,
+                wakes: 0,
+            }),
             cv <- new_condvar!(),
             burst_cv <- new_condvar!(),
             total,
             depth,
             per,
+            iters,
+            running: Atomic::new(0),
+            overlap: Atomic::new(0),
+            per_cpu: [const { Atomic::new(0) }; 8],
         }),
         GFP_KERNEL,
     )?;
@@ -199,6 +292,7 @@ pub(crate) fn run(cfg: &Config, hp: Option<&Arc<HotplugState>>) -> Result {
                 let mut job = BenchJob {
                     shared: shared.clone(),
                     submitted: Instant::now(),
+                    started: Instant::now(),
                     sub: s as usize,
                     key: 0,
                     order,
@@ -242,10 +336,21 @@ pub(crate) fn run(cfg: &Config, hp: Option<&Arc<HotplugState>>) -> Result {
     let ns = start.elapsed().as_nanos().max(1) as u64;
     let p50 = percentile(&s.hist, total, 50);
     let p99 = percentile(&s.hist, total, 99);
+    let (q50, q99) = (
+        percentile(&s.queue_hist, total, 50),
+        percentile(&s.queue_hist, total, 99),
+    );
+    let (w50, w99) = (
+        percentile(&s.wake_hist, s.wakes, 50),
+        percentile(&s.wake_hist, s.wakes, 99),
+    );
     let (done, reordered) = (s.done, s.reordered);
     drop(s);
+    let overlap = shared.overlap.load(Relaxed) * 100 / total.max(1);
+    let pc = &shared.per_cpu;
+    let cpu_jobs = [0, 1, 2, 3].map(|i| pc[i].load(Relaxed));
     pr_info!(
-        "rpd-bench: engine=rust jobs={} submitters={} depth={} cpus={} first_seq={} ns={} jobs_per_sec={} p50_us={} p99_us={} reordered={} lost={}\n",
+        "rpd-bench: engine=rust jobs={} submitters={} depth={} cpus={} first_seq={} ns={} jobs_per_sec={} p50_us={} p99_us={} reordered={} lost={} work_ns={} cpus_busy_pct={} queue_p50_us={} queue_p99_us={} wake_p50_us={} wake_p99_us={} overlap_pct={} cpu_jobs={:?}\n",
         total,
         submitters,
         depth,
@@ -256,7 +361,15 @@ pub(crate) fn run(cfg: &Config, hp: Option<&Arc<HotplugState>>) -> Result {
         p50,
         p99,
         reordered,
-        total - done
+        total - done,
+        cfg.work_ns,
+        done * u64::from(cfg.work_ns) * 100 / ns,
+        q50,
+        q99,
+        w50,
+        w99,
+        overlap,
+        cpu_jobs
     );
     Ok(())
 }
