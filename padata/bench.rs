@@ -56,9 +56,10 @@ struct Shared {
     /// 100 ms), so the benchmark does not add a wakeup per job to what it measures.
     #[pin]
     cv: CondVar,
-    /// Signalled when a submitter's burst (see [`Config::depth`]) has completed.
-    #[pin]
-    burst_cv: CondVar,
+    /// Per submitter: signalled when its burst (see [`Config::depth`]) has completed. One
+    /// each, so a completed burst wakes only the submitter that waits for it (a shared one
+    /// woke every waiting submitter per burst: with four, three needless wakeups).
+    burst_cvs: KVec<Arc<CondVar>>,
     /// Jobs in the run.
     total: u64,
     /// Burst size ([`Config::depth`]; 0: no bursts).
@@ -167,20 +168,23 @@ impl Job for BenchJob {
             if let Some(at) = s.burst_at.get_mut(self.sub) {
                 *at = Some(now);
             }
-            self.shared.burst_cv.notify_all();
+            if let Some(cv) = self.shared.burst_cvs.get(self.sub) {
+                cv.notify_one();
+            }
         }
     }
 }
 
 /// Waits until submitter `sub` has seen the serial parts of its first `n` jobs.
 fn wait_burst(shared: &Shared, sub: usize, n: u64) {
+    let Some(cv) = shared.burst_cvs.get(sub) else {
+        return;
+    };
     let mut s = shared.stats.lock();
     // The timeout only guards against a lost job; the result line then shows it as lost.
     let mut waits = 0;
     while s.sub_done.get(sub).is_some_and(|d| *d < n) && waits < 100 {
-        let _ = shared
-            .burst_cv
-            .wait_interruptible_timeout(&mut s, kernel::time::msecs_to_jiffies(100));
+        let _ = cv.wait_interruptible_timeout(&mut s, kernel::time::msecs_to_jiffies(100));
         waits += 1;
     }
     if let Some(at) = s.burst_at.get_mut(sub).and_then(Option::take) {
@@ -255,6 +259,9 @@ pub(crate) fn run(cfg: &Config, hp: Option<&Arc<HotplugState>>) -> Result {
     let per = jobs / u64::from(submitters);
     let total = per * u64::from(submitters);
     let depth = u64::from(cfg.depth);
+    let burst_cvs = kvec_of(submitters as usize, || {
+        Arc::pin_init(new_condvar!("rpd_bench_burst"), GFP_KERNEL)
+    })?;
     let iters = calibrate(cfg.work_ns);
     let shared = Arc::pin_init(
         pin_init!(Shared {
@@ -270,7 +277,7 @@ pub(crate) fn run(cfg: &Config, hp: Option<&Arc<HotplugState>>) -> Result {
                 wakes: 0,
             }),
             cv <- new_condvar!(),
-            burst_cv <- new_condvar!(),
+            burst_cvs,
             total,
             depth,
             per,
