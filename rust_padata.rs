@@ -55,7 +55,7 @@ module! {
         },
         bench_work_ns: u32 {
             default: 0,
-            description: "Microbenchmark parallel part keeps its CPU busy this long (ns)",
+            description: "Microbenchmark parallel part keeps its CPU busy this long (ns, max 1 ms)",
         },
         bench_wrap: bool {
             default: false,

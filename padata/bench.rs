@@ -21,6 +21,9 @@ use kernel::{
 /// collects everything slower).
 const BUCKETS: usize = 20_000;
 
+/// Most CPU work per parallel part, in nanoseconds ([`Config::work_ns`] is clamped to it).
+const MAX_WORK_NS: u32 = 1_000_000;
+
 /// Results collected by the serial parts.
 struct Stats {
     /// Latency histogram, 1 us buckets.
@@ -130,15 +133,18 @@ fn record(hist: &mut [u32], d: Delta) {
 impl Job for BenchJob {
     fn parallel(mut self, ticket: Ticket<Self>) {
         self.started = Instant::now();
-        let sh = &self.shared;
-        let running = sh.running.fetch_add(1, Relaxed) + 1;
-        sh.overlap.fetch_add(u64::from(running), Relaxed);
-        if let Some(c) = sh.per_cpu.get(CpuId::current().as_u32() as usize) {
-            c.fetch_add(1, Relaxed);
-        }
         self.key = self.sub * kernel::cpu::nr_cpu_ids() as usize + ticket.cb_cpu() as usize;
-        spin(self.shared.iters);
-        self.shared.running.fetch_sub(1, Relaxed);
+        let sh = &self.shared;
+        // The shared counters only with work: trivial jobs measure the engine alone.
+        if sh.iters != 0 {
+            let running = sh.running.fetch_add(1, Relaxed) + 1;
+            sh.overlap.fetch_add(u64::from(running), Relaxed);
+            if let Some(c) = sh.per_cpu.get(CpuId::current().as_u32() as usize) {
+                c.fetch_add(1, Relaxed);
+            }
+            spin(sh.iters);
+            sh.running.fetch_sub(1, Relaxed);
+        }
         ticket.serial(self);
     }
 
@@ -225,7 +231,8 @@ pub(crate) struct Config {
     pub(crate) depth: u32,
     /// Nanoseconds every parallel part keeps its CPU busy (0: returns at once). With it the
     /// result line's `cpus_busy_pct` is the parallel work done per second in percent of one
-    /// CPU: above 100, the engine beats running the jobs one after another on one CPU.
+    /// CPU: above 100, the engine beats running the jobs one after another on one CPU. At
+    /// most [`MAX_WORK_NS`]; 0 also leaves out the `overlap_pct` and `cpu_jobs` counters.
     pub(crate) work_ns: u32,
 }
 
@@ -262,7 +269,8 @@ pub(crate) fn run(cfg: &Config, hp: Option<&Arc<HotplugState>>) -> Result {
     let burst_cvs = kvec_of(submitters as usize, || {
         Arc::pin_init(new_condvar!("rpd_bench_burst"), GFP_KERNEL)
     })?;
-    let iters = calibrate(cfg.work_ns);
+    // At most 1 ms per parallel part: it runs with bottom halves disabled.
+    let iters = calibrate(cfg.work_ns.min(MAX_WORK_NS));
     let shared = Arc::pin_init(
         pin_init!(Shared {
             stats <- new_spinlock!(Stats {
@@ -369,8 +377,8 @@ pub(crate) fn run(cfg: &Config, hp: Option<&Arc<HotplugState>>) -> Result {
         p99,
         reordered,
         total - done,
-        cfg.work_ns,
-        done * u64::from(cfg.work_ns) * 100 / ns,
+        cfg.work_ns.min(MAX_WORK_NS),
+        done * u64::from(cfg.work_ns.min(MAX_WORK_NS)) * 100 / ns,
         q50,
         q99,
         w50,
