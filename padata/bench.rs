@@ -270,7 +270,8 @@ pub(crate) fn run(cfg: &Config, hp: Option<&Arc<HotplugState>>) -> Result {
         Arc::pin_init(new_condvar!("rpd_bench_burst"), GFP_KERNEL)
     })?;
     // At most 1 ms per parallel part: it runs with bottom halves disabled.
-    let iters = calibrate(cfg.work_ns.min(MAX_WORK_NS));
+    let work_ns = cfg.work_ns.min(MAX_WORK_NS);
+    let iters = calibrate(work_ns);
     let shared = Arc::pin_init(
         pin_init!(Shared {
             stats <- new_spinlock!(Stats {
@@ -349,16 +350,10 @@ pub(crate) fn run(cfg: &Config, hp: Option<&Arc<HotplugState>>) -> Result {
         }
     }
     let ns = start.elapsed().as_nanos().max(1) as u64;
-    let p50 = percentile(&s.hist, total, 50);
-    let p99 = percentile(&s.hist, total, 99);
-    let (q50, q99) = (
-        percentile(&s.queue_hist, total, 50),
-        percentile(&s.queue_hist, total, 99),
-    );
-    let (w50, w99) = (
-        percentile(&s.wake_hist, s.wakes, 50),
-        percentile(&s.wake_hist, s.wakes, 99),
-    );
+    let p50_p99 = |hist: &[u32], n| (percentile(hist, n, 50), percentile(hist, n, 99));
+    let (p50, p99) = p50_p99(&s.hist, total);
+    let (q50, q99) = p50_p99(&s.queue_hist, total);
+    let (w50, w99) = p50_p99(&s.wake_hist, s.wakes);
     let (done, reordered) = (s.done, s.reordered);
     drop(s);
     let overlap = shared.overlap.load(Relaxed) * 100 / total.max(1);
@@ -377,8 +372,8 @@ pub(crate) fn run(cfg: &Config, hp: Option<&Arc<HotplugState>>) -> Result {
         p99,
         reordered,
         total - done,
-        cfg.work_ns.min(MAX_WORK_NS),
-        done * u64::from(cfg.work_ns.min(MAX_WORK_NS)) * 100 / ns,
+        work_ns,
+        done * u64::from(work_ns) * 100 / ns,
         q50,
         q99,
         w50,
