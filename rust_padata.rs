@@ -71,7 +71,11 @@ module! {
         },
         serial_linger_ns: u32 {
             default: crate::padata::DEFAULT_SERIAL_LINGER_NS,
-            description: "Serial worker polls this long (ns) after a recent submission (0: never)",
+            description: "Initial poll window (ns) of a serial worker out of jobs (0: never poll)",
+        },
+        serial_linger_max_ns: u32 {
+            default: crate::padata::DEFAULT_SERIAL_LINGER_MAX_NS,
+            description: "Largest adaptive poll window (ns) of a serial worker",
         },
     },
 }
@@ -86,6 +90,8 @@ impl kernel::Module for RustPadata {
     fn init(_module: &'static ThisModule) -> Result<Self> {
         padata::LANE_WAKE_NS.store(module_parameters::lane_wake_ns.value(), Relaxed);
         padata::SERIAL_LINGER_NS.store(module_parameters::serial_linger_ns.value(), Relaxed);
+        padata::SERIAL_LINGER_MAX_NS
+            .store(module_parameters::serial_linger_max_ns.value(), Relaxed);
         padata::LANE_UNBOUND_DEPTH.store(module_parameters::lane_unbound_depth.value(), Relaxed);
         let hp = padata::new_hotplug_state(c"rust_padata:online")?;
         pr_info!("loaded\n");

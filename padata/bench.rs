@@ -359,8 +359,9 @@ pub(crate) fn run(cfg: &Config, hp: Option<&Arc<HotplugState>>) -> Result {
     let overlap = shared.overlap.load(Relaxed) * 100 / total.max(1);
     let pc = &shared.per_cpu;
     let cpu_jobs = [0, 1, 2, 3].map(|i| pc[i].load(Relaxed));
+    let (serial_wake, serial_poll) = shell.serial_wake_and_poll_ns();
     pr_info!(
-        "rpd-bench: engine=rust jobs={} submitters={} depth={} cpus={} first_seq={} ns={} jobs_per_sec={} p50_us={} p99_us={} reordered={} lost={} work_ns={} cpus_busy_pct={} queue_p50_us={} queue_p99_us={} wake_p50_us={} wake_p99_us={} overlap_pct={} cpu_jobs={:?}\n",
+        "rpd-bench: engine=rust jobs={} submitters={} depth={} cpus={} first_seq={} ns={} jobs_per_sec={} p50_us={} p99_us={} reordered={} lost={} work_ns={} cpus_busy_pct={} queue_p50_us={} queue_p99_us={} wake_p50_us={} wake_p99_us={} overlap_pct={} cpu_jobs={:?} serial_wake_us={} serial_poll_us={}\n",
         total,
         submitters,
         depth,
@@ -379,7 +380,9 @@ pub(crate) fn run(cfg: &Config, hp: Option<&Arc<HotplugState>>) -> Result {
         w50,
         w99,
         overlap,
-        cpu_jobs
+        cpu_jobs,
+        serial_wake / 1000,
+        serial_poll / 1000
     );
     Ok(())
 }

@@ -14,12 +14,12 @@
 //! Submitters and lanes share the *input* lock; completions and serial workers share the
 //! *reorder* lock, so the two ends of the pipeline do not contend with each other. Lanes take
 //! and serial workers run whole batches, so a busy shell costs one wakeup and one lock round
-//! trip per batch, not per job. A serial worker whose queue runs empty while jobs are still
-//! being submitted polls it for up to [`SERIAL_LINGER_NS`] before sleeping, so a stream of
-//! small jobs does not pay a sleep and a wakeup per batch; it polls a per-CPU counter on a
-//! cache line of its own, not the reorder lock, so it does not slow down the completions
-//! that feed it. No allocation happens after
-//! [`Shell::new`].
+//! trip per batch, not per job. A serial worker whose queue runs empty polls it for a while
+//! before sleeping, as long as the next job has recently come soon enough to be worth it
+//! (an adaptive poll window like cpuidle-haltpoll's, see [`SerialQueue::adapt`]), so a
+//! stream of small jobs does not pay a sleep and a wakeup per batch; it polls a per-CPU
+//! counter on a cache line of its own, not the reorder lock, so it does not slow down the
+//! completions that feed it. No allocation happens after [`Shell::new`].
 
 use super::{
     instance::{Instance, InstanceInner, Snapshot},
@@ -72,10 +72,22 @@ pub(crate) static INLINE_NS: Atomic<u32> = Atomic::new(DEFAULT_INLINE_NS);
 /// Default of [`INLINE_NS`] (see Documentation/bench.rst for how it was chosen).
 pub(crate) const DEFAULT_INLINE_NS: u32 = 30_000;
 
-/// How long, in nanoseconds, a serial worker that ran out of jobs keeps polling for more
-/// while its shell received a submission less than that long ago (see
-/// [`ShellCore::linger`]). Set from the `serial_linger_ns` module parameter; 0 never lingers.
+/// Initial and smallest non-zero poll window, in nanoseconds, of a serial worker that ran
+/// out of jobs (see [`SerialQueue::adapt`]). Set from the `serial_linger_ns` module
+/// parameter; 0 never polls.
 pub(crate) static SERIAL_LINGER_NS: Atomic<u32> = Atomic::new(DEFAULT_SERIAL_LINGER_NS);
+
+/// Largest poll window, in nanoseconds, a serial worker's window may grow to (see
+/// [`SerialQueue::adapt`]). Set from the `serial_linger_max_ns` module parameter; at or
+/// below [`SERIAL_LINGER_NS`] the window stays fixed.
+pub(crate) static SERIAL_LINGER_MAX_NS: Atomic<u32> = Atomic::new(DEFAULT_SERIAL_LINGER_MAX_NS);
+
+/// Default of [`SERIAL_LINGER_MAX_NS`]: cpuidle-haltpoll's default `guest_halt_poll_ns`.
+pub(crate) const DEFAULT_SERIAL_LINGER_MAX_NS: u32 = 200_000;
+
+/// A poll window never grows beyond this many times the measured wakeup latency of the
+/// serial worker: polling longer than a few wakeups cost saves less than it burns.
+const LINGER_WAKE_FACTOR: u64 = 4;
 
 /// How many times a lingering serial worker polls its queue between two looks at the clock.
 const LINGER_POLLS: u32 = 16;
@@ -148,6 +160,71 @@ struct SerialQueue<J> {
     spare: KVec<J>,
     /// The worker is queued or running and will look at `pending` again.
     scheduled: bool,
+    /// Current poll window of the worker, in nanoseconds (see [`SerialQueue::adapt`]).
+    poll_ns: u32,
+    /// When the queue last ran empty, if the worker then went to sleep (cleared by the next
+    /// wakeup, which measures the gap).
+    slept_at: Option<Instant<Monotonic>>,
+    /// When the worker was last queued, until it ran (measures its wakeup latency).
+    kicked_at: Option<Instant<Monotonic>>,
+    /// Moving average of the worker's wakeup latency, in nanoseconds (0: not measured yet).
+    wake_ns: u32,
+}
+
+impl<J> SerialQueue<J> {
+    /// An empty queue of capacity `cap` with the initial poll window.
+    fn new(cap: usize) -> Result<Self> {
+        Ok(SerialQueue {
+            pending: KVec::with_capacity(cap, GFP_KERNEL)?,
+            spare: KVec::with_capacity(cap, GFP_KERNEL)?,
+            scheduled: false,
+            poll_ns: SERIAL_LINGER_NS.load(Relaxed),
+            slept_at: None,
+            kicked_at: None,
+            wake_ns: 0,
+        })
+    }
+
+    /// Marks the worker queued at `now` (the caller queues it), and adapts the poll window
+    /// to the gap since the queue ran empty (see [`next_poll_ns`]), with the largest window
+    /// given by [`poll_max_ns`].
+    fn adapt(&mut self, now: Instant<Monotonic>) {
+        self.scheduled = true;
+        self.kicked_at = Some(now);
+        let Some(slept) = self.slept_at.take() else {
+            return;
+        };
+        let gap = u64::try_from((now - slept).as_nanos()).unwrap_or(0);
+        let base = SERIAL_LINGER_NS.load(Relaxed);
+        let max = poll_max_ns(base, SERIAL_LINGER_MAX_NS.load(Relaxed), self.wake_ns);
+        self.poll_ns = next_poll_ns(self.poll_ns, gap, base, max);
+    }
+
+    /// The poll window to use now. Beyond the initial window only while no job of the shell
+    /// is in flight (`idle`): then the CPU has nothing else of the shell to do until the next
+    /// submission, which the adapted window predicts. While jobs are in flight on lanes they
+    /// will feed the worker anyway, and a longer poll would only keep a CPU from them.
+    fn window(&self, idle: bool) -> u32 {
+        if idle {
+            self.poll_ns
+        } else {
+            self.poll_ns.min(SERIAL_LINGER_NS.load(Relaxed))
+        }
+    }
+
+    /// Folds the latency of the wakeup that started the worker into [`SerialQueue::wake_ns`].
+    fn note_wakeup(&mut self) {
+        let Some(kicked) = self.kicked_at.take() else {
+            return;
+        };
+        let sample = u64::try_from(kicked.elapsed().as_nanos())
+            .unwrap_or(0)
+            .min(u64::from(u32::MAX)) as u32;
+        self.wake_ns = match self.wake_ns {
+            0 => sample,
+            w => w - w / 8 + sample / 8,
+        };
+    }
 }
 
 /// Submission side of a shell, under [`ShellCore::input`].
@@ -183,6 +260,43 @@ struct Reorder<J> {
     serial: KVec<SerialQueue<J>>,
 }
 
+/// The largest poll window of a serial worker whose wakeups take `wake_ns` (0: not measured
+/// yet): `max_ns`, but at most [`LINGER_WAKE_FACTOR`] wakeups, and never below `base_ns`.
+pub(crate) fn poll_max_ns(base_ns: u32, max_ns: u32, wake_ns: u32) -> u32 {
+    let by_wake = LINGER_WAKE_FACTOR.saturating_mul(u64::from(wake_ns));
+    (u64::from(max_ns).min(by_wake) as u32).max(base_ns)
+}
+
+/// The poll window that follows `poll_ns` when the next job came `gap_ns` after the queue ran
+/// empty and the worker had gone to sleep, for the initial window `base_ns` and the largest
+/// window `max_ns` (at least `base_ns`). Adapts like cpuidle-haltpoll's poll time:
+///
+/// - the gap was longer than the window but not than the largest window: polling a little
+///   longer would have caught the job, so the window doubles (to at least `base_ns`, at most
+///   `max_ns`);
+/// - the gap was longer than the largest window: the poll was wasted, so the window halves,
+///   down to 0 (no polling) once it falls below `base_ns`;
+/// - otherwise it stays. A job that arrives while the worker polls does not call this.
+///
+/// With `base_ns` 0 the window stays 0.
+pub(crate) fn next_poll_ns(poll_ns: u32, gap_ns: u64, base_ns: u32, max_ns: u32) -> u32 {
+    let max_ns = max_ns.max(base_ns);
+    if base_ns == 0 {
+        0
+    } else if gap_ns > u64::from(poll_ns) && gap_ns <= u64::from(max_ns) {
+        poll_ns.saturating_mul(2).clamp(base_ns, max_ns)
+    } else if gap_ns > u64::from(max_ns) {
+        let half = poll_ns / 2;
+        if half < base_ns {
+            0
+        } else {
+            half
+        }
+    } else {
+        poll_ns
+    }
+}
+
 /// A counter on a cache line of its own, so polling it does not disturb its neighbours.
 #[repr(align(64))]
 struct LineCounter(Atomic<u32>);
@@ -212,10 +326,6 @@ pub(crate) struct ShellCore<J: Job> {
     /// lanes and inline runs (asynchronous parallel parts count only until they hand over).
     /// Updated without a lock: a lost update only delays the average a little.
     cost_ns: Atomic<u32>,
-    /// When the last job was submitted, in nanoseconds since `born`.
-    last_submit_ns: Atomic<i64>,
-    /// Creation time of the shell, the origin of `last_submit_ns`.
-    born: Instant<Monotonic>,
     /// The instance.
     inst: Arc<InstanceInner>,
     /// Per callback CPU: bumped (under `reorder`) whenever a job joins the serial queue of a
@@ -306,6 +416,7 @@ impl<J: Job> ShellCore<J> {
     fn complete(&self, seq: Seq, done: Done<J>) {
         let mut kick = CpuSet::empty();
         let mut lost = 0;
+        let mut now = None;
         {
             let mut r = self.reorder.lock();
             r.done[ring_idx(seq)] = done;
@@ -324,7 +435,7 @@ impl<J: Job> ShellCore<J> {
                             pr_err!("serial queue overflow\n");
                         }
                         if !q.scheduled {
-                            q.scheduled = true;
+                            q.adapt(*now.get_or_insert_with(Instant::<Monotonic>::now));
                             kick.set(cb);
                         } else if let Some(fed) = self.fed.get(cb as usize) {
                             fed.0.fetch_add(1, Relaxed);
@@ -363,25 +474,16 @@ impl<J: Job> ShellCore<J> {
         self.cost_ns.store(c - c / 8 + sample / 8, Relaxed);
     }
 
-    /// Whether a serial worker whose queue ran empty at `since` should poll it a little
-    /// longer instead of going to sleep: a submitter that is submitting a burst of jobs
-    /// (the last submission is less than [`SERIAL_LINGER_NS`] old) is about to hand it more,
-    /// and another wakeup of the worker costs two context switches.
-    ///
-    /// Bounded: never longer than [`SERIAL_LINGER_NS`] after the queue ran empty, and not at
-    /// all once the scheduler wants the CPU for another task.
-    fn linger(&self, since: Instant<Monotonic>) -> bool {
-        let limit = i64::from(SERIAL_LINGER_NS.load(Relaxed));
-        if limit == 0 || since.elapsed().as_nanos() >= limit || resched_wanted() {
-            return false;
-        }
-        let now = (Instant::<Monotonic>::now() - self.born).as_nanos();
-        now - self.last_submit_ns.load(Relaxed) < limit
+    /// Whether a serial worker whose queue ran empty at `since` should keep polling it with
+    /// a window of `window_ns`: not beyond the window, and not at all once the scheduler
+    /// wants the CPU for another task.
+    fn linger(since: Instant<Monotonic>, window_ns: u32) -> bool {
+        window_ns != 0 && since.elapsed().as_nanos() < i64::from(window_ns) && !resched_wanted()
     }
 
     /// Polls, without the reorder lock, until a job joins `cpu`'s serial queue (its counter
     /// in `fed` moves away from `seen`) or [`ShellCore::linger`] says to stop.
-    fn linger_until_fed(&self, cpu: usize, seen: u32, since: Instant<Monotonic>) {
+    fn linger_until_fed(&self, cpu: usize, seen: u32, since: Instant<Monotonic>, window_ns: u32) {
         let Some(fed) = self.fed.get(cpu) else {
             return;
         };
@@ -393,7 +495,7 @@ impl<J: Job> ShellCore<J> {
                 }
                 cpu_relax();
             }
-            if !self.linger(since) {
+            if !Self::linger(since, window_ns) {
                 return;
             }
         }
@@ -469,16 +571,19 @@ impl<J: Job> WorkItem for SerialWorker<J> {
                 let Some(q) = r.serial.get_mut(cpu) else {
                     return;
                 };
+                q.note_wakeup();
                 if q.pending.is_empty() {
                     // Still `scheduled`: completions meanwhile only queue their jobs here.
                     let since = *empty_since.get_or_insert_with(Instant::<Monotonic>::now);
-                    if core.linger(since) {
+                    let window = q.window(core.outstanding.load(Relaxed) == 0);
+                    if ShellCore::<J>::linger(since, window) {
                         let seen = core.fed.get(cpu).map_or(0, |f| f.0.load(Relaxed));
                         drop(r);
-                        core.linger_until_fed(cpu, seen, since);
+                        core.linger_until_fed(cpu, seen, since, window);
                         continue;
                     }
                     q.scheduled = false;
+                    q.slept_at = Some(since);
                     return;
                 }
                 empty_since = None;
@@ -534,13 +639,7 @@ impl<J: Job> Shell<J> {
         let done = kvec_of(w, || Ok(Done::Empty))?;
         let lane_busy = kvec_of(ncpu, || Ok(false))?;
         let fed = kvec_of(ncpu, || Ok(LineCounter(Atomic::new(0))))?;
-        let serial = kvec_of(ncpu, || {
-            Ok(SerialQueue {
-                pending: KVec::with_capacity(w, GFP_KERNEL)?,
-                spare: KVec::with_capacity(w, GFP_KERNEL)?,
-                scheduled: false,
-            })
-        })?;
+        let serial = kvec_of(ncpu, || SerialQueue::new(w))?;
         let (gen, snap) = inst.inner().snapshot();
         let first = Seq(first);
         let core = Arc::pin_init(
@@ -564,9 +663,7 @@ impl<J: Job> Shell<J> {
                 }),
                 outstanding: Atomic::new(0),
                 cost_ns: Atomic::new(LANE_WAKE_NS.load(Relaxed)),
-                last_submit_ns: Atomic::new(0),
                 fed,
-                born: Instant::<Monotonic>::now(),
                 inst: inst.inner().clone(),
                 serial_workers <- new_spinlock_bh!(KVec::new()),
             }),
@@ -625,8 +722,6 @@ impl<J: Job> Shell<J> {
         let here = CpuId::current().as_u32();
         let cost = core.cost_ns.load(Relaxed);
         let now = Instant::<Monotonic>::now();
-        core.last_submit_ns
-            .store((now - core.born).as_nanos(), Relaxed);
         let next = {
             let mut inp = core.input.lock();
             let gen = core.inst.gen.load(Acquire);
@@ -743,6 +838,15 @@ impl<J: Job> Shell<J> {
                 r => return r,
             }
         }
+    }
+
+    /// The largest measured serial worker wakeup latency and the largest current poll
+    /// window over the callback CPUs, in nanoseconds (for the microbenchmark's report).
+    pub(crate) fn serial_wake_and_poll_ns(&self) -> (u32, u32) {
+        let r = self.core.reorder.lock();
+        r.serial
+            .iter()
+            .fold((0, 0), |(w, p), q| (w.max(q.wake_ns), p.max(q.poll_ns)))
     }
 
     /// Number of jobs submitted whose serial part has not finished yet.
