@@ -79,7 +79,7 @@ pub(crate) static SERIAL_LINGER_NS: Atomic<u32> = Atomic::new(DEFAULT_SERIAL_LIN
 
 /// Largest poll window, in nanoseconds, a serial worker's window may grow to (see
 /// [`SerialQueue::adapt`]). Set from the `serial_linger_max_ns` module parameter; at or
-/// below [`SERIAL_LINGER_NS`] the window stays fixed.
+/// below [`SERIAL_LINGER_NS`] the window never grows beyond that.
 pub(crate) static SERIAL_LINGER_MAX_NS: Atomic<u32> = Atomic::new(DEFAULT_SERIAL_LINGER_MAX_NS);
 
 /// Default of [`SERIAL_LINGER_MAX_NS`]: cpuidle-haltpoll's default `guest_halt_poll_ns`.
