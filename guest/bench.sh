@@ -2,10 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # rpd.mode=bench: tcrypt AEAD speed tests for plain AEAD, C pcrypt (crypto/pcrypt.ko) and
-# Rust pcrypt (rust_pcrypt.ko alt_name=1, so its drivers are named pcrypt_rs(...)), one
-# after the other in this boot, plus the engine microbenchmark. Every tcrypt line goes to
+# Rust pcrypt (rust_pcrypt.ko alt_name=1, so its drivers are named pcrypt_rs(...)),
+# interleaved in this boot, plus the engine microbenchmark. Every tcrypt line goes to
 # the host on ttyS1, prefixed with the configuration, mode, num_mb and repetition.
-# Kernel arguments: rpd.reps=N (3), rpd.modes="215:8 215:32 211:0", rpd.sec=S (1).
+# Kernel arguments: rpd.reps=N (3: tcrypt runs per configuration, engine runs), rpd.modes="215:8 215:32 211:0", rpd.sec=S (1).
 . /guest/lib.sh
 reps=3
 modes="215:8 215:32 211:0"
@@ -28,25 +28,42 @@ echo none >/sys/module/kunit/parameters/filter_glob
 	echo "# kernel: $(uname -r)"
 } >$out
 
-run_tcrypt() { # config
-	for r in $(seq 1 "$reps"); do
-		for m in $modes; do
-			mode=${m%%:*}
-			mb=${m##*:}
-			echo "rpd: bench $1 mode=$mode num_mb=$mb rep=$r (t=$(cut -d' ' -f1 /proc/uptime)s)"
-			tcrypt_speed "$1 $mode $mb $r" "$mode" "$mb" "$sec"
-		done
+# Each tcrypt load measures everything twice: tcrypt's init returns -EAGAIN after its tests
+# (it never stays loaded), and busybox insmod then retries with init_module() after
+# finit_module(). So rpd.reps=N tcrypt runs per configuration take ceil(N/2) loads.
+loads=$(((reps + 1) / 2))
+
+# One tcrypt load of mode $2 (num_mb $3) in configuration $1, load $4.
+run_tcrypt() { # config mode mb load
+	echo "rpd: bench $1 mode=$2 num_mb=$3 load=$4/$loads (t=$(cut -d' ' -f1 /proc/uptime)s)"
+	tcrypt_speed "$1 $2 $3 $4" "$2" "$3" "$sec"
+}
+
+# The three configurations of one (mode, load), one after the other: plain, C pcrypt
+# (crypto/pcrypt.ko) and Rust pcrypt. The order rotates with the load so no configuration
+# always runs first or last (host load drifts over a run of an hour).
+run_configs() { # mode mb load
+	order="plain c rust"
+	i=1
+	while [ "$i" -lt "$3" ]; do
+		order="${order#* } ${order%% *}"
+		i=$((i + 1))
+	done
+	for cfg in $order; do
+		case $cfg in
+		plain) run_tcrypt plain "$@" ;;
+		c) through_pcrypt pcrypt pcrypt.ko run_tcrypt c "$@" ;;
+		rust) through_pcrypt pcrypt_rs "rust_pcrypt.ko alt_name=1" run_tcrypt rust "$@" ;;
+		esac
 	done
 }
 
-# 1. plain AEAD
-run_tcrypt plain
-
-# 2. C pcrypt
-through_pcrypt pcrypt pcrypt.ko run_tcrypt c
-
-# 3. Rust pcrypt
-through_pcrypt pcrypt_rs "rust_pcrypt.ko alt_name=1" run_tcrypt rust
+# 1-3. plain AEAD, C pcrypt and Rust pcrypt, interleaved per mode and load.
+for r in $(seq 1 "$loads"); do
+	for m in $modes; do
+		run_configs "${m%%:*}" "${m##*:}" "$r"
+	done
+done
 
 # 4. engine microbenchmark (trivial jobs): back to back, and in bursts of 8 as tcrypt num_mb=8
 for sd in 1:0 4:0 1:8 4:8; do

@@ -3,10 +3,12 @@
 """Turn the bench guest's results channel into a Markdown table, a CSV and a PNG plot.
 
 Input lines (from guest/bench.sh):
-  R <config> <mode> <num_mb> <rep> | testing speed of multibuffer ALG (DRIVER) encryption
-  R <config> <mode> <num_mb> <rep> | test N (K bit key, B byte blocks): X operations in S seconds (Y bytes)
+  R <config> <mode> <num_mb> <load> | testing speed of multibuffer ALG (DRIVER) encryption
+  R <config> <mode> <num_mb> <load> | test N (K bit key, B byte blocks): X operations in S seconds (Y bytes)
   E <rep> | rust_padata: rpd-bench: engine=rust jobs=... submitters=S depth=D ... jobs_per_sec=... p50_us=... p99_us=...
-  S <config> <mode> <num_mb> <rep> | before|after ctxt=N res=N cal=N
+  S <config> <mode> <num_mb> <load> | before|after ctxt=N res=N cal=N
+One tcrypt load may run its tests more than once (busybox insmod retries after tcrypt's
+-EAGAIN): every "test N" line is one sample, and the CSV's samples column counts them.
 The S lines frame each tcrypt run: their differences over the requests that run measured
 give context switches and IPIs per request. The driver named in each "testing speed" header is checked against the configuration:
 plain must not be a pcrypt instance, c must be pcrypt(...), rust must be pcrypt_rs(...).
@@ -94,14 +96,17 @@ def main():
     with open(outdir + '/bench.csv', 'w', newline='') as f:
         w = csv.writer(f)
         w.writerow(['mode', 'num_mb', 'alg', 'dir', 'key_bits', 'block_bytes', 'plain_ops',
-                    'c_pcrypt_ops', 'rust_pcrypt_ops', 'rust_over_c', 'rust_over_plain', 'reps'])
+                    'c_pcrypt_ops', 'rust_pcrypt_ops', 'rust_over_c', 'rust_over_plain', 'samples'])
         for r in rows:
             w.writerow(r)
 
+    counts = [len(v) for v in samples.values()]
+    runs = ('%d' % min(counts) if min(counts) == max(counts) else '%d-%d' % (min(counts), max(counts))
+            ) if counts else '0'
     fmt = lambda x: '-' if x is None else ('%.0f' % x if x >= 100 else '%.2f' % x)
     md = ['# rust-padata benchmark', '',
-          'Machine: %s; vCPUs: %s; kernel: %s; medians of the repetitions (ops/s).'
-          % (meta.get('machine', '?'), meta.get('vcpus', '?'), meta.get('kernel', '?')), '',
+          'Machine: %s; vCPUs: %s; kernel: %s; ops/s, medians of %s tcrypt runs per cell.'
+          % (meta.get('machine', '?'), meta.get('vcpus', '?'), meta.get('kernel', '?'), runs), '',
           '| mode | mb | alg | dir | key | block | plain | C pcrypt | Rust pcrypt | Rust/C | Rust/plain |',
           '|---|---|---|---|---|---|---|---|---|---|---|']
     for r in rows:
