@@ -72,6 +72,23 @@ pub(crate) static INLINE_NS: Atomic<u32> = Atomic::new(DEFAULT_INLINE_NS);
 /// Default of [`INLINE_NS`] (see Documentation/bench.rst for how it was chosen).
 pub(crate) const DEFAULT_INLINE_NS: u32 = 30_000;
 
+/// Jobs of a [`Job::INLINE`] type that cost [`INLINE_NS`] or more still run their parallel
+/// part in the submitter's context when they are alone: nothing else of the shell is in
+/// flight and its recent peak of jobs in flight ([`Input::peak`]) is below [`SOLO_PEAK`], so
+/// there is nothing to run beside them, and their measured average cost is below this, in
+/// nanoseconds (see [`Shell::do_parallel`]). Set from the `inline_solo_ns` module parameter;
+/// 0 never does, and neither does an [`INLINE_NS`] of 0.
+pub(crate) static INLINE_SOLO_NS: Atomic<u32> = Atomic::new(DEFAULT_INLINE_SOLO_NS);
+
+/// Default of [`INLINE_SOLO_NS`]: far above any AEAD request of an IPsec packet, so in
+/// practice a bound only for pathological inner algorithms (see Documentation/bench.rst).
+pub(crate) const DEFAULT_INLINE_SOLO_NS: u32 = 1_000_000;
+
+/// [`Input::peak`] below which a shell counts as running one job at a time: 1.5 jobs, so
+/// after a burst of N jobs it takes about 64 x ln(N / 1.5) submissions (one at a time) until
+/// expensive jobs run inline again, and bursts of two keep it above the bound.
+const SOLO_PEAK: u32 = 3 << (PEAK_SHIFT - 1);
+
 /// Initial and smallest non-zero poll window, in nanoseconds, of a serial worker that ran
 /// out of jobs (see [`SerialQueue::adapt`]). Set from the `serial_linger_ns` module
 /// parameter; 0 never polls.
@@ -112,12 +129,14 @@ const PEAK_SHIFT: u32 = 8;
 
 /// A padata job: a parallel part, then a serial part run in submission order.
 pub(crate) trait Job: Send + Sized + 'static {
-    /// Whether a cheap job may run its parallel part in the submitter's context instead of
-    /// on a lane: when its shell's measured average cost is below [`INLINE_NS`], nothing is
-    /// queued before it and the submitting CPU is a usable parallel CPU. A handoff to another
-    /// CPU costs more than such a job, so this saves the submitter time as well. Only for
-    /// jobs whose parallel part may run under the submitter's locks and on its stack; the
-    /// serial part is never run inline.
+    /// Whether a cheap or lone job may run its parallel part in the submitter's context
+    /// instead of on a lane: when nothing is queued before it, the submitting CPU is a usable
+    /// parallel CPU, and either its shell's measured average cost is below [`INLINE_NS`] (a
+    /// handoff to another CPU costs more than such a job, so this saves the submitter time
+    /// as well) or nothing else of the shell is or was recently in flight
+    /// ([`INLINE_SOLO_NS`]: there is nothing to run beside it, and the submitter would only
+    /// wait for the lane). Only for jobs whose parallel part may run under the submitter's
+    /// locks and on its stack; the serial part is never run inline.
     const INLINE: bool = false;
 
     /// The parallel part. Runs on a CPU of the parallel mask, with bottom halves disabled (as
@@ -748,10 +767,11 @@ impl<J: Job> Shell<J> {
             let seq = inp.next;
             inp.next = seq.next();
             // Inline: nothing waits for a lane before this job (it would not overtake queued
-            // work), the job costs less than a handoff, and this CPU may run parallel parts.
+            // work), the job costs less than a handoff or is alone, and this CPU may run
+            // parallel parts.
             if J::INLINE
                 && inp.dispatch == seq
-                && cost < INLINE_NS.load(Relaxed)
+                && Self::inline_pays(cost, in_flight, inp.peak)
                 && snap.pcpu.test(here)
             {
                 inp.dispatch = inp.next;
@@ -790,6 +810,19 @@ impl<J: Job> Shell<J> {
             Next::Nothing => {}
         }
         Ok(())
+    }
+
+    /// Whether a job of average cost `cost` (ns), submitted with `in_flight` jobs of its
+    /// shell in flight (itself included) and the shell's peak updated to `peak`, costs less
+    /// in the submitter's context than on a lane (see [`Job::INLINE`]).
+    fn inline_pays(cost: u32, in_flight: u32, peak: u32) -> bool {
+        let threshold = INLINE_NS.load(Relaxed);
+        let cheap = cost < threshold;
+        let alone = threshold != 0
+            && in_flight == 1
+            && peak < SOLO_PEAK
+            && cost < INLINE_SOLO_NS.load(Relaxed);
+        cheap || alone
     }
 
     /// Decides, after a job was queued, whether to wake another lane, and reserves it.

@@ -4,7 +4,7 @@
 
 use super::{
     do_multithreaded, next_poll_ns, poll_max_ns, Instance, Job, MaskType, MtJob, Shell, Ticket,
-    INLINE_NS, SERIAL_LINGER_NS, WINDOW,
+    INLINE_NS, INLINE_SOLO_NS, SERIAL_LINGER_NS, WINDOW,
 };
 use crate::kext::cpumask::CpuSet;
 use kernel::{
@@ -543,6 +543,8 @@ struct InlineJob {
     submitter: i32,
     /// The callback CPU, seen in the parallel part.
     cb_cpu: u32,
+    /// If set, the parallel part parks the job there instead of handing it back.
+    park: Option<Arc<Parking<InlineJob>>>,
 }
 
 impl Job for InlineJob {
@@ -558,7 +560,10 @@ impl Job for InlineJob {
             udelay(Delta::from_micros(self.delay_us.into()));
         }
         self.cb_cpu = ticket.cb_cpu();
-        ticket.serial(self);
+        match self.park.take() {
+            Some(park) => park.park(self, ticket),
+            None => ticket.serial(self),
+        }
     }
 
     fn serial(self) {
@@ -624,6 +629,7 @@ fn run_inline(phases: &[u32], per_phase: u64) -> Result<InlineRun> {
                 delay_us: if r >> 28 == 0 { (r >> 8) % 40 } else { 0 },
                 submitter,
                 cb_cpu: 0,
+                park: None,
             };
             shell.do_parallel_wait(job, &mut cb).map_err(|(e, _)| e)?;
             order += 1;
@@ -707,6 +713,95 @@ mod inline_tests {
         }
         Ok(())
     }
+
+    /// Jobs too expensive to run inline still run in the submitter while they are alone
+    /// (each waited for: nothing to run beside them); jobs submitted while another is in
+    /// flight go to the lanes, and so do lone jobs until the shell's peak of jobs in flight
+    /// has decayed (about 270 submissions after 101 in flight); `inline_solo_ns=0` and
+    /// `inline_ns=0` turn it off. Order and callback CPUs hold throughout.
+    #[test]
+    fn lone_jobs_run_inline_until_a_burst() -> Result {
+        // Every job counts as expensive (its measured cost is at least 1 ns).
+        let _expensive = Knob::set(&INLINE_NS, 1);
+        let _solo = Knob::set(&INLINE_SOLO_NS, u32::MAX);
+        let inst = Instance::new(c"kunit_solo", None)?;
+        let shell = Shell::new(&inst)?;
+        let checker = Checker::new(1)?;
+        let park = Parking::new()?;
+        RAN_INLINE.store(0, Relaxed);
+        RAN_ON_LANE.store(0, Relaxed);
+        let counts = || (RAN_INLINE.load(Relaxed), RAN_ON_LANE.load(Relaxed));
+        let submitter = current!().pid();
+        let mut order = 0;
+        let mut submit = |park: Option<Arc<Parking<InlineJob>>>, wait: bool| -> Result {
+            let mut cb = 0;
+            let job = InlineJob {
+                checker,
+                order,
+                delay_us: 0,
+                submitter,
+                cb_cpu: 0,
+                park,
+            };
+            order += 1;
+            shell.do_parallel(job, &mut cb).map_err(|(e, _)| e)?;
+            if wait {
+                shell.wait_idle();
+            }
+            Ok(())
+        };
+        for _ in 0..50 {
+            submit(None, true)?;
+        }
+        assert_eq!(counts(), (50, 0));
+        // A lone job parks (in flight until released); 100 more join it and go to lanes.
+        submit(Some(park.clone()), false)?;
+        for _ in 0..100 {
+            submit(None, false)?;
+        }
+        // Parked during its submission if it ran inline; on a lane (a failure) a bit later.
+        let mut held = None;
+        for _ in 0..10_000 {
+            held = park.parked.lock().pop();
+            if held.is_some() {
+                break;
+            }
+            fsleep(Delta::from_micros(100));
+        }
+        assert!(held.is_some());
+        if let Some((job, ticket)) = held {
+            ticket.serial(job);
+        }
+        shell.wait_idle();
+        assert_eq!(counts(), (51, 100));
+        // Right after that peak, lone jobs still go to the lanes...
+        for _ in 0..20 {
+            submit(None, true)?;
+        }
+        assert_eq!(counts(), (51, 120));
+        // ...until it has decayed.
+        for _ in 0..400 {
+            submit(None, true)?;
+        }
+        let (inline, lane) = counts();
+        assert!(inline >= 51 + 100);
+        assert!(lane >= 120 + 200);
+        assert_eq!(inline + lane, 571);
+        // Off switches: each alone keeps lone jobs on the lanes.
+        for (solo, cheap) in [(0, 1), (u32::MAX, 0)] {
+            let _solo = Knob::set(&INLINE_SOLO_NS, solo);
+            let _cheap = Knob::set(&INLINE_NS, cheap);
+            for _ in 0..20 {
+                submit(None, true)?;
+            }
+        }
+        assert_eq!(counts(), (inline, lane + 40));
+        let (completed, reordered, wrong_cpu, _) = checker.snapshot();
+        assert_eq!(completed, 611);
+        assert_eq!(reordered, 0);
+        assert_eq!(wrong_cpu, 0);
+        Ok(())
+    }
 }
 
 /// KUnit suite `rust_padata_poll`: how a serial worker's poll window adapts.
@@ -774,31 +869,49 @@ mod poll_tests {
 /// A job that parks its ticket instead of completing, to hold the window open.
 struct ParkJob {
     /// Where the parallel part parks the ticket.
-    park: Arc<Parking>,
+    park: Arc<Parking<ParkJob>>,
     /// Submission index.
     order: u64,
     /// Where the serial part records what it saw.
     checker: Checker,
 }
 
-/// Tickets held back by [`ParkJob`]s.
+/// Jobs held back, with their tickets, by parallel parts that do not hand them back yet.
 #[pin_data]
-struct Parking {
+struct Parking<J: Job> {
     /// Parked (job, ticket) pairs, capacity `WINDOW`.
     #[pin]
-    parked: SpinLock<KVec<(ParkJob, Ticket<ParkJob>)>>,
+    parked: SpinLock<KVec<(J, Ticket<J>)>>,
 }
 
-impl Job for ParkJob {
-    fn parallel(self, ticket: Ticket<Self>) {
-        let park = self.park.clone();
-        let mut p = park.parked.lock();
-        if let Err(e) = p.push_within_capacity((self, ticket)) {
+impl<J: Job> Parking<J> {
+    /// An empty parking of capacity `WINDOW`.
+    fn new() -> Result<Arc<Self>> {
+        let parked = KVec::with_capacity(WINDOW as usize, GFP_KERNEL)?;
+        Arc::pin_init(
+            pin_init!(Parking {
+                parked <- new_spinlock!(parked)
+            }),
+            GFP_KERNEL,
+        )
+    }
+
+    /// Parks `job` with its ticket.
+    fn park(&self, job: J, ticket: Ticket<J>) {
+        let mut p = self.parked.lock();
+        if let Err(e) = p.push_within_capacity((job, ticket)) {
             // Never happens (capacity WINDOW); complete right away if it does.
             let (job, ticket) = e.0;
             drop(p);
             ticket.serial(job);
         }
+    }
+}
+
+impl Job for ParkJob {
+    fn parallel(self, ticket: Ticket<Self>) {
+        let park = self.park.clone();
+        park.park(self, ticket);
     }
 
     fn serial(self) {
@@ -820,13 +933,7 @@ mod window_tests {
         let inst = Instance::new(c"kunit_window", None)?;
         let shell = Shell::new(&inst)?;
         let checker = Checker::new(1)?;
-        let parked = KVec::with_capacity(WINDOW as usize, GFP_KERNEL)?;
-        let park = Arc::pin_init(
-            pin_init!(Parking {
-                parked <- new_spinlock!(parked)
-            }),
-            GFP_KERNEL,
-        )?;
+        let park = Parking::new()?;
         for i in 0..u64::from(WINDOW) {
             let mut cb = 0;
             let job = ParkJob {
