@@ -9,14 +9,10 @@
 echo none >/sys/module/kunit/parameters/filter_glob
 engine_bench bench_jobs=20000 bench_submitters=1 bench_depth=1 >/dev/ttyS1
 engine_bench bench_jobs=20000 bench_submitters=1 bench_depth=8 >/dev/ttyS1
-run211() { tcrypt_speed "$1" 211 0; }
-run8() { tcrypt_speed "$1" 215 8; }
-run32() { tcrypt_speed "$1" 215 32; }
-rs="rust_pcrypt.ko alt_name=1"
 through_pcrypt pcrypt pcrypt.ko run211 c211
-through_pcrypt pcrypt_rs "$rs" run211 r211
+through_pcrypt pcrypt_rs "$RS" run211 r211
 through_pcrypt pcrypt pcrypt.ko run8 c8
-through_pcrypt pcrypt_rs "$rs" run8 r8
+through_pcrypt pcrypt_rs "$RS" run8 r8
 through_pcrypt pcrypt pcrypt.ko run32 c32
-through_pcrypt pcrypt_rs "$rs" run32 r32
-through_pcrypt pcrypt_rs "$rs serial_linger_max_ns=30000" run32 f32
+through_pcrypt pcrypt_rs "$RS" run32 r32
+through_pcrypt pcrypt_rs "$RS serial_linger_max_ns=30000" run32 f32

@@ -11,14 +11,10 @@
 echo none >/sys/module/kunit/parameters/filter_glob
 engine_bench bench_jobs=20000 bench_depth=1 >/dev/ttyS1
 engine_bench bench_jobs=20000 bench_depth=8 >/dev/ttyS1
-run211() { tcrypt_speed "$1" 211 0; }
-run8() { tcrypt_speed "$1" 215 8; }
-run32() { tcrypt_speed "$1" 215 32; }
-rs="rust_pcrypt.ko alt_name=1"
 through_pcrypt pcrypt pcrypt.ko run211 c211
-through_pcrypt pcrypt_rs "$rs" run211 r211
+through_pcrypt pcrypt_rs "$RS" run211 r211
 for mb in 8 32; do
 	through_pcrypt pcrypt pcrypt.ko "run$mb" "c$mb"
-	through_pcrypt pcrypt_rs "$rs" "run$mb" "r$mb"
-	through_pcrypt pcrypt_rs "$rs serial_linger_max_ns=30000" "run$mb" "f$mb"
+	through_pcrypt pcrypt_rs "$RS" "run$mb" "r$mb"
+	through_pcrypt pcrypt_rs "$RS serial_linger_max_ns=30000" "run$mb" "f$mb"
 done

@@ -7,14 +7,10 @@
 # Configurations are named <engine><mode>: c211, r211, s211 (s: inline_solo_ns=0), r8, s8, ...
 . /guest/lib.sh
 echo none >/sys/module/kunit/parameters/filter_glob
-run211() { tcrypt_speed "$1" 211 0; }
-run8() { tcrypt_speed "$1" 215 8; }
-run32() { tcrypt_speed "$1" 215 32; }
-rs="rust_pcrypt.ko alt_name=1"
 through_pcrypt pcrypt pcrypt.ko run211 c211
-through_pcrypt pcrypt_rs "$rs" run211 r211
-through_pcrypt pcrypt_rs "$rs inline_solo_ns=0" run211 s211
-through_pcrypt pcrypt_rs "$rs inline_solo_ns=0" run8 s8
-through_pcrypt pcrypt_rs "$rs" run8 r8
-through_pcrypt pcrypt_rs "$rs" run32 r32
-through_pcrypt pcrypt_rs "$rs inline_solo_ns=0" run32 s32
+through_pcrypt pcrypt_rs "$RS" run211 r211
+through_pcrypt pcrypt_rs "$RS inline_solo_ns=0" run211 s211
+through_pcrypt pcrypt_rs "$RS inline_solo_ns=0" run8 s8
+through_pcrypt pcrypt_rs "$RS" run8 r8
+through_pcrypt pcrypt_rs "$RS" run32 r32
+through_pcrypt pcrypt_rs "$RS inline_solo_ns=0" run32 s32
