@@ -57,10 +57,6 @@ module! {
             default: crate::padata::DEFAULT_INLINE_NS,
             description: "Requests cheaper than this (ns, measured) run in the caller (0: never)",
         },
-        inline_burst_ns: u32 {
-            default: crate::padata::DEFAULT_INLINE_BURST_NS,
-            description: "Cheap requests go to lanes while peak in flight x cost reaches this (ns)",
-        },
         inline_solo_ns: u32 {
             default: crate::padata::DEFAULT_INLINE_SOLO_NS,
             description: "Requests cheaper than this (ns) run in the caller while alone (0: never)",
@@ -240,7 +236,6 @@ impl kernel::Module for RustPcrypt {
     fn init(module: &'static ThisModule) -> Result<Self> {
         padata::LANE_WAKE_NS.store(module_parameters::lane_wake_ns.value(), Relaxed);
         padata::INLINE_NS.store(module_parameters::inline_ns.value(), Relaxed);
-        padata::INLINE_BURST_NS.store(module_parameters::inline_burst_ns.value(), Relaxed);
         padata::INLINE_SOLO_NS.store(module_parameters::inline_solo_ns.value(), Relaxed);
         padata::SERIAL_LINGER_NS.store(module_parameters::serial_linger_ns.value(), Relaxed);
         padata::SERIAL_LINGER_MAX_NS

@@ -84,17 +84,6 @@ pub(crate) static INLINE_SOLO_NS: Atomic<u32> = Atomic::new(DEFAULT_INLINE_SOLO_
 /// practice a bound only for pathological inner algorithms (see Documentation/bench.rst).
 pub(crate) const DEFAULT_INLINE_SOLO_NS: u32 = 1_000_000;
 
-/// Cheap jobs (below [`INLINE_NS`]) still go to the lanes while the shell's recent peak of
-/// jobs in flight ([`Input::peak`]) times their measured average cost reaches this, in
-/// nanoseconds: a burst that deep carries enough work to pay for the lanes' wakeups, and
-/// run inline it would be serialised on the submitter's CPU (see Documentation/bench.rst).
-/// Set from the `inline_burst_ns` module parameter; 0 never sends cheap jobs to the lanes.
-pub(crate) static INLINE_BURST_NS: Atomic<u32> = Atomic::new(DEFAULT_INLINE_BURST_NS);
-
-/// Default of [`INLINE_BURST_NS`]: between bursts of 32 requests of 256 bytes and of 512
-/// bytes under QEMU TCG, where inline runs and lanes measured the other way round.
-pub(crate) const DEFAULT_INLINE_BURST_NS: u32 = 400_000;
-
 /// [`Input::peak`] below which a shell counts as running one job at a time: 1.5 jobs, so
 /// after a burst of N jobs it takes about 64 x ln(N / 1.5) submissions (one at a time) until
 /// expensive jobs run inline again, and bursts of two keep it above the bound.
@@ -825,15 +814,10 @@ impl<J: Job> Shell<J> {
 
     /// Whether a job of average cost `cost` (ns), submitted with `in_flight` jobs of its
     /// shell in flight (itself included) and the shell's peak updated to `peak`, costs less
-    /// in the submitter's context than on a lane (see [`Job::INLINE`]): it is cheap and the
-    /// shell's bursts are not deep enough to pay for lanes ([`INLINE_BURST_NS`]), or it is
-    /// alone ([`INLINE_SOLO_NS`]).
+    /// in the submitter's context than on a lane (see [`Job::INLINE`]).
     fn inline_pays(cost: u32, in_flight: u32, peak: u32) -> bool {
         let threshold = INLINE_NS.load(Relaxed);
-        let burst = INLINE_BURST_NS.load(Relaxed);
-        let deep =
-            burst != 0 && u64::from(peak >> PEAK_SHIFT) * u64::from(cost) >= u64::from(burst);
-        let cheap = cost < threshold && !deep;
+        let cheap = cost < threshold;
         let alone = threshold != 0
             && in_flight == 1
             && peak < SOLO_PEAK

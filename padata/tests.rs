@@ -4,7 +4,7 @@
 
 use super::{
     do_multithreaded, next_poll_ns, poll_max_ns, Instance, Job, MaskType, MtJob, Shell, Ticket,
-    INLINE_BURST_NS, INLINE_NS, INLINE_SOLO_NS, SERIAL_LINGER_NS, WINDOW,
+    INLINE_NS, INLINE_SOLO_NS, SERIAL_LINGER_NS, WINDOW,
 };
 use crate::kext::cpumask::CpuSet;
 use kernel::{
@@ -606,11 +606,9 @@ struct InlineRun {
 
 /// Pushes `per_phase` [`InlineJob`]s through a new shell for each threshold of `phases` in
 /// turn (without waiting between phases; one job in 16 busy for up to 40 us, random
-/// callback CPUs), with [`INLINE_BURST_NS`] off, waits for all, and restores both.
+/// callback CPUs), waits for all, and restores [`INLINE_NS`].
 fn run_inline(phases: &[u32], per_phase: u64) -> Result<InlineRun> {
     let _restore = Knob::set(&INLINE_NS, 0);
-    // However deep the jobs pile up, the threshold alone decides.
-    let _burst = Knob::set(&INLINE_BURST_NS, 0);
     let inst = Instance::new(c"kunit_inline", None)?;
     let shell = Shell::new(&inst)?;
     let checker = Checker::new(1)?;
@@ -646,105 +644,6 @@ fn run_inline(phases: &[u32], per_phase: u64) -> Result<InlineRun> {
         inline: RAN_INLINE.load(Relaxed),
         lane: RAN_ON_LANE.load(Relaxed),
     })
-}
-
-/// A shell of [`InlineJob`]s submitted one at a time by the test, for the inline rules.
-struct InlineRig {
-    /// The shell (dropped before the instance).
-    shell: Shell<InlineJob>,
-    /// Its instance.
-    _inst: Instance,
-    /// Checks order and callback CPUs.
-    checker: Checker,
-    /// Where a parking job waits.
-    park: Arc<Parking<InlineJob>>,
-    /// PID of the test task.
-    submitter: i32,
-    /// Submission index of the next job.
-    order: u64,
-    /// Busy delay of every job's parallel part, in microseconds.
-    delay_us: u32,
-}
-
-impl InlineRig {
-    /// A new instance and shell, with [`RAN_INLINE`] and [`RAN_ON_LANE`] reset.
-    fn new(name: &CStr, delay_us: u32) -> Result<Self> {
-        let inst = Instance::new(name, None)?;
-        let shell = Shell::new(&inst)?;
-        RAN_INLINE.store(0, Relaxed);
-        RAN_ON_LANE.store(0, Relaxed);
-        Ok(InlineRig {
-            shell,
-            _inst: inst,
-            checker: Checker::new(1)?,
-            park: Parking::new()?,
-            submitter: current!().pid(),
-            order: 0,
-            delay_us,
-        })
-    }
-
-    /// Submits `n` jobs with callback CPU 0, each waited for (`wait`) or not.
-    fn submit(&mut self, n: u32, wait: bool) -> Result {
-        for _ in 0..n {
-            self.submit_one(None, wait)?;
-        }
-        Ok(())
-    }
-
-    /// Submits one job that parks in its parallel part, see [`InlineRig::release`].
-    fn submit_parked(&mut self) -> Result {
-        self.submit_one(Some(self.park.clone()), false)
-    }
-
-    /// Submits one job, parking in `park` if given.
-    fn submit_one(&mut self, park: Option<Arc<Parking<InlineJob>>>, wait: bool) -> Result {
-        let mut cb = 0;
-        let job = InlineJob {
-            checker: self.checker,
-            order: self.order,
-            delay_us: self.delay_us,
-            submitter: self.submitter,
-            cb_cpu: 0,
-            park,
-        };
-        self.order += 1;
-        self.shell.do_parallel(job, &mut cb).map_err(|(e, _)| e)?;
-        if wait {
-            self.shell.wait_idle();
-        }
-        Ok(())
-    }
-
-    /// Hands the parked job back (waiting up to a second for it to park: at once if it ran
-    /// inline) and waits until the shell is idle; whether a parked job was found.
-    fn release(&self) -> bool {
-        let mut held = None;
-        for _ in 0..10_000 {
-            held = self.park.parked.lock().pop();
-            if held.is_some() {
-                break;
-            }
-            fsleep(Delta::from_micros(100));
-        }
-        let found = held.is_some();
-        if let Some((job, ticket)) = held {
-            ticket.serial(job);
-        }
-        self.shell.wait_idle();
-        found
-    }
-
-    /// Parallel parts run (inline, on lanes) since [`InlineRig::new`].
-    fn counts() -> (u64, u64) {
-        (RAN_INLINE.load(Relaxed), RAN_ON_LANE.load(Relaxed))
-    }
-
-    /// Serial parts run, run out of order, and run on another CPU than their callback CPU.
-    fn checked(&self) -> (u64, u64, u64) {
-        let (completed, reordered, wrong_cpu, _) = self.checker.snapshot();
-        (completed, reordered, wrong_cpu)
-    }
 }
 
 /// KUnit suite `rust_padata_inline`.
@@ -815,38 +714,6 @@ mod inline_tests {
         Ok(())
     }
 
-    /// Cheap jobs run inline while the shell's bursts are shallow, and go to the lanes once
-    /// its recent peak of jobs in flight times their cost reaches `inline_burst_ns` (here
-    /// 4 ms: 50 us jobs with about 80 in flight), also lone ones right after such a burst;
-    /// `inline_burst_ns=0` lets the threshold alone decide. Order holds throughout.
-    #[test]
-    fn deep_bursts_of_cheap_jobs_use_the_lanes() -> Result {
-        let _cheap = Knob::set(&INLINE_NS, u32::MAX);
-        let _burst = Knob::set(&INLINE_BURST_NS, 4_000_000);
-        let mut rig = InlineRig::new(c"kunit_burst", 50)?;
-        rig.submit(20, true)?;
-        assert_eq!(InlineRig::counts(), (20, 0));
-        // The first job parks and holds the other 200 in flight behind it.
-        rig.submit_parked()?;
-        rig.submit(200, false)?;
-        assert!(rig.release());
-        let (inline, lane) = InlineRig::counts();
-        assert!(inline >= 21);
-        assert!(lane >= 50);
-        assert_eq!(inline + lane, 221);
-        // Right after the burst even lone jobs go to the lanes...
-        rig.submit(20, true)?;
-        assert_eq!(InlineRig::counts(), (inline, lane + 20));
-        // ...unless the burst rule is off.
-        {
-            let _off = Knob::set(&INLINE_BURST_NS, 0);
-            rig.submit(20, true)?;
-        }
-        assert_eq!(InlineRig::counts(), (inline + 20, lane + 20));
-        assert_eq!(rig.checked(), (261, 0, 0));
-        Ok(())
-    }
-
     /// Jobs too expensive to run inline still run in the submitter while they are alone
     /// (each waited for: nothing to run beside them); jobs submitted while another is in
     /// flight go to the lanes, and so do lone jobs until the shell's peak of jobs in flight
@@ -857,20 +724,66 @@ mod inline_tests {
         // Every job counts as expensive (its measured cost is at least 1 ns).
         let _expensive = Knob::set(&INLINE_NS, 1);
         let _solo = Knob::set(&INLINE_SOLO_NS, u32::MAX);
-        let mut rig = InlineRig::new(c"kunit_solo", 0)?;
-        rig.submit(50, true)?;
-        assert_eq!(InlineRig::counts(), (50, 0));
+        let inst = Instance::new(c"kunit_solo", None)?;
+        let shell = Shell::new(&inst)?;
+        let checker = Checker::new(1)?;
+        let park = Parking::new()?;
+        RAN_INLINE.store(0, Relaxed);
+        RAN_ON_LANE.store(0, Relaxed);
+        let counts = || (RAN_INLINE.load(Relaxed), RAN_ON_LANE.load(Relaxed));
+        let submitter = current!().pid();
+        let mut order = 0;
+        let mut submit = |park: Option<Arc<Parking<InlineJob>>>, wait: bool| -> Result {
+            let mut cb = 0;
+            let job = InlineJob {
+                checker,
+                order,
+                delay_us: 0,
+                submitter,
+                cb_cpu: 0,
+                park,
+            };
+            order += 1;
+            shell.do_parallel(job, &mut cb).map_err(|(e, _)| e)?;
+            if wait {
+                shell.wait_idle();
+            }
+            Ok(())
+        };
+        for _ in 0..50 {
+            submit(None, true)?;
+        }
+        assert_eq!(counts(), (50, 0));
         // A lone job parks (in flight until released); 100 more join it and go to lanes.
-        rig.submit_parked()?;
-        rig.submit(100, false)?;
-        assert!(rig.release());
-        assert_eq!(InlineRig::counts(), (51, 100));
+        submit(Some(park.clone()), false)?;
+        for _ in 0..100 {
+            submit(None, false)?;
+        }
+        // Parked during its submission if it ran inline; on a lane (a failure) a bit later.
+        let mut held = None;
+        for _ in 0..10_000 {
+            held = park.parked.lock().pop();
+            if held.is_some() {
+                break;
+            }
+            fsleep(Delta::from_micros(100));
+        }
+        assert!(held.is_some());
+        if let Some((job, ticket)) = held {
+            ticket.serial(job);
+        }
+        shell.wait_idle();
+        assert_eq!(counts(), (51, 100));
         // Right after that peak, lone jobs still go to the lanes...
-        rig.submit(20, true)?;
-        assert_eq!(InlineRig::counts(), (51, 120));
+        for _ in 0..20 {
+            submit(None, true)?;
+        }
+        assert_eq!(counts(), (51, 120));
         // ...until it has decayed.
-        rig.submit(400, true)?;
-        let (inline, lane) = InlineRig::counts();
+        for _ in 0..400 {
+            submit(None, true)?;
+        }
+        let (inline, lane) = counts();
         assert!(inline >= 51 + 100);
         assert!(lane >= 120 + 200);
         assert_eq!(inline + lane, 571);
@@ -878,10 +791,15 @@ mod inline_tests {
         for (solo, cheap) in [(0, 1), (u32::MAX, 0)] {
             let _solo = Knob::set(&INLINE_SOLO_NS, solo);
             let _cheap = Knob::set(&INLINE_NS, cheap);
-            rig.submit(20, true)?;
+            for _ in 0..20 {
+                submit(None, true)?;
+            }
         }
-        assert_eq!(InlineRig::counts(), (inline, lane + 40));
-        assert_eq!(rig.checked(), (611, 0, 0));
+        assert_eq!(counts(), (inline, lane + 40));
+        let (completed, reordered, wrong_cpu, _) = checker.snapshot();
+        assert_eq!(completed, 611);
+        assert_eq!(reordered, 0);
+        assert_eq!(wrong_cpu, 0);
         Ok(())
     }
 }
