@@ -5,7 +5,8 @@
 # Rust pcrypt (rust_pcrypt.ko alt_name=1, so its drivers are named pcrypt_rs(...)),
 # interleaved in this boot, plus the engine microbenchmark. Every tcrypt line goes to
 # the host on ttyS1, prefixed with the configuration, mode, num_mb and repetition.
-# Kernel arguments: rpd.reps=N (3: tcrypt runs per configuration, engine runs), rpd.modes="215:8 215:32 211:0", rpd.sec=S (1).
+# Kernel arguments: rpd.reps=N (3: tcrypt runs per configuration, engine runs),
+# rpd.modes="215:8 215:32 211:0", rpd.sec=S (1).
 . /guest/lib.sh
 reps=3
 modes="215:8 215:32 211:0"
@@ -53,7 +54,7 @@ run_configs() { # mode mb load
 		case $cfg in
 		plain) run_tcrypt plain "$@" ;;
 		c) through_pcrypt pcrypt pcrypt.ko run_tcrypt c "$@" ;;
-		rust) through_pcrypt pcrypt_rs "rust_pcrypt.ko alt_name=1" run_tcrypt rust "$@" ;;
+		rust) through_pcrypt pcrypt_rs "$RS" run_tcrypt rust "$@" ;;
 		esac
 	done
 }

@@ -146,13 +146,13 @@ tcrypt_speed() {
 	echo "S $1 | after $(sched_counts)" >/dev/ttyS1
 }
 
-# Shorthands of the experiment scripts (Documentation/bench/*-script.sh): tcrypt mode 211,
+# Shorthands of guest/bench.sh and the experiment scripts (Documentation/bench/*-script.sh): tcrypt mode 211,
 # and 215 with num_mb 8 and 32, for the configuration named $1; RS loads Rust pcrypt beside
 # C pcrypt (through_pcrypt pcrypt_rs "$RS ..." ...).
 run211() { tcrypt_speed "$1" 211 0; }
 run8() { tcrypt_speed "$1" 215 8; }
 run32() { tcrypt_speed "$1" 215 32; }
-# shellcheck disable=SC2034 # used by the experiment scripts
+# shellcheck disable=SC2034 # used by the scripts that source this file
 RS="rust_pcrypt.ko alt_name=1"
 
 # engine_bench PARAM...: one run of the engine microbenchmark (rust_padata.ko bench_jobs=...
