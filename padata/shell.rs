@@ -17,10 +17,9 @@
 //! trip per batch, not per job. A serial worker whose queue runs empty polls it for a while
 //! before sleeping, as long as the next job has recently come soon enough to be worth it
 //! (an adaptive poll window like cpuidle-haltpoll's, see [`SerialQueue::adapt`]), so a
-//! stream of small jobs does not pay a sleep and a wakeup per batch, and not while expensive
-//! jobs keep the lanes busy ([`poll_beside`]); it polls a per-CPU counter on a cache line of
-//! its own, not the reorder lock, so it does not slow down the completions that feed it. No
-//! allocation happens after [`Shell::new`].
+//! stream of small jobs does not pay a sleep and a wakeup per batch; it polls a per-CPU
+//! counter on a cache line of its own, not the reorder lock, so it does not slow down the
+//! completions that feed it. No allocation happens after [`Shell::new`].
 
 use super::{
     instance::{Instance, InstanceInner, Snapshot},
@@ -317,18 +316,6 @@ pub(crate) fn next_poll_ns(poll_ns: u32, gap_ns: u64, base_ns: u32, max_ns: u32)
     }
 }
 
-/// Whether a serial worker whose queue is empty should poll it while `in_flight` jobs of its
-/// shell are in flight, their parallel parts taking `cost_ns` on average, for the initial
-/// poll window `base_ns`: not while more than one job is in flight and a
-/// parallel part takes at least the initial window. The next job then waits for a lane to
-/// run a whole parallel part, and a poll would keep a CPU from the lanes running them (on
-/// an overcommitted host, host time from the vCPUs running them; see Documentation/bench.rst).
-/// A single job in flight is a lone request, run in the submitter's context or on one lane,
-/// which leaves a CPU for the poll.
-pub(crate) fn poll_beside(in_flight: u32, cost_ns: u32, base_ns: u32) -> bool {
-    in_flight <= 1 || cost_ns < base_ns
-}
-
 /// A counter on a cache line of its own, so polling it does not disturb its neighbours.
 #[repr(align(64))]
 struct LineCounter(Atomic<u32>);
@@ -507,18 +494,10 @@ impl<J: Job> ShellCore<J> {
     }
 
     /// Whether a serial worker whose queue ran empty at `since` should keep polling it with
-    /// a window of `window_ns`: not beyond the window, not while expensive jobs occupy the
-    /// lanes ([`poll_beside`]), and not at all once the scheduler wants the CPU for another
-    /// task.
-    fn linger(&self, since: Instant<Monotonic>, window_ns: u32) -> bool {
-        window_ns != 0
-            && since.elapsed().as_nanos() < i64::from(window_ns)
-            && poll_beside(
-                self.outstanding.load(Relaxed),
-                self.cost_ns.load(Relaxed),
-                SERIAL_LINGER_NS.load(Relaxed),
-            )
-            && !resched_wanted()
+    /// a window of `window_ns`: not beyond the window, and not at all once the scheduler
+    /// wants the CPU for another task.
+    fn linger(since: Instant<Monotonic>, window_ns: u32) -> bool {
+        window_ns != 0 && since.elapsed().as_nanos() < i64::from(window_ns) && !resched_wanted()
     }
 
     /// Polls, without the reorder lock, until a job joins `cpu`'s serial queue (its counter
@@ -535,7 +514,7 @@ impl<J: Job> ShellCore<J> {
                 }
                 cpu_relax();
             }
-            if !self.linger(since, window_ns) {
+            if !Self::linger(since, window_ns) {
                 return;
             }
         }
@@ -616,7 +595,7 @@ impl<J: Job> WorkItem for SerialWorker<J> {
                     // Still `scheduled`: completions meanwhile only queue their jobs here.
                     let since = *empty_since.get_or_insert_with(Instant::<Monotonic>::now);
                     let window = q.window(core.outstanding.load(Relaxed) == 0);
-                    if core.linger(since, window) {
+                    if ShellCore::<J>::linger(since, window) {
                         let seen = core.fed.get(cpu).map_or(0, |f| f.0.load(Relaxed));
                         drop(r);
                         core.linger_until_fed(cpu, seen, since, window);

@@ -3,8 +3,8 @@
 //! KUnit suites of the padata engine (registered by `rust_padata.ko` only).
 
 use super::{
-    do_multithreaded, next_poll_ns, poll_beside, poll_max_ns, Instance, Job, MaskType, MtJob,
-    Shell, Ticket, INLINE_NS, INLINE_SOLO_NS, SERIAL_LINGER_NS, WINDOW,
+    do_multithreaded, next_poll_ns, poll_max_ns, Instance, Job, MaskType, MtJob, Shell, Ticket,
+    INLINE_NS, INLINE_SOLO_NS, SERIAL_LINGER_NS, WINDOW,
 };
 use crate::kext::cpumask::CpuSet;
 use kernel::{
@@ -863,17 +863,6 @@ mod poll_tests {
         assert_eq!(poll_max_ns(BASE, MAX, 100_000), MAX);
         assert_eq!(poll_max_ns(BASE, MAX, u32::MAX), MAX);
         assert_eq!(poll_max_ns(0, 0, 50_000), 0);
-    }
-
-    /// A worker polls with nothing or one job in flight, or beside cheap jobs, but not while
-    /// several jobs in flight cost at least the initial window each.
-    #[test]
-    fn no_poll_beside_expensive_jobs_on_the_lanes() {
-        assert!(poll_beside(0, u32::MAX, BASE));
-        assert!(poll_beside(1, 1_000_000, BASE));
-        assert!(poll_beside(32, BASE - 1, BASE));
-        assert!(!poll_beside(2, BASE, BASE));
-        assert!(!poll_beside(32, 1_000_000, BASE));
     }
 }
 
