@@ -154,6 +154,13 @@ run8() { tcrypt_speed "$1" 215 8; }
 run32() { tcrypt_speed "$1" 215 32; }
 # shellcheck disable=SC2034 # used by the scripts that source this file
 RS="rust_pcrypt.ko alt_name=1"
+# Rust pcrypt built before a change, copied to samples/rust_pcrypt_old.ko (build/initramfs
+# copies samples/*.ko): through_old CMD... is through_pcrypt pcrypt_rs for it.
+through_old() {
+	TP_MODNAME=rust_pcrypt
+	through_pcrypt pcrypt_rs "rust_pcrypt_old.ko alt_name=1" "$@"
+	unset TP_MODNAME
+}
 
 # engine_bench PARAM...: one run of the engine microbenchmark (rust_padata.ko bench_jobs=...
 # and the other PARAMs; the module must not be loaded); prints its rpd-bench line.
@@ -166,7 +173,8 @@ engine_bench() {
 
 # through_pcrypt TEMPLATE "MODULE.ko [ARGS]" CMD...: load the pcrypt module, create its
 # instances TEMPLATE(<best rfc4106(gcm(aes)) driver>) and TEMPLATE(<best gcm(aes) driver>)
-# (one layer, by inner driver name), run CMD, then delete the instances and unload the module.
+# (one layer, by inner driver name), run CMD, then delete the instances and unload the module
+# (named after its file, or $TP_MODNAME if set: a copy of a module under another file name).
 through_pcrypt() {
 	tp_tmpl=$1 tp_mod=$2
 	shift 2
@@ -178,7 +186,7 @@ through_pcrypt() {
 	"$@"
 	rpd-crconf del "$tp_tmpl($tp_rfc)" 3
 	rpd-crconf del "$tp_tmpl($tp_gcm)" 3
-	rmmod "${tp_mod%%.ko*}"
+	rmmod "${TP_MODNAME:-${tp_mod%%.ko*}}"
 }
 
 # Field $2 of the /proc/crypto entry of driver $1.
