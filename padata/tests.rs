@@ -36,6 +36,17 @@ impl Rng {
     }
 }
 
+/// Divisor of the job counts of the longest cases on debug kernels (KASAN, lockdep), which
+/// run them ten times slower or more under TCG. There the cases check locking and memory, not
+/// volume, and each must end well within the hung-task detector's 120 s: `insmod` waits for
+/// it uninterruptibly, and so does the case for its submitters. The production kernel of
+/// `make check` runs the full counts.
+const DEBUG_DIVISOR: u64 = if cfg!(CONFIG_KASAN) || cfg!(CONFIG_PROVE_LOCKING) {
+    10
+} else {
+    1
+};
+
 /// Most ordering keys a test uses (the shells or submitters whose order is checked).
 const KEYS: usize = 5;
 /// Per-CPU slots of the statistics.
@@ -254,11 +265,11 @@ fn submit_range(
 mod engine_tests {
     use super::*;
 
-    /// 1,000,000 jobs from 4 concurrent submitters: none lost, none reordered, every serial
-    /// part on its callback CPU.
+    /// 1,000,000 jobs (100,000 on debug kernels, see [`DEBUG_DIVISOR`]) from 4 concurrent
+    /// submitters: none lost, none reordered, every serial part on its callback CPU.
     #[test]
     fn million_jobs_four_submitters_in_order() -> Result {
-        const PER: u64 = 250_000;
+        const PER: u64 = 250_000 / DEBUG_DIVISOR;
         let inst = Arc::new(Instance::new(c"kunit_order", None)?, GFP_KERNEL)?;
         let shell = Arc::new(Shell::<TestJob>::new(&inst)?, GFP_KERNEL)?;
         // Key 0: the shell, by sequence number; keys 1-4: each submitter, by its own index.
@@ -475,9 +486,11 @@ mod engine_tests {
         Ok(())
     }
 
-    /// Cpumask changes while a submitter runs: nothing lost, nothing reordered.
+    /// Cpumask changes while a submitter runs 100,000 jobs (10,000 on debug kernels):
+    /// nothing lost, nothing reordered.
     #[test]
     fn mask_changes_during_traffic() -> Result {
+        const JOBS: u64 = 100_000 / DEBUG_DIVISOR;
         let online = CpuSet::online();
         let inst = Arc::new(Instance::new(c"kunit_masks", None)?, GFP_KERNEL)?;
         let shell = Arc::new(Shell::<TestJob>::new(&inst)?, GFP_KERNEL)?;
@@ -488,7 +501,7 @@ mod engine_tests {
             let (shell, checker, latch, done) =
                 (shell.clone(), checker, latch.clone(), done.clone());
             inst.spawn(move || {
-                if submit_range(&shell, &checker, 0, 0..100_000, 42).is_ok() {
+                if submit_range(&shell, &checker, 0, 0..JOBS, 42).is_ok() {
                     done.store(1, Relaxed);
                 }
                 latch.count_down();
@@ -518,7 +531,7 @@ mod engine_tests {
         shell.wait_idle();
         let (completed, reordered, wrong_cpu, _) = checker.snapshot();
         assert_eq!(done.load(Relaxed), 1);
-        assert_eq!(completed, 100_000);
+        assert_eq!(completed, JOBS);
         assert_eq!(reordered, 0);
         assert_eq!(wrong_cpu, 0);
         Ok(())
