@@ -61,10 +61,6 @@ module! {
             default: crate::padata::DEFAULT_INLINE_SOLO_NS,
             description: "Requests cheaper than this (ns) run in the caller while alone (0: never)",
         },
-        lane_claim_ns: u32 {
-            default: crate::padata::DEFAULT_LANE_CLAIM_NS,
-            description: "Most work (ns) a lane claims at once (0: its share, up to 16 jobs)",
-        },
         lane_unbound_depth: u32 {
             default: crate::padata::DEFAULT_LANE_UNBOUND_DEPTH,
             description: "Lanes go unbound while this many jobs were recently in flight (0: never)",
@@ -245,7 +241,6 @@ impl kernel::Module for RustPcrypt {
         padata::SERIAL_LINGER_MAX_NS
             .store(module_parameters::serial_linger_max_ns.value(), Relaxed);
         padata::LANE_UNBOUND_DEPTH.store(module_parameters::lane_unbound_depth.value(), Relaxed);
-        padata::LANE_CLAIM_NS.store(module_parameters::lane_claim_ns.value(), Relaxed);
         let hp = padata::new_hotplug_state(c"rust_pcrypt:online")?;
         let (tmpl_name, kset_name) = names();
         let kset = Kset::new_in_kernel(kset_name)?;

@@ -23,9 +23,8 @@ mod tests;
 pub(crate) use instance::{new_hotplug_state, HotplugState, Instance, InstanceInner, MaskType};
 pub(crate) use mt::{do_multithreaded, MtJob};
 pub(crate) use shell::{
-    kvec_of, lane_claim, next_poll_ns, poll_max_ns, Job, Shell, Ticket, DEFAULT_INLINE_NS,
-    DEFAULT_INLINE_SOLO_NS, DEFAULT_LANE_CLAIM_NS, DEFAULT_LANE_UNBOUND_DEPTH,
-    DEFAULT_LANE_WAKE_NS, DEFAULT_SERIAL_LINGER_MAX_NS, DEFAULT_SERIAL_LINGER_NS, INLINE_NS,
-    INLINE_SOLO_NS, LANE_CLAIM_NS, LANE_UNBOUND_DEPTH, LANE_WAKE_NS, SERIAL_LINGER_MAX_NS,
-    SERIAL_LINGER_NS, WINDOW,
+    kvec_of, next_poll_ns, poll_max_ns, Job, Shell, Ticket, DEFAULT_INLINE_NS,
+    DEFAULT_INLINE_SOLO_NS, DEFAULT_LANE_UNBOUND_DEPTH, DEFAULT_LANE_WAKE_NS,
+    DEFAULT_SERIAL_LINGER_MAX_NS, DEFAULT_SERIAL_LINGER_NS, INLINE_NS, INLINE_SOLO_NS,
+    LANE_UNBOUND_DEPTH, LANE_WAKE_NS, SERIAL_LINGER_MAX_NS, SERIAL_LINGER_NS, WINDOW,
 };

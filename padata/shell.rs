@@ -124,16 +124,6 @@ pub(crate) static LANE_UNBOUND_DEPTH: Atomic<u32> = Atomic::new(DEFAULT_LANE_UNB
 /// lanes measured faster, shallower than those of 32 for which unbound lanes did.
 pub(crate) const DEFAULT_LANE_UNBOUND_DEPTH: u32 = 9;
 
-/// Most parallel work, in nanoseconds of measured average cost, a lane claims from the
-/// input ring at once (at least one job; see [`Lane::run`]): claimed jobs wait for their
-/// lane, so a lane whose CPU is preempted strands at most this much work in front of the
-/// shell's head of line. Set from the `lane_claim_ns` module parameter; 0 claims the busy
-/// lanes' fair share of what is queued, up to [`BATCH`] jobs.
-pub(crate) static LANE_CLAIM_NS: Atomic<u32> = Atomic::new(DEFAULT_LANE_CLAIM_NS);
-
-/// Default of [`LANE_CLAIM_NS`].
-pub(crate) const DEFAULT_LANE_CLAIM_NS: u32 = 0;
-
 /// Fixed-point shift of [`Input::peak`].
 const PEAK_SHIFT: u32 = 8;
 
@@ -324,19 +314,6 @@ pub(crate) fn next_poll_ns(poll_ns: u32, gap_ns: u64, base_ns: u32, max_ns: u32)
     } else {
         poll_ns
     }
-}
-
-/// How many of `queued` jobs a lane takes at once while `busy` lanes (itself included) are
-/// queued or running: their fair share, at least one and at most [`BATCH`], and with a claim
-/// budget `claim_ns` (0: none) at most as many jobs of average cost `cost_ns` as fit in it,
-/// but always at least one.
-pub(crate) fn lane_claim(queued: usize, busy: u32, claim_ns: u32, cost_ns: u32) -> usize {
-    let share = (queued / busy.max(1) as usize).clamp(1, BATCH);
-    if claim_ns == 0 {
-        return share;
-    }
-    let fit = claim_ns.checked_div(cost_ns).unwrap_or(u32::MAX).max(1);
-    share.min(fit as usize)
 }
 
 /// A counter on a cache line of its own, so polling it does not disturb its neighbours.
@@ -571,14 +548,8 @@ impl<J: Job> WorkItem for Lane<J> {
                     inp.lanes_busy -= 1;
                     return;
                 }
-                // Share what is queued among the busy lanes, at most BATCH each and at most
-                // LANE_CLAIM_NS of work (when set).
-                n = lane_claim(
-                    queued,
-                    inp.lanes_busy,
-                    LANE_CLAIM_NS.load(Relaxed),
-                    core.cost_ns.load(Relaxed),
-                );
+                // Share what is queued among the busy lanes, at most BATCH each.
+                n = (queued / inp.lanes_busy.max(1) as usize).clamp(1, BATCH);
                 first = inp.dispatch;
                 let mut seq = first;
                 for slot in batch.iter_mut().take(n) {

@@ -3,8 +3,8 @@
 //! KUnit suites of the padata engine (registered by `rust_padata.ko` only).
 
 use super::{
-    do_multithreaded, lane_claim, next_poll_ns, poll_max_ns, Instance, Job, MaskType, MtJob, Shell,
-    Ticket, INLINE_NS, INLINE_SOLO_NS, SERIAL_LINGER_NS, WINDOW,
+    do_multithreaded, next_poll_ns, poll_max_ns, Instance, Job, MaskType, MtJob, Shell, Ticket,
+    INLINE_NS, INLINE_SOLO_NS, SERIAL_LINGER_NS, WINDOW,
 };
 use crate::kext::cpumask::CpuSet;
 use kernel::{
@@ -876,33 +876,6 @@ mod poll_tests {
         assert_eq!(poll_max_ns(BASE, MAX, 100_000), MAX);
         assert_eq!(poll_max_ns(BASE, MAX, u32::MAX), MAX);
         assert_eq!(poll_max_ns(0, 0, 50_000), 0);
-    }
-}
-
-/// KUnit suite `rust_padata_claim`: how many queued jobs a lane takes at once.
-#[kernel::prelude::kunit_tests(rust_padata_claim)]
-mod claim_tests {
-    use super::*;
-
-    /// Without a claim budget a lane takes the busy lanes' fair share, at least one job and
-    /// at most 16.
-    #[test]
-    fn share_without_budget() {
-        assert_eq!(lane_claim(32, 4, 0, 40_000), 8);
-        assert_eq!(lane_claim(3, 4, 0, 40_000), 1);
-        assert_eq!(lane_claim(200, 1, 0, 40_000), 16);
-        assert_eq!(lane_claim(5, 0, 0, 0), 5);
-    }
-
-    /// A budget caps the claim at the jobs that fit in it, never below one job and never
-    /// above the share; an unmeasured cost of 0 leaves the share.
-    #[test]
-    fn budget_caps_the_share() {
-        assert_eq!(lane_claim(32, 4, 100_000, 40_000), 2);
-        assert_eq!(lane_claim(32, 4, 1, 40_000), 1);
-        assert_eq!(lane_claim(32, 4, 100_000, 1_000), 8);
-        assert_eq!(lane_claim(32, 4, 100_000, 0), 8);
-        assert_eq!(lane_claim(0, 4, 100_000, 200_000), 1);
     }
 }
 

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# Guest commands for `make exec CMDS=Documentation/bench/claim-script.sh`: how much work a
+# Run on 767d8f3 (reverted; results in claim-215.txt and bench.rst). Guest commands for
+# `make exec CMDS=Documentation/bench/claim-script.sh`: how much work a
 # lane claims from the input ring at once. tcrypt 215, one boot: C (c), Rust default (r:
 # the busy lanes' share, up to 16 jobs), lane_claim_ns=1 (a: one job at a time) and
 # lane_claim_ns=100000 (b: about 100 us of measured work). With 32 in flight two rounds,
