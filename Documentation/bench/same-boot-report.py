@@ -2,11 +2,22 @@
 # SPDX-License-Identifier: GPL-2.0
 """Per-test ops/s of same-boot tcrypt experiments (build/exec-results.txt), their ratios to C
 pcrypt, per block size the median ratio of every configuration to C and to plain, and the
-context switches and IPIs per request of each configuration (from the S lines)."""
+context switches and IPIs per request of each configuration (from the S lines).
+
+Usage: same-boot-report.py RESULTS [--c CFG] [--plain CFG] [--only REGEX]: the configurations
+the ratios are taken against (default c and plain), and which configurations to report (a
+regular expression their whole name must match; default all)."""
+import argparse
 import collections
 import re
 import statistics
-import sys
+
+ap = argparse.ArgumentParser()
+ap.add_argument('results')
+ap.add_argument('--c', default='c')
+ap.add_argument('--plain', default='plain')
+ap.add_argument('--only', default='.*')
+args = ap.parse_args()
 
 # R cfg | tcrypt: testing speed of multibuffer rfc4106(gcm(aes)) (drv) encryption
 # R cfg | tcrypt: test 0 (160 bit key, 16 byte blocks): 1234 operations in 1 seconds (...)
@@ -15,7 +26,7 @@ cur = None
 # S cfg | before|after ctxt=N res=N cal=N
 ops = collections.Counter()
 sched = collections.defaultdict(lambda: collections.Counter())
-for line in open(sys.argv[1], errors='replace'):
+for line in open(args.results, errors='replace'):
     m = re.match(r'S (\S+) \| (before|after) (.*)', line)
     if m:
         sign = 1 if m.group(2) == 'after' else -1
@@ -34,21 +45,22 @@ for line in open(sys.argv[1], errors='replace'):
     if m and cur:
         res[(cur[0], cur[1], int(m.group(2)), int(m.group(3)))][m.group(1)] = int(m.group(4))
         ops[m.group(1)] += int(m.group(4))
-cfgs = sorted({c for v in res.values() for c in v})
+cfgs = sorted({c for v in res.values() for c in v if re.fullmatch(args.only, c)})
 print('alg dir key size', ' '.join(cfgs), ' ratios vs c')
 for k in sorted(res):
     v = res[k]
     print(*k, *[v.get(c, 0) for c in cfgs],
-          *['%.2f' % (v.get(c, 0) / max(1, v.get('c', 1))) for c in cfgs])
+          *['%.2f' % (v.get(c, 0) / max(1, v.get(args.c, 1))) for c in cfgs])
 print()
 print('median ratio per block size (to c / to plain)')
 print('size', *cfgs)
 for size in sorted({k[3] for k in res}):
     row = [size]
     for c in cfgs:
-        rc = [v[c] / v['c'] for k, v in res.items() if k[3] == size and c in v and v.get('c')]
-        rp = [v[c] / v['plain'] for k, v in res.items()
-              if k[3] == size and c in v and v.get('plain')]
+        rc = [v[c] / v[args.c] for k, v in res.items()
+              if k[3] == size and c in v and v.get(args.c)]
+        rp = [v[c] / v[args.plain] for k, v in res.items()
+              if k[3] == size and c in v and v.get(args.plain)]
         row.append('%.2f/%.2f' % (statistics.median(rc) if rc else 0,
                                   statistics.median(rp) if rp else 0))
     print(*row)
