@@ -46,13 +46,13 @@ for line in open(args.results, errors='replace'):
         res[(cur[0], cur[1], int(m.group(2)), int(m.group(3)))][m.group(1)] = int(m.group(4))
         ops[m.group(1)] += int(m.group(4))
 cfgs = sorted({c for v in res.values() for c in v if re.fullmatch(args.only, c)})
-print('alg dir key size', ' '.join(cfgs), ' ratios vs c')
+print('alg dir key size', ' '.join(cfgs), ' ratios vs', args.c)
 for k in sorted(res):
     v = res[k]
     print(*k, *[v.get(c, 0) for c in cfgs],
           *['%.2f' % (v.get(c, 0) / max(1, v.get(args.c, 1))) for c in cfgs])
 print()
-print('median ratio per block size (to c / to plain)')
+print('median ratio per block size (to %s / to %s)' % (args.c, args.plain))
 print('size', *cfgs)
 for size in sorted({k[3] for k in res}):
     row = [size]
