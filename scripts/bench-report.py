@@ -36,7 +36,60 @@ def driver_ok(config, driver):
     return driver.startswith('pcrypt_rs(')
 
 
+def summary(rows):
+    """Markdown lines: per mode, num_mb and block size, the medians over algorithms,
+    directions and key sizes of Rust/C (with min-max), Rust/plain and C/plain, then how many
+    cells meet the performance goals of issue 5. rows: CSV rows (see the bench.csv header)."""
+    groups = defaultdict(list)
+    for r in rows:
+        groups[(r[0], r[1])].append(r)
+    md = ['## Summary', '',
+          'Per block size: median Rust/C over algorithms, directions and key sizes (min-max),',
+          'then median Rust/plain and C/plain.', '']
+    for (mode, mb) in sorted(groups, key=lambda g: (g[0], int(g[1]))):
+        md += ['### mode %s%s' % (mode, ', num_mb=%s' % mb if mode == '215' else ''), '',
+               '| block | Rust/C (min-max) | Rust/plain | C/plain |', '|---|---|---|---|']
+        blocks = sorted({int(r[5]) for r in groups[(mode, mb)]})
+        for b in blocks:
+            sel = [r for r in groups[(mode, mb)] if int(r[5]) == b]
+            rc = [r[9] for r in sel if r[9] is not None]
+            rp = [r[10] for r in sel if r[10] is not None]
+            cp = [r[7] / r[6] for r in sel if r[6] and r[7]]
+            if not rc:
+                continue
+            md.append('| %d | %.2f (%.2f-%.2f) | %s | %s |' % (
+                b, statistics.median(rc), min(rc), max(rc),
+                '%.2f' % statistics.median(rp) if rp else '-',
+                '%.2f' % statistics.median(cp) if cp else '-'))
+        md.append('')
+    cells = [r for r in rows if r[9] is not None]
+    small = [r for r in cells if int(r[5]) <= 256]
+    big = [r for r in rows if r[10] is not None and int(r[5]) >= 1420]
+    md += ['Goals (cells that meet them / cells):', '',
+           '- Rust >= C: %d / %d' % (sum(r[9] >= 1 for r in cells), len(cells)),
+           '- Rust >= 2x C at 16-256 bytes: %d / %d' % (sum(r[9] >= 2 for r in small), len(small)),
+           '- Rust >= plain at >= 1420 bytes: %d / %d' % (sum(r[10] >= 1 for r in big), len(big)),
+           '']
+    return md
+
+
+def read_csv(path):
+    """Rows of a bench.csv with numbers converted, for --summary."""
+    rows = []
+    with open(path, newline='') as f:
+        for r in csv.DictReader(f):
+            num = lambda k: float(r[k]) if r[k] not in ('', 'None') else None
+            rows.append([r['mode'], r['num_mb'], r['alg'], r['dir'], int(r['key_bits']),
+                         int(r['block_bytes']), num('plain_ops'), num('c_pcrypt_ops'),
+                         num('rust_pcrypt_ops'), num('rust_over_c'), num('rust_over_plain'),
+                         int(r['samples'])])
+    return rows
+
+
 def main():
+    if sys.argv[1] == '--summary':
+        print('\n'.join(summary(read_csv(sys.argv[2]))))
+        return 0
     src, outdir = sys.argv[1], sys.argv[2]
     meta, samples, engine, problems = {}, defaultdict(list), defaultdict(list), []
     cur = {}
@@ -112,6 +165,7 @@ def main():
     for r in rows:
         md.append('| ' + ' | '.join([r[0], r[1], r[2], r[3][:3], str(r[4]), str(r[5])] +
                                    [fmt(x) for x in r[6:11]]) + ' |')
+    md += [''] + summary(rows)
     md += ['', '## Engine microbenchmark (trivial parallel part, Rust engine)', '',
            'Depth 0: each submitter submits back to back (the 512-job window stays full, so the',
            'latency is mostly queueing behind it); depth N: bursts of N jobs, each waited for.', '',
@@ -135,7 +189,8 @@ def main():
     if not complete:
         md += ['', '**The guest did not finish the benchmark.**']
     open(outdir + '/bench.md', 'w').write('\n'.join(md) + '\n')
-    print('\n'.join(md))
+    # stdout gets everything but the per-cell table, which is in bench.md and bench.csv.
+    print('\n'.join(md[:4] + ['(per-cell table: %s/bench.md)' % outdir, ''] + md[7 + len(rows):]))
 
     try:
         import matplotlib
