@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# Not run yet (session 7 ran out of time). Guest commands for `RPD_TIMEOUT=3000 make exec
-# CMDS=Documentation/bench/mask2-script.sh`:
+# Guest commands for `RPD_TIMEOUT=3000 make exec CMDS=Documentation/bench/mask2-script.sh`
+# (results: bench/mask2-215.txt and bench.rst, "a parallel mask no larger than the host's cores"):
 # tcrypt 215 on the default 4 vCPUs with the parallel mask of both pcrypt instances
 # (pencrypt, pdecrypt) cut to as many CPUs as the host has cores (0x3), for C and Rust
 # pcrypt, beside their default masks and plain AEAD, in one boot (see "vCPU overcommit" in
