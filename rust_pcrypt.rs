@@ -61,10 +61,6 @@ module! {
             default: crate::padata::DEFAULT_INLINE_SOLO_NS,
             description: "Requests cheaper than this (ns) run in the caller while alone (0: never)",
         },
-        inline_share_depth: u32 {
-            default: crate::padata::DEFAULT_INLINE_SHARE_DEPTH,
-            description: "Caller shares bursts this deep with the lanes (0: never)",
-        },
         lane_unbound_depth: u32 {
             default: crate::padata::DEFAULT_LANE_UNBOUND_DEPTH,
             description: "Lanes go unbound while this many jobs were recently in flight (0: never)",
@@ -241,7 +237,6 @@ impl kernel::Module for RustPcrypt {
         padata::LANE_WAKE_NS.store(module_parameters::lane_wake_ns.value(), Relaxed);
         padata::INLINE_NS.store(module_parameters::inline_ns.value(), Relaxed);
         padata::INLINE_SOLO_NS.store(module_parameters::inline_solo_ns.value(), Relaxed);
-        padata::INLINE_SHARE_DEPTH.store(module_parameters::inline_share_depth.value(), Relaxed);
         padata::SERIAL_LINGER_NS.store(module_parameters::serial_linger_ns.value(), Relaxed);
         padata::SERIAL_LINGER_MAX_NS
             .store(module_parameters::serial_linger_max_ns.value(), Relaxed);

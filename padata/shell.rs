@@ -84,18 +84,6 @@ pub(crate) static INLINE_SOLO_NS: Atomic<u32> = Atomic::new(DEFAULT_INLINE_SOLO_
 /// practice a bound only for pathological inner algorithms (see Documentation/bench.rst).
 pub(crate) const DEFAULT_INLINE_SOLO_NS: u32 = 1_000_000;
 
-/// While a shell's recent peak of jobs in flight ([`Input::peak`]) is at least this, the
-/// submitter shares deep bursts with the lanes instead of running cheap jobs inline or
-/// handing expensive ones off entirely: every job of a [`Job::INLINE`] type (costing less
-/// than [`INLINE_SOLO_NS`]) is queued, and the submitter then runs the oldest queued job of
-/// the shell itself whenever another one stays queued for a lane (see
-/// [`Shell::do_parallel`]). Set from the `inline_share_depth` module parameter; 0 never
-/// does, and neither does an [`INLINE_NS`] of 0.
-pub(crate) static INLINE_SHARE_DEPTH: Atomic<u32> = Atomic::new(DEFAULT_INLINE_SHARE_DEPTH);
-
-/// Default of [`INLINE_SHARE_DEPTH`] (see Documentation/bench.rst).
-pub(crate) const DEFAULT_INLINE_SHARE_DEPTH: u32 = 0;
-
 /// [`Input::peak`] below which a shell counts as running one job at a time: 1.5 jobs, so
 /// after a burst of N jobs it takes about 64 x ln(N / 1.5) submissions (one at a time) until
 /// expensive jobs run inline again, and bursts of two keep it above the bound.
@@ -147,10 +135,8 @@ pub(crate) trait Job: Send + Sized + 'static {
     /// handoff to another CPU costs more than such a job, so this saves the submitter time
     /// as well) or nothing else of the shell is or was recently in flight
     /// ([`INLINE_SOLO_NS`]: there is nothing to run beside it, and the submitter would only
-    /// wait for the lane). While a deep burst is shared ([`INLINE_SHARE_DEPTH`]) the
-    /// submitter may also run the parallel part of an earlier queued job of its shell, not
-    /// its own. Only for jobs whose parallel part may run under any submitter's locks and on
-    /// its stack; the serial part is never run inline.
+    /// wait for the lane). Only for jobs whose parallel part may run under the submitter's
+    /// locks and on its stack; the serial part is never run inline.
     const INLINE: bool = false;
 
     /// The parallel part. Runs on a CPU of the parallel mask, with bottom halves disabled (as
@@ -174,18 +160,16 @@ enum Done<J> {
     Lost,
 }
 
-/// Which lane a submission wakes after queueing its job (see [`Shell::do_parallel`]).
-enum Wake {
+/// What a submission does after queueing its job (see [`Shell::do_parallel`]).
+enum Next<J> {
+    /// Run the job's parallel part here, now, as sequence number `.1`.
+    Inline(J, Seq),
     /// Queue lane `.0` (reserved) on CPU `.1`, or on the unbound parallel workqueue for
     /// `None`.
-    Lane(usize, Option<u32>),
-    /// A busy lane will take the job, or there is none to take.
+    Wake(usize, Option<u32>),
+    /// A busy lane will take the job.
     Nothing,
 }
-
-/// A job whose parallel part the submitter runs itself: the job, its sequence number and its
-/// callback CPU.
-type Inline<J> = Option<(J, Seq, u32)>;
 
 /// Jobs in order, waiting for their callback CPU's serial worker.
 struct SerialQueue<J> {
@@ -740,9 +724,7 @@ impl<J: Job> Shell<J> {
     /// another one is chosen as C does (`cb_cpu % weight`-th usable CPU) and written back.
     ///
     /// Process or softirq context. A cheap job of a [`Job::INLINE`] type may run its parallel
-    /// part before this returns (or, in a shared deep burst, the oldest queued job of the
-    /// shell may run instead; see [`INLINE_SHARE_DEPTH`]); serial parts always run later, on
-    /// their callback CPUs.
+    /// part before this returns; its serial part always runs later, on `cb_cpu`.
     ///
     /// Errors (the job is returned with them, untouched):
     /// - `EINVAL`: the instance is stopped or invalid, or no usable serial CPU exists;
@@ -759,7 +741,7 @@ impl<J: Job> Shell<J> {
         let here = CpuId::current().as_u32();
         let cost = core.cost_ns.load(Relaxed);
         let now = Instant::<Monotonic>::now();
-        let (inline, wake) = {
+        let next = {
             let mut inp = core.input.lock();
             let gen = core.inst.gen.load(Acquire);
             if gen != inp.gen {
@@ -784,48 +766,33 @@ impl<J: Job> Shell<J> {
             inp.peak = (in_flight << PEAK_SHIFT).max(inp.peak - inp.peak / 64);
             let seq = inp.next;
             inp.next = seq.next();
-            let local = J::INLINE && snap.pcpu.test(here);
-            let share = local && Self::share_pays(cost, inp.peak);
             // Inline: nothing waits for a lane before this job (it would not overtake queued
             // work), the job costs less than a handoff or is alone, and this CPU may run
             // parallel parts.
-            if local
-                && !share
+            if J::INLINE
                 && inp.dispatch == seq
                 && Self::inline_pays(cost, in_flight, inp.peak)
+                && snap.pcpu.test(here)
             {
                 inp.dispatch = inp.next;
-                (Some((job, seq, *cb_cpu)), Wake::Nothing)
+                Next::Inline(job, seq)
             } else {
                 inp.queued[ring_idx(seq)] = Some((job, *cb_cpu));
-                let wake = Self::pick_lane(&mut inp, cost, here, *cb_cpu);
-                // Sharing a deep burst: take the oldest queued job, as a lane would, if
-                // another one stays queued for the lanes.
-                let first = inp.dispatch;
-                let help = if share && inp.next.distance(first) >= 2 {
-                    inp.queued[ring_idx(first)].take()
-                } else {
-                    None
-                };
-                let inline = help.map(|(j, cb)| {
-                    inp.dispatch = first.next();
-                    (j, first, cb)
-                });
-                (inline, wake)
+                Self::pick_lane(&mut inp, cost, here, *cb_cpu)
             }
         };
-        if let Some((job, seq, cb_cpu)) = inline {
-            let ticket = Ticket {
-                core: core.clone(),
-                seq,
-                cb_cpu,
-                done: false,
-            };
-            job.parallel(ticket);
-            core.sample_cost(now.elapsed(), 1);
-        }
-        match wake {
-            Wake::Lane(i, cpu) => match core.inst.queues.try_access() {
+        match next {
+            Next::Inline(job, seq) => {
+                let ticket = Ticket {
+                    core: core.clone(),
+                    seq,
+                    cb_cpu: *cb_cpu,
+                    done: false,
+                };
+                job.parallel(ticket);
+                core.sample_cost(now.elapsed(), 1);
+            }
+            Next::Wake(i, cpu) => match core.inst.queues.try_access() {
                 Some(q) => {
                     let lane = self.lanes[i].clone();
                     let _ = match cpu {
@@ -840,20 +807,9 @@ impl<J: Job> Shell<J> {
                     inp.lanes_busy -= 1;
                 }
             },
-            Wake::Nothing => {}
+            Next::Nothing => {}
         }
         Ok(())
-    }
-
-    /// Whether a submission of a job of average cost `cost` (ns), with the shell's peak of
-    /// jobs in flight updated to `peak`, shares a deep burst with the lanes (see
-    /// [`INLINE_SHARE_DEPTH`]).
-    fn share_pays(cost: u32, peak: u32) -> bool {
-        let depth = INLINE_SHARE_DEPTH.load(Relaxed);
-        depth != 0
-            && INLINE_NS.load(Relaxed) != 0
-            && peak >> PEAK_SHIFT >= depth
-            && cost < INLINE_SOLO_NS.load(Relaxed)
     }
 
     /// Whether a job of average cost `cost` (ns), submitted with `in_flight` jobs of its
@@ -875,7 +831,7 @@ impl<J: Job> Shell<J> {
     /// parallel CPU for it, and the queued work is worth a wakeup: with cheap jobs one busy
     /// lane finishes them sooner than a remote worker would wake up. A busy lane picks up new
     /// jobs without any wakeup.
-    fn pick_lane(inp: &mut Input<J>, cost: u32, here: u32, cb_cpu: u32) -> Wake {
+    fn pick_lane(inp: &mut Input<J>, cost: u32, here: u32, cb_cpu: u32) -> Next<J> {
         let snap = inp.snap;
         let queued = inp.next.distance(inp.dispatch);
         let limit = snap.pcpu.weight().max(1);
@@ -884,23 +840,23 @@ impl<J: Job> Shell<J> {
             || u64::from(queued) * u64::from(cost)
                 >= u64::from(busy) * u64::from(LANE_WAKE_NS.load(Relaxed));
         if busy >= limit || busy >= queued || !worth {
-            return Wake::Nothing;
+            return Next::Nothing;
         }
         let Some(i) = inp.lane_busy.iter().position(|b| !*b) else {
-            return Wake::Nothing;
+            return Next::Nothing;
         };
         inp.lane_busy[i] = true;
         inp.lanes_busy += 1;
         let unbound = LANE_UNBOUND_DEPTH.load(Relaxed);
         if snap.pcpu_any && unbound != 0 && inp.peak >> PEAK_SHIFT >= unbound {
             // Deep load, and any CPU will do: the scheduler picks an idle one.
-            return Wake::Lane(i, None);
+            return Next::Wake(i, None);
         }
         // The first idle lane index is below `limit` (pigeonhole), so the lane maps to a
         // distinct usable parallel CPU. Lane 0 goes to the submitting CPU when it is a
         // parallel CPU: a lone lane then runs locally, without an IPI.
         let base = snap.pcpu.iter().position(|c| c == here).unwrap_or(0) as u32;
-        Wake::Lane(i, Some(snap.pcpu.pick(base + i as u32).unwrap_or(cb_cpu)))
+        Next::Wake(i, Some(snap.pcpu.pick(base + i as u32).unwrap_or(cb_cpu)))
     }
 
     /// Like [`Shell::do_parallel`], but while the engine answers `EBUSY` (window full or

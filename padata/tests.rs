@@ -4,7 +4,7 @@
 
 use super::{
     do_multithreaded, next_poll_ns, poll_max_ns, Instance, Job, MaskType, MtJob, Shell, Ticket,
-    INLINE_NS, INLINE_SHARE_DEPTH, INLINE_SOLO_NS, SERIAL_LINGER_NS, WINDOW,
+    INLINE_NS, INLINE_SOLO_NS, SERIAL_LINGER_NS, WINDOW,
 };
 use crate::kext::cpumask::CpuSet;
 use kernel::{
@@ -705,31 +705,6 @@ mod inline_tests {
         assert_eq!(r.inline + r.lane, 10_000);
         // Even phases always use lanes.
         assert!(r.lane >= 20 * 250);
-        Ok(())
-    }
-
-    /// A shared burst (`inline_share_depth`; 1: every submission shares): every job is
-    /// queued and the submitter runs the oldest queued one whenever another stays queued, so
-    /// the last job always goes to a lane. Mixed with jobs busy for up to 40 us and
-    /// expensive phases (every job to a lane): nothing lost, nothing reordered.
-    #[test]
-    fn shared_bursts_keep_order() -> Result {
-        let share = Knob::set(&INLINE_SHARE_DEPTH, 1);
-        let r = run_inline(&[u32::MAX], 5000)?;
-        assert_eq!(r.completed, 5000);
-        assert_eq!(r.reordered, 0);
-        assert_eq!(r.wrong_cpu, 0);
-        assert_eq!(r.inline + r.lane, 5000);
-        assert!(r.lane >= 1);
-        let r = run_inline(&[u32::MAX, 0, u32::MAX, 0], 1000)?;
-        assert_eq!(r.completed, 4000);
-        assert_eq!(r.reordered, 0);
-        assert_eq!(r.wrong_cpu, 0);
-        assert_eq!(r.inline + r.lane, 4000);
-        // Off again: cheap jobs run inline, each on its own.
-        drop(share);
-        let r = run_inline(&[u32::MAX], 1000)?;
-        assert_eq!((r.inline, r.lane), (1000, 0));
         Ok(())
     }
 
