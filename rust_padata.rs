@@ -65,6 +65,10 @@ module! {
             default: crate::padata::DEFAULT_LANE_WAKE_NS,
             description: "Queued work (ns per busy lane) worth waking another lane",
         },
+        lane_max: u32 {
+            default: 0,
+            description: "Most lanes of one shell busy at once (0: one per parallel CPU)",
+        },
         lane_unbound_depth: u32 {
             default: crate::padata::DEFAULT_LANE_UNBOUND_DEPTH,
             description: "Lanes go unbound while this many jobs were recently in flight (0: never)",
@@ -93,6 +97,7 @@ impl kernel::Module for RustPadata {
         padata::SERIAL_LINGER_MAX_NS
             .store(module_parameters::serial_linger_max_ns.value(), Relaxed);
         padata::LANE_UNBOUND_DEPTH.store(module_parameters::lane_unbound_depth.value(), Relaxed);
+        padata::LANE_MAX.store(module_parameters::lane_max.value(), Relaxed);
         let hp = padata::new_hotplug_state(c"rust_padata:online")?;
         pr_info!("loaded\n");
         let jobs = module_parameters::bench_jobs.value();

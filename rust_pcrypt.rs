@@ -61,6 +61,10 @@ module! {
             default: crate::padata::DEFAULT_INLINE_SOLO_NS,
             description: "Requests cheaper than this (ns) run in the caller while alone (0: never)",
         },
+        lane_max: u32 {
+            default: 0,
+            description: "Most lanes of one shell busy at once (0: one per parallel CPU)",
+        },
         lane_unbound_depth: u32 {
             default: crate::padata::DEFAULT_LANE_UNBOUND_DEPTH,
             description: "Lanes go unbound while this many jobs were recently in flight (0: never)",
@@ -241,6 +245,7 @@ impl kernel::Module for RustPcrypt {
         padata::SERIAL_LINGER_MAX_NS
             .store(module_parameters::serial_linger_max_ns.value(), Relaxed);
         padata::LANE_UNBOUND_DEPTH.store(module_parameters::lane_unbound_depth.value(), Relaxed);
+        padata::LANE_MAX.store(module_parameters::lane_max.value(), Relaxed);
         let hp = padata::new_hotplug_state(c"rust_pcrypt:online")?;
         let (tmpl_name, kset_name) = names();
         let kset = Kset::new_in_kernel(kset_name)?;

@@ -124,6 +124,20 @@ pub(crate) static LANE_UNBOUND_DEPTH: Atomic<u32> = Atomic::new(DEFAULT_LANE_UNB
 /// lanes measured faster, shallower than those of 32 for which unbound lanes did.
 pub(crate) const DEFAULT_LANE_UNBOUND_DEPTH: u32 = 9;
 
+/// Most lanes of one shell busy at once; 0: as many as the parallel mask has usable CPUs (see
+/// [`lane_limit`] and Documentation/bench.rst). Set from the `lane_max` module parameter.
+pub(crate) static LANE_MAX: Atomic<u32> = Atomic::new(0);
+
+/// How many lanes of a shell whose snapshot is `snap` may be busy at once: one per usable
+/// parallel CPU (at least one), at most [`LANE_MAX`] if that is set.
+fn lane_limit(snap: &Snapshot) -> u32 {
+    let cpus = snap.pcpu.weight().max(1);
+    match LANE_MAX.load(Relaxed) {
+        0 => cpus,
+        max => cpus.min(max),
+    }
+}
+
 /// Fixed-point shift of [`Input::peak`].
 const PEAK_SHIFT: u32 = 8;
 
@@ -542,7 +556,7 @@ impl<J: Job> WorkItem for Lane<J> {
             {
                 let mut inp = core.input.lock();
                 let queued = inp.next.distance(inp.dispatch) as usize;
-                let too_many = inp.lanes_busy > inp.snap.pcpu.weight().max(1);
+                let too_many = inp.lanes_busy > lane_limit(&inp.snap);
                 if queued == 0 || too_many {
                     inp.lane_busy[this.idx as usize] = false;
                     inp.lanes_busy -= 1;
@@ -834,7 +848,7 @@ impl<J: Job> Shell<J> {
     fn pick_lane(inp: &mut Input<J>, cost: u32, here: u32, cb_cpu: u32) -> Next<J> {
         let snap = inp.snap;
         let queued = inp.next.distance(inp.dispatch);
-        let limit = snap.pcpu.weight().max(1);
+        let limit = lane_limit(&snap);
         let busy = inp.lanes_busy;
         let worth = busy == 0
             || u64::from(queued) * u64::from(cost)

@@ -4,7 +4,7 @@
 
 use super::{
     do_multithreaded, next_poll_ns, poll_max_ns, Instance, Job, MaskType, MtJob, Shell, Ticket,
-    INLINE_NS, INLINE_SOLO_NS, SERIAL_LINGER_NS, WINDOW,
+    INLINE_NS, INLINE_SOLO_NS, LANE_MAX, SERIAL_LINGER_NS, WINDOW,
 };
 use crate::kext::cpumask::CpuSet;
 use kernel::{
@@ -542,6 +542,10 @@ mod engine_tests {
 static RAN_INLINE: Atomic<u64> = Atomic::new(0);
 /// Parallel parts of [`InlineJob`]s run by another task (a lane).
 static RAN_ON_LANE: Atomic<u64> = Atomic::new(0);
+/// Parallel parts of [`InlineJob`]s running now.
+static RUNNING: Atomic<u64> = Atomic::new(0);
+/// Most parallel parts of [`InlineJob`]s seen running at once.
+static MAX_RUNNING: Atomic<u64> = Atomic::new(0);
 
 /// A job that allows inline parallel parts ([`Job::INLINE`]) and records where its parallel
 /// part ran.
@@ -569,9 +573,18 @@ impl Job for InlineJob {
         } else {
             RAN_ON_LANE.fetch_add(1, Relaxed);
         }
+        let running = RUNNING.fetch_add(1, Relaxed) + 1;
+        let mut max = MAX_RUNNING.load(Relaxed);
+        while running > max {
+            match MAX_RUNNING.cmpxchg(max, running, Relaxed) {
+                Ok(_) => break,
+                Err(seen) => max = seen,
+            }
+        }
         if self.delay_us != 0 {
             udelay(Delta::from_micros(self.delay_us.into()));
         }
+        RUNNING.fetch_sub(1, Relaxed);
         self.cb_cpu = ticket.cb_cpu();
         match self.park.take() {
             Some(park) => park.park(self, ticket),
@@ -615,6 +628,8 @@ struct InlineRun {
     inline: u64,
     /// Parallel parts run on lanes.
     lane: u64,
+    /// Most parallel parts seen running at once.
+    max_overlap: u64,
 }
 
 /// Pushes `per_phase` [`InlineJob`]s through a new shell for each threshold of `phases` in
@@ -627,6 +642,7 @@ fn run_inline(phases: &[u32], per_phase: u64) -> Result<InlineRun> {
     let checker = Checker::new(1)?;
     RAN_INLINE.store(0, Relaxed);
     RAN_ON_LANE.store(0, Relaxed);
+    MAX_RUNNING.store(0, Relaxed);
     let online = CpuSet::online();
     let mut rng = Rng(0x2545_f491);
     let submitter = current!().pid();
@@ -656,6 +672,7 @@ fn run_inline(phases: &[u32], per_phase: u64) -> Result<InlineRun> {
         wrong_cpu,
         inline: RAN_INLINE.load(Relaxed),
         lane: RAN_ON_LANE.load(Relaxed),
+        max_overlap: MAX_RUNNING.load(Relaxed),
     })
 }
 
@@ -687,6 +704,26 @@ mod inline_tests {
         assert_eq!(r.completed, 2000);
         assert_eq!(r.reordered, 0);
         assert_eq!(r.wrong_cpu, 0);
+        Ok(())
+    }
+
+    /// `lane_max=1` lets one lane of the shell run at a time: with every job on a lane, no
+    /// two parallel parts overlap; order and callback CPUs hold. Without the cap, lanes may
+    /// overlap (not asserted: it depends on scheduling).
+    #[test]
+    fn lane_cap_limits_overlap() -> Result {
+        let cap = Knob::set(&LANE_MAX, 1);
+        let r = run_inline(&[0], 3000)?;
+        assert_eq!(r.lane, 3000);
+        assert_eq!(r.max_overlap, 1);
+        assert_eq!(r.completed, 3000);
+        assert_eq!(r.reordered, 0);
+        assert_eq!(r.wrong_cpu, 0);
+        drop(cap);
+        let r = run_inline(&[0], 3000)?;
+        assert_eq!(r.completed, 3000);
+        assert_eq!(r.reordered, 0);
+        assert!(r.max_overlap >= 1);
         Ok(())
     }
 
