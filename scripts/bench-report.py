@@ -157,15 +157,18 @@ def main():
     runs = ('%d' % min(counts) if min(counts) == max(counts) else '%d-%d' % (min(counts), max(counts))
             ) if counts else '0'
     fmt = lambda x: '-' if x is None else ('%.0f' % x if x >= 100 else '%.2f' % x)
-    md = ['# rust-padata benchmark', '',
-          'Machine: %s; vCPUs: %s; kernel: %s; ops/s, medians of %s tcrypt runs per cell.'
-          % (meta.get('machine', '?'), meta.get('vcpus', '?'), meta.get('kernel', '?'), runs), '',
-          '| mode | mb | alg | dir | key | block | plain | C pcrypt | Rust pcrypt | Rust/C | Rust/plain |',
-          '|---|---|---|---|---|---|---|---|---|---|---|']
+    head = ['# rust-padata benchmark', '',
+            'Machine: %s; vCPUs: %s; kernel: %s; ops/s, medians of %s tcrypt runs per cell.'
+            % (meta.get('machine', '?'), meta.get('vcpus', '?'), meta.get('kernel', '?'), runs),
+            '']
+    table = ['| mode | mb | alg | dir | key | block | plain | C pcrypt | Rust pcrypt | Rust/C '
+             '| Rust/plain |', '|---|---|---|---|---|---|---|---|---|---|---|']
     for r in rows:
-        md.append('| ' + ' | '.join([r[0], r[1], r[2], r[3][:3], str(r[4]), str(r[5])] +
-                                   [fmt(x) for x in r[6:11]]) + ' |')
-    md += [''] + summary(rows)
+        table.append('| ' + ' | '.join([r[0], r[1], r[2], r[3][:3], str(r[4]), str(r[5])] +
+                                      [fmt(x) for x in r[6:11]]) + ' |')
+    table.append('')
+    # Everything after the per-cell table.
+    md = summary(rows)
     md += ['', '## Engine microbenchmark (trivial parallel part, Rust engine)', '',
            'Depth 0: each submitter submits back to back (the 512-job window stays full, so the',
            'latency is mostly queueing behind it); depth N: bursts of N jobs, each waited for.', '',
@@ -188,9 +191,9 @@ def main():
         md += ['', '**Driver check failed:** ' + '; '.join(sorted(set(problems)))]
     if not complete:
         md += ['', '**The guest did not finish the benchmark.**']
-    open(outdir + '/bench.md', 'w').write('\n'.join(md) + '\n')
+    open(outdir + '/bench.md', 'w').write('\n'.join(head + table + md) + '\n')
     # stdout gets everything but the per-cell table, which is in bench.md and bench.csv.
-    print('\n'.join(md[:4] + ['(per-cell table: %s/bench.md)' % outdir, ''] + md[7 + len(rows):]))
+    print('\n'.join(head + ['(per-cell table: %s/bench.md)' % outdir, ''] + md))
 
     try:
         import matplotlib
