@@ -66,7 +66,7 @@ module! {
             description: "Queued work (ns per busy lane) worth waking another lane",
         },
         lane_max: u32 {
-            default: 0,
+            default: crate::padata::DEFAULT_LANE_MAX,
             description: "Most lanes of one shell busy at once (0: one per parallel CPU)",
         },
         lane_unbound_depth: u32 {

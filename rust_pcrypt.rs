@@ -62,7 +62,7 @@ module! {
             description: "Requests cheaper than this (ns) run in the caller while alone (0: never)",
         },
         lane_max: u32 {
-            default: 0,
+            default: crate::padata::DEFAULT_LANE_MAX,
             description: "Most lanes of one shell busy at once (0: one per parallel CPU)",
         },
         lane_unbound_depth: u32 {

@@ -24,7 +24,7 @@ pub(crate) use instance::{new_hotplug_state, HotplugState, Instance, InstanceInn
 pub(crate) use mt::{do_multithreaded, MtJob};
 pub(crate) use shell::{
     kvec_of, next_poll_ns, poll_max_ns, Job, Shell, Ticket, DEFAULT_INLINE_NS,
-    DEFAULT_INLINE_SOLO_NS, DEFAULT_LANE_UNBOUND_DEPTH, DEFAULT_LANE_WAKE_NS,
+    DEFAULT_INLINE_SOLO_NS, DEFAULT_LANE_MAX, DEFAULT_LANE_UNBOUND_DEPTH, DEFAULT_LANE_WAKE_NS,
     DEFAULT_SERIAL_LINGER_MAX_NS, DEFAULT_SERIAL_LINGER_NS, INLINE_NS, INLINE_SOLO_NS, LANE_MAX,
     LANE_UNBOUND_DEPTH, LANE_WAKE_NS, SERIAL_LINGER_MAX_NS, SERIAL_LINGER_NS, WINDOW,
 };

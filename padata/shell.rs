@@ -126,7 +126,10 @@ pub(crate) const DEFAULT_LANE_UNBOUND_DEPTH: u32 = 9;
 
 /// Most lanes of one shell busy at once; 0: as many as the parallel mask has usable CPUs (see
 /// [`lane_limit`] and Documentation/bench.rst). Set from the `lane_max` module parameter.
-pub(crate) static LANE_MAX: Atomic<u32> = Atomic::new(0);
+pub(crate) static LANE_MAX: Atomic<u32> = Atomic::new(DEFAULT_LANE_MAX);
+
+/// Default of [`LANE_MAX`]: no cap (see Documentation/pcrypt.rst, "Tuning").
+pub(crate) const DEFAULT_LANE_MAX: u32 = 0;
 
 /// How many lanes of a shell whose snapshot is `snap` may be busy at once: one per usable
 /// parallel CPU (at least one), at most [`LANE_MAX`] if that is set.
