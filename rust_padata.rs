@@ -67,7 +67,11 @@ module! {
         },
         lane_max: u32 {
             default: crate::padata::DEFAULT_LANE_MAX,
-            description: "Most lanes of one shell busy at once (0: one per parallel CPU)",
+            description: "Most lanes of one shell busy at once (0: lane_probe cap, or no cap)",
+        },
+        lane_probe: bool {
+            default: true,
+            description: "At load, measure how many CPUs run in parallel and cap the lanes at that",
         },
         lane_unbound_depth: u32 {
             default: crate::padata::DEFAULT_LANE_UNBOUND_DEPTH,
@@ -98,6 +102,10 @@ impl kernel::Module for RustPadata {
             .store(module_parameters::serial_linger_max_ns.value(), Relaxed);
         padata::LANE_UNBOUND_DEPTH.store(module_parameters::lane_unbound_depth.value(), Relaxed);
         padata::LANE_MAX.store(module_parameters::lane_max.value(), Relaxed);
+        padata::LANE_PROBED.store(0, Relaxed);
+        if module_parameters::lane_max.value() == 0 && module_parameters::lane_probe.value() {
+            padata::report_lane_probe();
+        }
         let hp = padata::new_hotplug_state(c"rust_padata:online")?;
         pr_info!("loaded\n");
         let jobs = module_parameters::bench_jobs.value();

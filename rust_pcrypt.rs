@@ -63,7 +63,11 @@ module! {
         },
         lane_max: u32 {
             default: crate::padata::DEFAULT_LANE_MAX,
-            description: "Most lanes of one shell busy at once (0: one per parallel CPU)",
+            description: "Most lanes of one shell busy at once (0: lane_probe cap, or no cap)",
+        },
+        lane_probe: bool {
+            default: true,
+            description: "At load, measure how many CPUs run in parallel and cap the lanes at that",
         },
         lane_unbound_depth: u32 {
             default: crate::padata::DEFAULT_LANE_UNBOUND_DEPTH,
@@ -246,6 +250,10 @@ impl kernel::Module for RustPcrypt {
             .store(module_parameters::serial_linger_max_ns.value(), Relaxed);
         padata::LANE_UNBOUND_DEPTH.store(module_parameters::lane_unbound_depth.value(), Relaxed);
         padata::LANE_MAX.store(module_parameters::lane_max.value(), Relaxed);
+        padata::LANE_PROBED.store(0, Relaxed);
+        if module_parameters::lane_max.value() == 0 && module_parameters::lane_probe.value() {
+            padata::report_lane_probe();
+        }
         let hp = padata::new_hotplug_state(c"rust_pcrypt:online")?;
         let (tmpl_name, kset_name) = names();
         let kset = Kset::new_in_kernel(kset_name)?;

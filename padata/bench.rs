@@ -4,7 +4,7 @@
 //! overhead) and submit-to-serial latency percentiles. Run by `rust_padata.ko` when loaded
 //! with `bench_jobs=N`; results go to the kernel log as one `rpd-bench:` line.
 
-use super::{kvec_of, HotplugState, Instance, Job, MaskType, Shell, Ticket};
+use super::{kvec_of, probe::spin, HotplugState, Instance, Job, MaskType, Shell, Ticket};
 use crate::kext::cpumask::CpuSet;
 use kernel::{
     cpu::CpuId,
@@ -94,19 +94,6 @@ struct BenchJob {
     key: usize,
     /// Submission index within the submitter.
     order: u64,
-}
-
-/// Stand-in for real work (for example an AEAD request): `iters` rounds of arithmetic the
-/// compiler cannot remove. CPU work, not a clock: a vCPU that the host deschedules meanwhile
-/// makes no progress, as with real work.
-fn spin(iters: u64) {
-    let mut x = 0x9e37_79b9_7f4a_7c15u64;
-    for _ in 0..iters {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-    }
-    core::hint::black_box(x);
 }
 
 /// How many [`spin`] iterations take `ns` nanoseconds on this CPU, measured now (call it

@@ -3,8 +3,9 @@
 //! KUnit suites of the padata engine (registered by `rust_padata.ko` only).
 
 use super::{
-    do_multithreaded, next_poll_ns, poll_max_ns, Instance, Job, MaskType, MtJob, Shell, Ticket,
-    INLINE_NS, INLINE_SOLO_NS, LANE_MAX, SERIAL_LINGER_NS, WINDOW,
+    do_multithreaded, lane_cap, next_poll_ns, poll_max_ns, probe::probe_lane_cap, Instance, Job,
+    MaskType, MtJob, Shell, Ticket, INLINE_NS, INLINE_SOLO_NS, LANE_MAX, LANE_PROBED,
+    SERIAL_LINGER_NS, WINDOW,
 };
 use crate::kext::cpumask::CpuSet;
 use kernel::{
@@ -913,6 +914,45 @@ mod poll_tests {
         assert_eq!(poll_max_ns(BASE, MAX, 100_000), MAX);
         assert_eq!(poll_max_ns(BASE, MAX, u32::MAX), MAX);
         assert_eq!(poll_max_ns(0, 0, 50_000), 0);
+    }
+}
+
+/// KUnit suite `rust_padata_probe`: the load-time probe of how many CPUs run in parallel.
+#[kernel::prelude::kunit_tests(rust_padata_probe)]
+mod probe_tests {
+    use super::*;
+
+    /// The cap is the CPUs that ran in parallel, rounded to the nearest, at least two, and no
+    /// cap at all when that is not below the online CPUs.
+    #[test]
+    fn cap_follows_the_measured_parallelism() {
+        // 4 vCPUs on 2 host cores.
+        assert_eq!(lane_cap(4, 200), 2);
+        assert_eq!(lane_cap(4, 249), 2);
+        assert_eq!(lane_cap(4, 250), 3);
+        // Real parallel CPUs, measured a little low.
+        assert_eq!(lane_cap(4, 360), 0);
+        assert_eq!(lane_cap(64, 6_330), 63);
+        assert_eq!(lane_cap(64, 6_350), 0);
+        // Never below two lanes, and never a cap on one or two CPUs.
+        assert_eq!(lane_cap(8, 0), 2);
+        assert_eq!(lane_cap(8, 120), 2);
+        assert_eq!(lane_cap(2, 100), 0);
+        assert_eq!(lane_cap(1, 100), 0);
+        assert_eq!(lane_cap(4, u64::MAX), 0);
+    }
+
+    /// The probe reports the online CPUs, some work done, and the cap that [`lane_cap`]
+    /// gives for its measurement, which is what the lanes then use.
+    #[test]
+    fn probe_reports_online_cpus_and_sets_its_cap() -> Result {
+        let _restore = Knob::set(&LANE_PROBED, u32::MAX);
+        let (n, pct, cap) = probe_lane_cap()?;
+        assert_eq!(n, CpuSet::online().weight());
+        assert!(pct > 0);
+        assert_eq!(cap, lane_cap(n, pct));
+        assert_eq!(LANE_PROBED.load(Relaxed), cap);
+        Ok(())
     }
 }
 
