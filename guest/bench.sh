@@ -6,7 +6,8 @@
 # interleaved in this boot, plus the engine microbenchmark. Every tcrypt line goes to
 # the host on ttyS1, prefixed with the configuration, mode, num_mb and repetition.
 # Kernel arguments: rpd.reps=N (3: tcrypt runs per configuration, engine runs),
-# rpd.modes="215:8 215:32 211:0", rpd.sec=S (1).
+# rpd.modes="215:8 215:32 211:0", rpd.sec=S (1), rpd.rsargs=A,B (more rust_pcrypt.ko
+# arguments, comma-separated).
 . /guest/lib.sh
 reps=3
 modes="215:8 215:32 211:0"
@@ -16,6 +17,7 @@ for arg in $(cat /proc/cmdline); do
 	rpd.reps=*) reps=${arg#rpd.reps=} ;;
 	rpd.modes=*) modes=$(echo "${arg#rpd.modes=}" | tr , ' ') ;;
 	rpd.sec=*) sec=${arg#rpd.sec=} ;;
+	rpd.rsargs=*) RS="$RS $(echo "${arg#rpd.rsargs=}" | tr , ' ')" ;;
 	esac
 done
 out=/dev/ttyS1
@@ -27,6 +29,7 @@ echo none >/sys/module/kunit/parameters/filter_glob
 	echo "# machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 	echo "# vcpus: $(grep -c ^processor /proc/cpuinfo)"
 	echo "# kernel: $(uname -r)"
+	echo "# rust-module: $RS"
 } >$out
 
 # Each tcrypt load measures everything twice: tcrypt's init returns -EAGAIN after its tests
@@ -38,6 +41,12 @@ loads=$(((reps + 1) / 2))
 run_tcrypt() { # config mode mb load
 	echo "rpd: bench $1 mode=$2 num_mb=$3 load=$4/$loads (t=$(cut -d' ' -f1 /proc/uptime)s)"
 	tcrypt_speed "$1 $2 $3 $4" "$2" "$3" "$sec"
+}
+
+# run_tcrypt for Rust pcrypt, after recording what its load-time lane probe found.
+rust_tcrypt() { # mode mb load
+	dmesg | grep 'lane probe:' | tail -1 | sed 's/^\[[ 0-9.]*\] /# lane-probe: /' >$out
+	run_tcrypt rust "$@"
 }
 
 # The three configurations of one (mode, load), one after the other: plain, C pcrypt
@@ -54,7 +63,7 @@ run_configs() { # mode mb load
 		case $cfg in
 		plain) run_tcrypt plain "$@" ;;
 		c) through_pcrypt pcrypt pcrypt.ko run_tcrypt c "$@" ;;
-		rust) through_pcrypt pcrypt_rs "$RS" run_tcrypt rust "$@" ;;
+		rust) through_pcrypt pcrypt_rs "$RS" rust_tcrypt "$@" ;;
 		esac
 	done
 }

@@ -4,7 +4,8 @@
 # make bench: plain AEAD vs C pcrypt vs Rust pcrypt with tcrypt, side by side in one boot,
 # plus the engine microbenchmark. Writes build/bench/bench.{md,csv,png}.
 # Environment: BENCH_REPS (3: tcrypt runs per configuration, rounded up to even, and engine
-# runs), BENCH_MODES ("215:8,215:32,211:0"), BENCH_SEC (1).
+# runs), BENCH_MODES ("215:8,215:32,211:0"), BENCH_SEC (1), BENCH_RS_ARGS (more
+# rust_pcrypt.ko arguments, for example "lane_max=2").
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 say "rust-padata make bench; results in $BUILD/bench"
@@ -23,7 +24,9 @@ sec=${BENCH_SEC:-1}
 nmodes=$(echo "$modes" | tr , '\n' | grep -c .)
 limit=$((600 + ((reps + 1) / 2) * nmodes * 3 * 400 * sec + reps * 4 * 60))
 say "bench: $(((reps + 1) / 2 * 2)) tcrypt runs per configuration (BENCH_REPS=$reps rounded up to even), modes $modes; guest time limit ${limit}s"
-RPD_APPEND="rpd.reps=$reps rpd.modes=$modes rpd.sec=$sec" \
+rsargs=$(echo "${BENCH_RS_ARGS:-}" | xargs | tr ' ' ,)
+say "bench: Rust pcrypt loaded as rust_pcrypt.ko alt_name=1${BENCH_RS_ARGS:+ $BENCH_RS_ARGS}"
+RPD_APPEND="rpd.reps=$reps rpd.modes=$modes rpd.sec=$sec${rsargs:+ rpd.rsargs=$rsargs}" \
 	RPD_TIMEOUT=${RPD_TIMEOUT:-$limit} "$TOP/scripts/boot.sh" bench || true
 cp "$BUILD/bench-results.txt" "$BUILD/bench/raw.txt"
 /usr/bin/python3 "$TOP/scripts/bench-report.py" "$BUILD/bench/raw.txt" "$BUILD/bench"
