@@ -138,8 +138,8 @@ pub(crate) fn lane_cap(cpus: u32, parallel_pct: u64) -> u32 {
 
 /// Measures how many of the online CPUs run in parallel, sets [`LANE_PROBED`] from it (see
 /// [`lane_cap`]) and returns `(online CPUs, work done by all at once in percent of one
-/// CPU's, cap)`. Takes about 2 x [`PROBE_ROUNDS`] x [`PHASE_MS`] and keeps every online CPU busy for
-/// half of that. Process context.
+/// CPU's, cap)`. Takes about 2 x [`PROBE_ROUNDS`] x [`PHASE_MS`] and keeps every online CPU
+/// busy for half of that. Process context.
 pub(crate) fn probe_lane_cap() -> Result<(u32, u64, u32)> {
     let online = CpuSet::online();
     let n = online.weight();
