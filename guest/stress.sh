@@ -16,7 +16,8 @@ done
 
 kmsg_start
 suite_begin stress_setup
-check insmod_rust_padata insmod $M/rust_padata.ko
+# KUnit suites with every lane allowed (as in make check's guest/check.sh).
+check insmod_rust_padata insmod $M/rust_padata.ko lane_probe=0
 check insmod_rust_pcrypt insmod $M/rust_pcrypt.ko
 check kmemleak_enabled test -w /sys/kernel/debug/kmemleak
 check failslab_present test -d /sys/kernel/debug/failslab
