@@ -101,11 +101,10 @@ impl kernel::Module for RustPadata {
         padata::SERIAL_LINGER_MAX_NS
             .store(module_parameters::serial_linger_max_ns.value(), Relaxed);
         padata::LANE_UNBOUND_DEPTH.store(module_parameters::lane_unbound_depth.value(), Relaxed);
-        padata::LANE_MAX.store(module_parameters::lane_max.value(), Relaxed);
-        padata::LANE_PROBED.store(0, Relaxed);
-        if module_parameters::lane_max.value() == 0 && module_parameters::lane_probe.value() {
-            padata::report_lane_probe();
-        }
+        padata::set_lane_max(
+            module_parameters::lane_max.value(),
+            module_parameters::lane_probe.value(),
+        );
         let hp = padata::new_hotplug_state(c"rust_padata:online")?;
         pr_info!("loaded\n");
         let jobs = module_parameters::bench_jobs.value();

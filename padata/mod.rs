@@ -23,7 +23,7 @@ mod tests;
 
 pub(crate) use instance::{new_hotplug_state, HotplugState, Instance, InstanceInner, MaskType};
 pub(crate) use mt::{do_multithreaded, MtJob};
-pub(crate) use probe::{lane_cap, report_lane_probe, LANE_PROBED};
+pub(crate) use probe::{lane_cap, set_lane_max};
 pub(crate) use shell::{
     kvec_of, next_poll_ns, poll_max_ns, Job, Shell, Ticket, DEFAULT_INLINE_NS,
     DEFAULT_INLINE_SOLO_NS, DEFAULT_LANE_MAX, DEFAULT_LANE_UNBOUND_DEPTH, DEFAULT_LANE_WAKE_NS,

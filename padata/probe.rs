@@ -10,9 +10,10 @@
 //! boot: CPU work that the compiler cannot remove runs first on one CPU, then on every
 //! online CPU at the same time, for [`PHASE_MS`] each, twice; the work done per second on all of
 //! them together, in units of the lone CPU's, is the number of CPUs that really run in
-//! parallel. Where that is clearly below the online CPUs, [`LANE_PROBED`] caps the lanes of
+//! parallel. Where that is clearly below the online CPUs, [`set_lane_max`] caps the lanes of
 //! every shell at it (unless the `lane_max` module parameter sets a cap of its own).
 
+use super::LANE_MAX;
 use crate::kext::{
     cpumask::CpuSet,
     workqueue::{ClosureWork, Kind, OwnedQueue},
@@ -40,11 +41,6 @@ const START_TIMEOUT_MS: i64 = 100;
 
 /// Rounds of [`spin`] between two looks at the clock.
 const CHUNK: u64 = 2_000;
-
-/// Lane cap found by [`probe_lane_cap`]; 0: no cap (the lanes of a shell may use every
-/// usable parallel CPU). [`super::shell`]'s lane limit uses it while the `lane_max` module
-/// parameter is 0.
-pub(crate) static LANE_PROBED: Atomic<u32> = Atomic::new(0);
 
 /// Stand-in for real work: `iters` rounds of arithmetic the compiler cannot remove. CPU work,
 /// not a clock: a vCPU that the host deschedules meanwhile makes no progress.
@@ -136,10 +132,10 @@ pub(crate) fn lane_cap(cpus: u32, parallel_pct: u64) -> u32 {
     }
 }
 
-/// Measures how many of the online CPUs run in parallel, sets [`LANE_PROBED`] from it (see
-/// [`lane_cap`]) and returns `(online CPUs, work done by all at once in percent of one
-/// CPU's, cap)`. Takes about 2 x [`PROBE_ROUNDS`] x [`PHASE_MS`] and keeps every online CPU
-/// busy for half of that. Process context.
+/// Measures how many of the online CPUs run in parallel and returns `(online CPUs, work done
+/// by all at once in percent of one CPU's, lane cap)` (see [`lane_cap`]). Takes about 2 x
+/// [`PROBE_ROUNDS`] x [`PHASE_MS`] and keeps every online CPU busy for half of that. Process
+/// context.
 pub(crate) fn probe_lane_cap() -> Result<(u32, u64, u32)> {
     let online = CpuSet::online();
     let n = online.weight();
@@ -156,21 +152,34 @@ pub(crate) fn probe_lane_cap() -> Result<(u32, u64, u32)> {
         all = all.saturating_add(Phase::measure(&online)?);
     }
     let pct = all.saturating_mul(100) / u64::from(PROBE_ROUNDS) / solo;
-    let cap = lane_cap(n, pct);
-    LANE_PROBED.store(cap, Relaxed);
-    Ok((n, pct, cap))
+    Ok((n, pct, lane_cap(n, pct)))
 }
 
-/// Runs [`probe_lane_cap`] and reports its result in the kernel log. A failed probe (no
-/// memory) leaves the lanes uncapped: the probe only tunes, it is not needed to run.
-pub(crate) fn report_lane_probe() {
-    match probe_lane_cap() {
-        Ok((n, pct, 0)) => {
-            pr_info!("lane probe: {n} online CPUs ran {pct}% of one CPU's work: no lane cap\n")
+/// Sets [`LANE_MAX`] from the module parameters `lane_max` and `lane_probe`, and returns it:
+/// `lane_max` if it is not 0, otherwise with `probe` the cap [`probe_lane_cap`] finds
+/// (reported in the kernel log), otherwise 0 (no cap). A failed probe (no memory) leaves the
+/// lanes uncapped: the probe only tunes, it is not needed to run.
+pub(crate) fn set_lane_max(lane_max: u32, probe: bool) -> u32 {
+    let cap = if lane_max != 0 || !probe {
+        lane_max
+    } else {
+        match probe_lane_cap() {
+            Ok((n, pct, 0)) => {
+                pr_info!("lane probe: {n} online CPUs ran {pct}% of one CPU's work: no lane cap\n");
+                0
+            }
+            Ok((n, pct, cap)) => {
+                pr_info!(
+                    "lane probe: {n} online CPUs ran {pct}% of one CPU's work: at most {cap} lanes per shell\n"
+                );
+                cap
+            }
+            Err(e) => {
+                pr_warn!("lane probe failed ({e:?}): no lane cap\n");
+                0
+            }
         }
-        Ok((n, pct, cap)) => pr_info!(
-            "lane probe: {n} online CPUs ran {pct}% of one CPU's work: at most {cap} lanes per shell\n"
-        ),
-        Err(e) => pr_warn!("lane probe failed ({e:?}): no lane cap\n"),
-    }
+    };
+    LANE_MAX.store(cap, Relaxed);
+    cap
 }

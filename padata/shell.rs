@@ -23,7 +23,6 @@
 
 use super::{
     instance::{Instance, InstanceInner, Snapshot},
-    probe::LANE_PROBED,
     seq::Seq,
 };
 use crate::kext::{
@@ -125,26 +124,21 @@ pub(crate) static LANE_UNBOUND_DEPTH: Atomic<u32> = Atomic::new(DEFAULT_LANE_UNB
 /// lanes measured faster, shallower than those of 32 for which unbound lanes did.
 pub(crate) const DEFAULT_LANE_UNBOUND_DEPTH: u32 = 9;
 
-/// Most lanes of one shell busy at once; 0: as many as the parallel mask has usable CPUs, or
-/// the load-time probe's cap (see [`lane_limit`] and Documentation/bench.rst). Set from the
-/// `lane_max` module parameter.
+/// Most lanes of one shell busy at once; 0: as many as the parallel mask has usable CPUs (see
+/// [`lane_limit`] and Documentation/bench.rst). Set from the `lane_max` module parameter, or
+/// while that is 0 from the load-time probe's cap (see [`super::probe::set_lane_max`]).
 pub(crate) static LANE_MAX: Atomic<u32> = Atomic::new(DEFAULT_LANE_MAX);
 
 /// Default of [`LANE_MAX`]: no fixed cap (see Documentation/pcrypt.rst, "Tuning").
 pub(crate) const DEFAULT_LANE_MAX: u32 = 0;
 
 /// How many lanes of a shell whose snapshot is `snap` may be busy at once: one per usable
-/// parallel CPU (at least one), at most [`LANE_MAX`] if that is set, otherwise at most the
-/// load-time probe's [`LANE_PROBED`] if that found a cap.
+/// parallel CPU (at least one), at most [`LANE_MAX`] if that is set.
 fn lane_limit(snap: &Snapshot) -> u32 {
     let cpus = snap.pcpu.weight().max(1);
-    let cap = match LANE_MAX.load(Relaxed) {
-        0 => LANE_PROBED.load(Relaxed),
-        max => max,
-    };
-    match cap {
+    match LANE_MAX.load(Relaxed) {
         0 => cpus,
-        cap => cpus.min(cap),
+        max => cpus.min(max),
     }
 }
 

@@ -3,8 +3,8 @@
 //! KUnit suites of the padata engine (registered by `rust_padata.ko` only).
 
 use super::{
-    do_multithreaded, lane_cap, next_poll_ns, poll_max_ns, probe::probe_lane_cap, Instance, Job,
-    MaskType, MtJob, Shell, Ticket, INLINE_NS, INLINE_SOLO_NS, LANE_MAX, LANE_PROBED,
+    do_multithreaded, lane_cap, next_poll_ns, poll_max_ns, probe::probe_lane_cap, set_lane_max,
+    Instance, Job, MaskType, MtJob, Shell, Ticket, INLINE_NS, INLINE_SOLO_NS, LANE_MAX,
     SERIAL_LINGER_NS, WINDOW,
 };
 use crate::kext::cpumask::CpuSet;
@@ -943,15 +943,22 @@ mod probe_tests {
     }
 
     /// The probe reports the online CPUs, some work done, and the cap that [`lane_cap`]
-    /// gives for its measurement, which is what the lanes then use.
+    /// gives for its measurement; with `lane_max=0` the cap the probe finds is what the
+    /// lanes then use, and a `lane_max` of its own or `lane_probe=0` wins over the probe.
     #[test]
     fn probe_reports_online_cpus_and_sets_its_cap() -> Result {
-        let _restore = Knob::set(&LANE_PROBED, u32::MAX);
+        let _restore = Knob::set(&LANE_MAX, u32::MAX);
         let (n, pct, cap) = probe_lane_cap()?;
         assert_eq!(n, CpuSet::online().weight());
         assert!(pct > 0);
         assert_eq!(cap, lane_cap(n, pct));
-        assert_eq!(LANE_PROBED.load(Relaxed), cap);
+        let probed = set_lane_max(0, true);
+        assert!(probed == 0 || (2..n).contains(&probed));
+        assert_eq!(LANE_MAX.load(Relaxed), probed);
+        assert_eq!(set_lane_max(3, true), 3);
+        assert_eq!(LANE_MAX.load(Relaxed), 3);
+        assert_eq!(set_lane_max(0, false), 0);
+        assert_eq!(LANE_MAX.load(Relaxed), 0);
         Ok(())
     }
 }
