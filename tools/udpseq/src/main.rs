@@ -2,20 +2,24 @@
 
 //! rpd-udpseq: the sender and receiver of the in-guest IPsec test.
 //!
-//! `rpd-udpseq send ADDR:PORT COUNT` sends COUNT datagrams; datagram i carries i as 8
-//! little-endian bytes followed by a 56-byte pattern derived from i.
-//! `rpd-udpseq recv PORT COUNT TIMEOUT_MS` receives until COUNT datagrams arrived or nothing
-//! arrived for TIMEOUT_MS, then prints `received=N in_order=N corrupt=N` and exits 0 only if
-//! all COUNT arrived intact and in order.
+//! `rpd-udpseq send ADDR:PORT COUNT [LEN [flood]]` sends COUNT datagrams of LEN bytes
+//! (default 64, at least 8); datagram i carries i as 8 little-endian bytes followed by a
+//! pattern derived from i. It paces itself so that no datagram is dropped, unless `flood` is
+//! given: then it sends as fast as it can.
+//! `rpd-udpseq recv PORT COUNT TIMEOUT_MS [LEN [flood]]` receives until COUNT datagrams
+//! arrived or nothing arrived for TIMEOUT_MS, then prints `received=N in_order=N corrupt=N
+//! reordered=N` (reordered: datagrams numbered below one received before them). It exits 0
+//! only if all COUNT arrived intact and in order, or with `flood`, if at least one arrived
+//! and none was corrupt or reordered (drops are allowed).
 
 use std::{env, net::UdpSocket, process::exit, time::Duration};
 
-/// Payload length: sequence number plus pattern.
+/// Default payload length: sequence number plus pattern.
 const LEN: usize = 64;
 
-/// The payload of datagram `i`.
-fn payload(i: u64) -> [u8; LEN] {
-    let mut p = [0u8; LEN];
+/// The payload of datagram `i`, `len` bytes long (at least 8).
+fn payload(i: u64, len: usize) -> Vec<u8> {
+    let mut p = vec![0u8; len.max(8)];
     p[..8].copy_from_slice(&i.to_le_bytes());
     for (k, b) in p[8..].iter_mut().enumerate() {
         *b = (i as u8).wrapping_mul(31).wrapping_add(k as u8);
@@ -25,7 +29,9 @@ fn payload(i: u64) -> [u8; LEN] {
 
 /// Prints usage and exits.
 fn usage() -> ! {
-    eprintln!("usage: rpd-udpseq send ADDR:PORT COUNT | recv PORT COUNT TIMEOUT_MS");
+    eprintln!(
+        "usage: rpd-udpseq send ADDR:PORT COUNT [LEN [flood]] | recv PORT COUNT TIMEOUT_MS [LEN [flood]]"
+    );
     exit(2);
 }
 
@@ -36,31 +42,49 @@ fn num(args: &[String], i: usize) -> u64 {
         .unwrap_or_else(|| usage())
 }
 
+/// Parses the optional `[LEN [flood]]` arguments starting at `i`.
+fn len_and_flood(args: &[String], i: usize) -> (usize, bool) {
+    let len = args.get(i).map_or(LEN, |_| num(args, i) as usize).max(8);
+    let flood = match args.get(i + 1).map(String::as_str) {
+        None => false,
+        Some("flood") => true,
+        Some(_) => usage(),
+    };
+    (len, flood)
+}
+
 fn main() {
     let args: Vec<String> = env::args().collect();
     match args.get(1).map(String::as_str) {
         Some("send") => {
             let dst = args.get(2).unwrap_or_else(|| usage());
+            let (len, flood) = len_and_flood(&args, 4);
             let sock = UdpSocket::bind("0.0.0.0:0").expect("bind");
             for i in 0..num(&args, 3) {
-                if let Err(e) = sock.send_to(&payload(i), dst.as_str()) {
+                if let Err(e) = sock.send_to(&payload(i, len), dst.as_str()) {
+                    if flood {
+                        // A full queue on the way: the datagram is dropped, go on.
+                        continue;
+                    }
                     eprintln!("rpd-udpseq: send {i}: {e}");
                     exit(1);
                 }
                 // Pace the sender so the receiver's socket buffer never overflows: the test
                 // is about order and integrity through ESP, not about UDP drops.
-                if i % 16 == 15 {
+                if !flood && i % 16 == 15 {
                     std::thread::sleep(Duration::from_millis(2));
                 }
             }
         }
         Some("recv") => {
             let (port, count, timeout) = (num(&args, 2), num(&args, 3), num(&args, 4));
+            let (len, flood) = len_and_flood(&args, 5);
             let sock = UdpSocket::bind(("0.0.0.0", port as u16)).expect("bind");
             sock.set_read_timeout(Some(Duration::from_millis(timeout)))
                 .expect("timeout");
             let (mut received, mut in_order, mut corrupt, mut next) = (0u64, 0u64, 0u64, 0u64);
-            let mut buf = [0u8; 2048];
+            let (mut reordered, mut highest) = (0u64, None);
+            let mut buf = [0u8; 65536];
             while received < count {
                 let Ok(n) = sock.recv(&mut buf) else { break };
                 received += 1;
@@ -74,12 +98,28 @@ fn main() {
                         .collect::<Vec<_>>(),
                 );
                 let i = u64::from_le_bytes(seq);
-                if n != LEN || buf[..LEN] != payload(i) {
+                if n != len || buf[..n] != payload(i, len)[..] {
                     corrupt += 1;
-                } else if i == next {
+                    continue;
+                }
+                if i == next {
                     in_order += 1;
                 }
+                if highest.is_some_and(|h| i < h) {
+                    reordered += 1;
+                }
+                highest = highest.max(Some(i));
                 next = i + 1;
+            }
+            if flood {
+                println!(
+                    "received={received} in_order={in_order} corrupt={corrupt} reordered={reordered}"
+                );
+                exit(if received > 0 && corrupt == 0 && reordered == 0 {
+                    0
+                } else {
+                    1
+                });
             }
             println!("received={received} in_order={in_order} corrupt={corrupt}");
             exit(if received == count && in_order == count && corrupt == 0 {
