@@ -43,7 +43,7 @@ module! {
     authors: ["rust-padata developers"],
     description: "Parallel crypto (pcrypt) AEAD template over the Rust padata engine",
     license: "GPL",
-    alias: ["crypto-pcrypt"],
+    alias: ["crypto-pcrypt", "pcrypt"],
     params: {
         alt_name: bool {
             default: false,
@@ -173,19 +173,23 @@ impl AeadTemplate for Pcrypt {
             Dir::Encrypt => &inst.psenc,
             Dir::Decrypt => &inst.psdec,
         };
-        let mut cb_cpu = tfm.cb_cpu.load(Relaxed);
         let job = PcryptJob { req, dir, err: 0 };
-        match shell.do_parallel(job, &mut cb_cpu) {
-            Ok(()) => {
-                tfm.cb_cpu.store(cb_cpu, Relaxed);
-                -(EINPROGRESS.to_errno().abs())
-            }
-            // Reconfiguring or full: run without padata, completing through the caller's
-            // own callback (as C does for -EBUSY).
-            Err((e, job)) if e == EBUSY => job.req.run_child_direct(dir),
+        // A replacement callback CPU is written to the transform before the request can
+        // complete (and the transform be freed), as C does with `&ctx->cb_cpu`.
+        match shell.do_parallel_shared(job, &tfm.cb_cpu) {
+            Ok(()) => EINPROGRESS.to_errno(),
+            // Refused: nothing was queued and the caller owns the request again. Unlike C,
+            // a request is never run past padata (C does that for -EBUSY), which would let
+            // it complete ahead of earlier ones. A full window never refuses (the engine
+            // queues behind it); `EBUSY` only comes from a reconfiguration in progress and is
+            // reported as the crypto API's "not queued, try later", `ENOSPC`.
             Err((e, job)) => {
                 job.req.refuse();
-                e.to_errno()
+                if e == EBUSY {
+                    ENOSPC.to_errno()
+                } else {
+                    e.to_errno()
+                }
             }
         }
     }

@@ -40,6 +40,14 @@ impl CpuSet {
         s
     }
 
+    /// The possible CPUs (`cpu_possible_mask`).
+    pub(crate) fn possible() -> Self {
+        // SAFETY: `__cpu_possible_mask` is a kernel global that lives forever; it is only
+        // read here, bit by bit, with the atomic-safe `cpumask_test_cpu()`.
+        let possible = unsafe { Cpumask::from_raw(&raw const bindings::__cpu_possible_mask) };
+        Self::from_cpumask(possible)
+    }
+
     /// The CPUs that are online right now.
     pub(crate) fn online() -> Self {
         // SAFETY: `__cpu_online_mask` is a kernel global that lives forever; it is only read

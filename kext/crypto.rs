@@ -229,23 +229,6 @@ impl<T: AeadTemplate> Request<T> {
         Some((ManuallyDrop::into_inner(this), pending, ret))
     }
 
-    /// Runs the child with the caller's own completion: the child completes the request.
-    /// Returns what the child returned, for the caller of `crypto_aead_*crypt()`.
-    pub(crate) fn run_child_direct(self, dir: Dir) -> i32 {
-        let this = ManuallyDrop::new(self);
-        let (req, child) = (this.req.as_ptr(), this.child());
-        // SAFETY: `req` and `child` are live; the child request gets the caller's flags and
-        // completion, as C pcrypt's fallback does.
-        unsafe {
-            let flags = rpd_aead_request_flags(req);
-            rpd_aead_request_set_callback(child, flags, (*req).base.complete, (*req).base.data);
-            match dir {
-                Dir::Encrypt => raw::crypto_aead_encrypt(child),
-                Dir::Decrypt => raw::crypto_aead_decrypt(child),
-            }
-        }
-    }
-
     /// Gives the request back to the caller unfinished: `submit` returns an error for it, so
     /// the caller owns it again and it must not be completed.
     pub(crate) fn refuse(self) {

@@ -12,6 +12,7 @@
 use core::{ops::Deref, pin::Pin, ptr::NonNull};
 use kernel::{
     bindings,
+    cpu::CpuId,
     error::code::ENOMEM,
     impl_has_work, new_work,
     prelude::*,
@@ -21,8 +22,10 @@ use kernel::{
 /// Kind of workqueue to allocate.
 #[derive(Clone, Copy)]
 pub(crate) enum Kind {
-    /// Per-CPU (`WQ_PERCPU | WQ_MEM_RECLAIM | WQ_CPU_INTENSIVE`, max_active 1): a work item
-    /// queued on CPU n runs on CPU n while it is online, one at a time per CPU.
+    /// Per-CPU with a rescuer (`WQ_PERCPU | WQ_MEM_RECLAIM | WQ_CPU_INTENSIVE`, default
+    /// max_active): a work item queued on CPU n runs on CPU n while it is online; different
+    /// work items may run at once on one CPU (in their own kworkers), so a long one does not
+    /// hold back the others.
     PerCpu,
     /// Per-CPU and CPU intensive (`WQ_PERCPU | WQ_CPU_INTENSIVE`, default max_active): work
     /// items queued on CPU n run there, several at a time, outside concurrency management.
@@ -55,7 +58,7 @@ impl OwnedQueue {
                 bindings::wq_flags_WQ_PERCPU
                     | bindings::wq_flags_WQ_MEM_RECLAIM
                     | bindings::wq_flags_WQ_CPU_INTENSIVE,
-                1,
+                0,
             ),
             Kind::PerCpuIntensive => (
                 bindings::wq_flags_WQ_PERCPU | bindings::wq_flags_WQ_CPU_INTENSIVE,
@@ -82,17 +85,19 @@ impl OwnedQueue {
 
     /// Queues `w` on CPU `cpu` (for a per-CPU queue: to run there; for an unbound queue: to
     /// run in that CPU's pod). Returns the item back if it was already queued.
-    pub(crate) fn enqueue_on<W, const ID: u64>(&self, cpu: u32, w: W) -> W::EnqueueOutput
+    pub(crate) fn enqueue_on<W, const ID: u64>(&self, cpu: CpuId, w: W) -> W::EnqueueOutput
     where
         W: RawWorkItem<ID> + Send + 'static,
     {
         let queue = self.ptr.as_ptr();
+        let cpu = cpu.as_u32() as i32;
         // SAFETY: As in `kernel::workqueue::Queue::enqueue`: `__enqueue` passes a pointer to
         // a `work_struct` that stays valid until the work item runs if `queue_work_on`
         // returns true, and is reclaimed otherwise; `queue` is valid by the type invariants.
-        // `queue_work_on()` accepts any CPU id, also of an offline CPU (the work then runs on
-        // another CPU), so no check is needed for memory safety.
-        unsafe { w.__enqueue(move |work| bindings::queue_work_on(cpu as i32, queue, work)) }
+        // `queue_work_on()` indexes per-CPU data with the CPU id: a `CpuId` is below
+        // `nr_cpu_ids` by its invariants, so it names a possible CPU with per-CPU areas. The
+        // CPU may be offline (the work then runs on another CPU).
+        unsafe { w.__enqueue(move |work| bindings::queue_work_on(cpu, queue, work)) }
     }
 }
 

@@ -9,6 +9,7 @@ use crate::kext::{
     workqueue::{ClosureWork, Kind, OwnedQueue},
 };
 use kernel::{
+    cpu::CpuId,
     new_mutex,
     prelude::*,
     revocable::Revocable,
@@ -51,9 +52,11 @@ struct Config {
     user_pcpu: CpuSet,
     /// The user's serial mask, as written.
     user_cbcpu: CpuSet,
-    /// `PADATA_INIT`: the instance accepts jobs.
-    started: bool,
-    /// `PADATA_INVALID`: one of the masks has no online CPU.
+    /// Stopped by [`Instance::stop`] until [`Instance::start`]; neither a cpumask change nor
+    /// CPU hotplug starts it again.
+    stopped: bool,
+    /// `PADATA_INVALID`: one of the masks has no online CPU (cleared again when both have
+    /// one, which restarts the instance as in C).
     invalid: bool,
 }
 
@@ -83,7 +86,9 @@ pub(crate) struct Queues {
     /// ([`Snapshot::pcpu_any`]); unbound, so the scheduler places each lane on an idle CPU
     /// (as C's unbound `parallel_wq`).
     pub(crate) parallel_any: OwnedQueue,
-    /// Runs the serial parts on their callback CPUs; per-CPU.
+    /// Runs the serial parts on their callback CPUs; per-CPU, and several serial workers
+    /// (of different shells) may run at once on one CPU, so that no shell's serial worker
+    /// waits behind another's.
     pub(crate) serial: OwnedQueue,
 }
 
@@ -108,9 +113,9 @@ impl InstanceInner {
         let mut snap = self.snapshot.lock();
         snap.pcpu = cfg.user_pcpu.and(&online);
         snap.cbcpu = cfg.user_cbcpu.and(&online);
-        let all = CpuSet::all();
-        snap.pcpu_any = cfg.user_pcpu.and(&all) == all;
-        snap.running = cfg.started && !cfg.invalid;
+        let possible = CpuSet::possible();
+        snap.pcpu_any = cfg.user_pcpu.and(&possible) == possible;
+        snap.running = !cfg.stopped && !cfg.invalid;
         snap.reset = reset;
         let gen = self.gen.load(Acquire).wrapping_add(1);
         self.gen.store(gen, Release);
@@ -158,9 +163,8 @@ impl InstanceInner {
         let pvalid = !cfg.user_pcpu.and(&online).is_empty();
         let svalid = !cfg.user_cbcpu.and(&online).is_empty();
         // As C's __padata_set_cpumasks(): an invalid mask stops the instance, valid masks
-        // (re)start it.
+        // (re)start it, unless it was stopped explicitly.
         cfg.invalid = !(pvalid && svalid);
-        cfg.started = !cfg.invalid;
         self.publish_excluding(cfg, false, gone);
     }
 }
@@ -215,14 +219,15 @@ impl Instance {
             parallel_any: OwnedQueue::new(name, c"_parallel_any", Kind::Unbound)?,
             serial: OwnedQueue::new(name, c"_serial", Kind::PerCpu)?,
         };
-        let all = CpuSet::all();
+        // As C (padata_setup_cpumasks()): both user masks start as cpu_possible_mask.
+        let possible = CpuSet::possible();
         let inner = Arc::pin_init(
             pin_init!(InstanceInner {
                 queues <- Revocable::new(queues),
                 config <- new_mutex!(Config {
-                    user_pcpu: all,
-                    user_cbcpu: all,
-                    started: true,
+                    user_pcpu: possible,
+                    user_cbcpu: possible,
+                    stopped: false,
                     invalid: false,
                 }),
                 snapshot <- new_spinlock_bh!(Snapshot {
@@ -236,11 +241,14 @@ impl Instance {
             }),
             GFP_KERNEL,
         )?;
-        inner.apply(&mut inner.config.lock());
         let hp = match hp {
             Some(state) => Some(state.add(InstanceHp(inner.clone()))?),
             None => None,
         };
+        // After the registration, so no hotplug event can fall between the look at the
+        // online CPUs and the first callback; under the hotplug lock, so none can run during
+        // it.
+        with_cpus_read_lock(|| inner.apply(&mut inner.config.lock()));
         Ok(Self { inner, hp })
     }
 
@@ -280,10 +288,19 @@ impl Instance {
         Ok(())
     }
 
-    /// Stops the instance: later submissions fail with `EINVAL`; jobs in flight complete.
+    /// Like [`Instance::spawn`], on CPU `cpu` (the per-CPU parallel workqueue).
+    pub(crate) fn spawn_on(&self, cpu: CpuId, f: impl FnOnce() + Send + 'static) -> Result {
+        let work = ClosureWork::new(f, GFP_KERNEL)?;
+        let q = self.inner.queues.try_access().ok_or(EINVAL)?;
+        q.parallel.enqueue_on(cpu, work);
+        Ok(())
+    }
+
+    /// Stops the instance: later submissions fail with `EINVAL` until [`Instance::start`];
+    /// jobs in flight complete. CPU hotplug and cpumask changes do not undo it.
     pub(crate) fn stop(&self) {
         let mut cfg = self.inner.config.lock();
-        cfg.started = false;
+        cfg.stopped = true;
         self.inner.publish(&cfg, false);
     }
 
@@ -291,6 +308,7 @@ impl Instance {
     pub(crate) fn start(&self) -> Result {
         with_cpus_read_lock(|| {
             let mut cfg = self.inner.config.lock();
+            cfg.stopped = false;
             self.inner.apply(&mut cfg);
             if cfg.invalid {
                 return Err(EINVAL);

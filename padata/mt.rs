@@ -6,6 +6,7 @@
 use super::instance::Instance;
 use crate::kext::workqueue::ClosureWork;
 use kernel::{
+    cpu::CpuId,
     new_spinlock,
     prelude::*,
     sync::{Arc, Completion, SpinLock},
@@ -132,10 +133,24 @@ where
             Err(_) => break,
         }
     }
+    // Each helper goes to another usable parallel CPU than the caller's, in turn, so the
+    // threads really run in parallel (a per-CPU queue would otherwise run them all on the
+    // caller's CPU). The caller's CPU is only a hint: it may move.
+    let (_, snap) = inst.inner().snapshot();
+    let here = CpuId::current().as_u32();
+    let others = snap.pcpu.weight() - u32::from(snap.pcpu.test(here));
+    let other = |k: u32| {
+        let k = k.checked_rem(others)?;
+        let cpu = snap.pcpu.iter().filter(|&c| c != here).nth(k as usize)?;
+        CpuId::from_u32(cpu)
+    };
     if let Some(queues) = inst.inner().queues.try_access() {
-        for w in helpers.drain_all() {
+        for (k, w) in (0u32..).zip(helpers.drain_all()) {
             state.progress.lock().active += 1;
-            queues.parallel.enqueue(w);
+            match other(k) {
+                Some(cpu) => queues.parallel.enqueue_on(cpu, w),
+                None => queues.parallel_any.enqueue(w),
+            }
         }
     }
     state.help();

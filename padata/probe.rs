@@ -110,7 +110,11 @@ impl Phase {
                 let p = phase.clone();
                 works.push(ClosureWork::new(move || p.run(), GFP_KERNEL)?, GFP_KERNEL)?;
             }
-            for (cpu, work) in cpus.iter().zip(works.drain_all()) {
+            for (cpu, work) in cpus
+                .iter()
+                .filter_map(CpuId::from_u32)
+                .zip(works.drain_all())
+            {
                 queue.enqueue_on(cpu, work);
             }
         }

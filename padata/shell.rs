@@ -22,37 +22,41 @@
 //! completions that feed it. No allocation happens after [`Shell::new`].
 
 use super::{
-    instance::{Instance, InstanceInner, Snapshot},
+    instance::{Instance, InstanceInner, Queues, Snapshot},
     seq::Seq,
 };
 use crate::kext::{
     bh::with_bh_disabled,
-    cpumask::CpuSet,
     sched::resched_wanted,
     spinlock_bh::{new_spinlock_bh, SpinLockBh},
 };
 use core::mem;
 use kernel::{
     cpu::{nr_cpu_ids, CpuId},
-    new_condvar, new_work,
+    new_condvar, new_spinlock_irq, new_work,
     prelude::*,
     processor::cpu_relax,
     sync::{
-        atomic::{Acquire, Atomic, Relaxed, Release},
-        Arc, CondVar,
+        atomic::{Acquire, Atomic, Full, Relaxed},
+        Arc, CondVar, SpinLockIrq,
     },
     time::{delay::fsleep, Delta, Instant, Monotonic},
     workqueue::{Work, WorkItem},
 };
 
-/// Maximum number of jobs of one shell between submission and the end of their serial part.
+/// Most jobs of one shell that hold a sequence number at once: between their dispatch to a
+/// lane and the end of their serial part.
 ///
-/// Submissions beyond it fail with `EBUSY` (backpressure; see Documentation/padata.rst): the
-/// engine never grows memory with the load.
+/// Submissions beyond it are not refused: they wait, in submission order, in the shell's
+/// overflow queue ([`Input::overflow`]) and get their sequence numbers as the window frees
+/// (see Documentation/padata.rst, "Overload"). Order is never traded for load.
 pub(crate) const WINDOW: u32 = 512;
 
 /// Most jobs a lane takes from the input ring at once.
 const BATCH: usize = 16;
+
+/// Most jobs a serial worker takes from its queue at once (one lock round trip).
+const SERIAL_BATCH: usize = 32;
 
 /// What waking one more lane is worth, in nanoseconds of queued parallel work per busy lane
 /// (see [`Shell::do_parallel`]). Set from the `lane_wake_ns` module parameter; 0 wakes a lane
@@ -142,6 +146,10 @@ fn lane_limit(snap: &Snapshot) -> u32 {
     }
 }
 
+/// Most serial workers [`ShellCore::complete`] queues after dropping the reorder lock; any
+/// further ones (a ready run spanning more callback CPUs) are queued under it.
+const KICK_MAX: usize = 8;
+
 /// Fixed-point shift of [`Input::peak`].
 const PEAK_SHIFT: u32 = 8;
 
@@ -174,14 +182,15 @@ enum Done<J> {
     Empty,
     /// Handed back by [`Ticket::serial`], waiting for its turn.
     Job(J, u32),
-    /// The ticket was dropped without handing the job back; its turn is skipped.
-    Lost,
+    /// The ticket (of callback CPU `.0`) was dropped without handing the job back; its turn
+    /// is skipped, and the serial worker of that CPU accounts for it.
+    Lost(u32),
 }
 
 /// What a submission does after queueing its job (see [`Shell::do_parallel`]).
 enum Next<J> {
-    /// Run the job's parallel part here, now, as sequence number `.1`.
-    Inline(J, Seq),
+    /// Run the job's parallel part here, now, as sequence number `.1` for callback CPU `.2`.
+    Inline(J, Seq, u32),
     /// Queue lane `.0` (reserved) on CPU `.1`, or on the unbound parallel workqueue for
     /// `None`.
     Wake(usize, Option<u32>),
@@ -189,12 +198,18 @@ enum Next<J> {
     Nothing,
 }
 
-/// Jobs in order, waiting for their callback CPU's serial worker.
-struct SerialQueue<J> {
-    /// Jobs to serialise, in order; capacity [`WINDOW`], never reallocated.
-    pending: KVec<J>,
-    /// Empty vector of capacity [`WINDOW`] swapped in while the worker runs a batch.
-    spare: KVec<J>,
+/// Jobs in order, waiting for their callback CPU's serial worker: a list through the shell's
+/// pool of ready jobs ([`Reorder::pool`]), so a queue costs O(1) memory per CPU.
+struct SerialQueue {
+    /// Pool entry of the first job (valid while `len != 0`).
+    first: u32,
+    /// Pool entry of the last job (valid while `len != 0`).
+    last: u32,
+    /// Number of jobs in the queue.
+    len: u32,
+    /// Jobs whose ticket was dropped that reached their turn since the worker last looked;
+    /// the worker accounts for them ([`ShellCore::finished`]), so completions never do.
+    lost: u32,
     /// The worker is queued or running and will look at `pending` again.
     scheduled: bool,
     /// Current poll window of the worker, in nanoseconds (see [`SerialQueue::adapt`]).
@@ -208,12 +223,14 @@ struct SerialQueue<J> {
     wake_ns: u32,
 }
 
-impl<J> SerialQueue<J> {
-    /// An empty queue of capacity `cap` with the initial poll window.
-    fn new(cap: usize) -> Result<Self> {
+impl SerialQueue {
+    /// An empty queue with the initial poll window.
+    fn new() -> Result<Self> {
         Ok(SerialQueue {
-            pending: KVec::with_capacity(cap, GFP_KERNEL)?,
-            spare: KVec::with_capacity(cap, GFP_KERNEL)?,
+            first: NIL,
+            last: NIL,
+            len: 0,
+            lost: 0,
             scheduled: false,
             poll_ns: SERIAL_LINGER_NS.load(Relaxed),
             slept_at: None,
@@ -285,6 +302,29 @@ struct Input<J> {
     snap: Snapshot,
     /// Generation of `snap`.
     gen: u32,
+    /// Jobs (with their callback CPUs) submitted while [`WINDOW`] jobs were outstanding,
+    /// oldest at `overflow_head`; they enter the window in this order before any later
+    /// submission. It grows only while the window is full (`GFP_ATOMIC`, amortised doubling)
+    /// and is freed once drained, so its memory follows what is really in flight.
+    overflow: KVec<Option<(J, u32)>>,
+    /// Index of the oldest job in `overflow`.
+    overflow_head: usize,
+}
+
+impl<J> Input<J> {
+    /// Number of jobs waiting in the overflow queue.
+    fn overflowing(&self) -> usize {
+        self.overflow.len() - self.overflow_head
+    }
+
+    /// Copies the instance's snapshot if it changed since the last copy.
+    fn refresh(&mut self, inst: &InstanceInner) {
+        if inst.gen.load(Acquire) != self.gen {
+            let (gen, snap) = inst.snapshot();
+            self.gen = gen;
+            self.snap = snap;
+        }
+    }
 }
 
 /// Completion side of a shell, under [`ShellCore::reorder`].
@@ -293,8 +333,69 @@ struct Reorder<J> {
     done: KVec<Done<J>>,
     /// Next sequence number to serialise.
     head: Seq,
+    /// `WINDOW` entries holding the jobs whose turn has come until their serial worker takes
+    /// them, linked into the per-CPU [`SerialQueue`]s; the others form the free list. At most
+    /// `WINDOW` jobs are in the window, so an entry is always free when one is needed.
+    pool: KVec<Ready<J>>,
+    /// First free entry of `pool` ([`NIL`]: none).
+    free: u32,
     /// Per callback CPU serial queues, indexed by CPU id.
-    serial: KVec<SerialQueue<J>>,
+    serial: KVec<SerialQueue>,
+}
+
+/// "No entry" in the links of [`Reorder::pool`].
+const NIL: u32 = u32::MAX;
+
+/// An entry of [`Reorder::pool`].
+struct Ready<J> {
+    /// The job, while the entry is in a serial queue.
+    job: Option<J>,
+    /// The next entry of the same serial queue or of the free list ([`NIL`]: none).
+    next: u32,
+}
+
+impl<J> Reorder<J> {
+    /// Appends `job` to the serial queue of callback CPU `cpu`. Hands the job back if `cpu`
+    /// has no queue or the pool is empty (neither can happen, see [`Reorder::pool`]).
+    fn push_serial(&mut self, cpu: u32, job: J) -> Result<&mut SerialQueue, J> {
+        let Reorder {
+            pool, free, serial, ..
+        } = self;
+        let (Some(q), Some(e)) = (serial.get_mut(cpu as usize), pool.get_mut(*free as usize))
+        else {
+            return Err(job);
+        };
+        let entry = *free;
+        *free = e.next;
+        e.job = Some(job);
+        e.next = NIL;
+        if q.len == 0 {
+            q.first = entry;
+        } else if let Some(tail) = pool.get_mut(q.last as usize) {
+            tail.next = entry;
+        }
+        q.last = entry;
+        q.len += 1;
+        Ok(q)
+    }
+
+    /// Takes the first job of the serial queue of `cpu`, if any.
+    fn pop_serial(&mut self, cpu: usize) -> Option<J> {
+        let Reorder {
+            pool, free, serial, ..
+        } = self;
+        let q = serial.get_mut(cpu)?;
+        if q.len == 0 {
+            return None;
+        }
+        let entry = q.first;
+        let e = pool.get_mut(entry as usize)?;
+        q.first = e.next;
+        q.len -= 1;
+        e.next = *free;
+        *free = entry;
+        e.job.take()
+    }
 }
 
 /// The largest poll window of a serial worker whose wakeups take `wake_ns` (0: not measured
@@ -334,6 +435,51 @@ pub(crate) fn next_poll_ns(poll_ns: u32, gap_ns: u64, base_ns: u32, max_ns: u32)
     }
 }
 
+/// Whether a job of average cost `cost` (ns), submitted with `in_flight` jobs of its
+/// shell in flight (itself included) and the shell's peak updated to `peak`, costs less
+/// in the submitter's context than on a lane (see [`Job::INLINE`]).
+fn inline_pays(cost: u32, in_flight: u32, peak: u32) -> bool {
+    let threshold = INLINE_NS.load(Relaxed);
+    let cheap = cost < threshold;
+    let alone =
+        threshold != 0 && in_flight == 1 && peak < SOLO_PEAK && cost < INLINE_SOLO_NS.load(Relaxed);
+    cheap || alone
+}
+
+/// Decides, after a job was queued, whether to wake another lane, and reserves it.
+///
+/// Another lane is woken only if the queued jobs outnumber the busy lanes, there is a
+/// parallel CPU for it, and the queued work is worth a wakeup: with cheap jobs one busy
+/// lane finishes them sooner than a remote worker would wake up. A busy lane picks up new
+/// jobs without any wakeup.
+fn pick_lane<J>(inp: &mut Input<J>, cost: u32, here: u32, cb_cpu: u32) -> Next<J> {
+    let queued = inp.next.distance(inp.dispatch);
+    let limit = lane_limit(&inp.snap);
+    let busy = inp.lanes_busy;
+    let worth = busy == 0
+        || u64::from(queued) * u64::from(cost)
+            >= u64::from(busy) * u64::from(LANE_WAKE_NS.load(Relaxed));
+    if busy >= limit || busy >= queued || !worth {
+        return Next::Nothing;
+    }
+    let Some(i) = inp.lane_busy.iter().position(|b| !*b) else {
+        return Next::Nothing;
+    };
+    inp.lane_busy[i] = true;
+    inp.lanes_busy += 1;
+    let unbound = LANE_UNBOUND_DEPTH.load(Relaxed);
+    if inp.snap.pcpu_any && unbound != 0 && inp.peak >> PEAK_SHIFT >= unbound {
+        // Deep load, and any CPU will do: the scheduler picks an idle one.
+        return Next::Wake(i, None);
+    }
+    // The first idle lane index is below `limit` (pigeonhole), so the lane maps to a
+    // distinct usable parallel CPU. Lane 0 goes to the submitting CPU when it is a
+    // parallel CPU: a lone lane then runs locally, without an IPI.
+    let pcpu = &inp.snap.pcpu;
+    let base = pcpu.iter().position(|c| c == here).unwrap_or(0) as u32;
+    Next::Wake(i, Some(pcpu.pick(base + i as u32).unwrap_or(cb_cpu)))
+}
+
 /// A counter on a cache line of its own, so polling it does not disturb its neighbours.
 #[repr(align(64))]
 struct LineCounter(Atomic<u32>);
@@ -354,11 +500,18 @@ pub(crate) struct ShellCore<J: Job> {
     idle: CondVar,
     /// Keeps the two locks on separate cache lines.
     _pad: [u8; 64],
-    /// Completion side.
+    /// Completion side. Interrupts are disabled while it is held: completions may come from
+    /// hard-IRQ context (hardware crypto drivers).
     #[pin]
-    reorder: SpinLockBh<Reorder<J>>,
-    /// Jobs submitted whose serial part has not finished (incremented under `input`).
+    reorder: SpinLockIrq<Reorder<J>>,
+    /// Jobs in the window: dispatched (given a sequence number) but their serial part has
+    /// not finished (incremented under `input`).
     outstanding: Atomic<u32>,
+    /// Jobs in the overflow queue ([`Input::overflow`]; changed under `input`). Read without
+    /// the lock by [`ShellCore::finished`] after a fully ordered decrement of `outstanding`;
+    /// submitters increment it fully ordered before they look at `outstanding` again, so one
+    /// of the two always sees the other and moves the job into the window.
+    overflowed: Atomic<u32>,
     /// Moving average of the time one parallel part takes, in nanoseconds, measured by the
     /// lanes and inline runs (asynchronous parallel parts count only until they hand over).
     /// Updated without a lock: a lost update only delays the average a little.
@@ -370,7 +523,10 @@ pub(crate) struct ShellCore<J: Job> {
     fed: KVec<LineCounter>,
     /// Serial workers, one per possible CPU; emptied by [`Shell::drop`] to break the cycle.
     #[pin]
-    serial_workers: SpinLockBh<KVec<Arc<SerialWorker<J>>>>,
+    serial_workers: SpinLockIrq<KVec<Arc<SerialWorker<J>>>>,
+    /// Lanes, one per possible CPU; emptied by [`Shell::drop`] to break the cycle.
+    #[pin]
+    lanes: SpinLockBh<KVec<Arc<Lane<J>>>>,
 }
 
 /// A parallel worker ("lane"): runs queued jobs of one shell in sequence order.
@@ -442,7 +598,7 @@ impl<J: Job> Ticket<J> {
 impl<J: Job> Drop for Ticket<J> {
     fn drop(&mut self) {
         if !self.done {
-            self.core.complete(self.seq, Done::Lost);
+            self.core.complete(self.seq, Done::Lost(self.cb_cpu));
         }
     }
 }
@@ -451,8 +607,10 @@ impl<J: Job> ShellCore<J> {
     /// Records the end of a job's parallel part and moves every job whose turn has come to
     /// its callback CPU's serial queue.
     fn complete(&self, seq: Seq, done: Done<J>) {
-        let mut kick = CpuSet::empty();
-        let mut lost = 0;
+        // Serial workers to queue once the lock is dropped: a few CPU ids, not a cpumask
+        // (`NR_CPUS` bits on the stack with `CONFIG_MAXSMP`).
+        let mut kick = [0u32; KICK_MAX];
+        let mut kicks = 0;
         let mut now = None;
         {
             let mut r = self.reorder.lock();
@@ -462,39 +620,61 @@ impl<J: Job> ShellCore<J> {
             }
             loop {
                 let head = r.head;
-                match mem::replace(&mut r.done[ring_idx(head)], Done::Empty) {
-                    Done::Job(j, cb) => {
-                        let Some(q) = r.serial.get_mut(cb as usize) else {
-                            break;
-                        };
-                        // Cannot fail: at most `WINDOW` jobs are outstanding.
-                        if q.pending.push_within_capacity(j).is_err() {
-                            pr_err!("serial queue overflow\n");
-                        }
-                        if !q.scheduled {
-                            q.adapt(*now.get_or_insert_with(Instant::<Monotonic>::now));
-                            kick.set(cb);
-                        } else if let Some(fed) = self.fed.get(cb as usize) {
-                            fed.0.fetch_add(1, Relaxed);
-                        }
-                    }
-                    Done::Lost => lost += 1,
+                let (job, cb) = match mem::replace(&mut r.done[ring_idx(head)], Done::Empty) {
+                    Done::Job(j, cb) => (Some(j), cb),
+                    Done::Lost(cb) => (None, cb),
                     Done::Empty => break,
-                }
+                };
                 r.head = head.next();
+                // `cb` came from the instance's snapshot: a possible CPU, with a queue; the
+                // pool has an entry for every job in the window.
+                let q = match job {
+                    Some(j) => match r.push_serial(cb, j) {
+                        Ok(q) => Some(q),
+                        Err(j) => {
+                            pr_err!("no serial queue entry for a job; it is completed early\n");
+                            drop(r);
+                            j.serial();
+                            self.finished(1);
+                            return;
+                        }
+                    },
+                    None => {
+                        if let Some(q) = r.serial.get_mut(cb as usize) {
+                            q.lost += 1;
+                        }
+                        r.serial.get_mut(cb as usize)
+                    }
+                };
+                if let Some(q) = q {
+                    if !q.scheduled {
+                        q.adapt(*now.get_or_insert_with(Instant::<Monotonic>::now));
+                        // `scheduled` is now set: each CPU is kicked once.
+                        match kick.get_mut(kicks) {
+                            Some(k) => {
+                                *k = cb;
+                                kicks += 1;
+                            }
+                            None => self.kick(&[cb]),
+                        }
+                    } else if let Some(fed) = self.fed.get(cb as usize) {
+                        fed.0.fetch_add(1, Relaxed);
+                    }
+                }
             }
         }
-        if lost != 0 {
-            self.finished(lost);
+        if kicks != 0 {
+            self.kick(&kick[..kicks]);
         }
-        if kick.is_empty() {
-            return;
-        }
+    }
+
+    /// Queues the serial workers of `cpus` on their CPUs.
+    fn kick(&self, cpus: &[u32]) {
         let workers = self.serial_workers.lock();
         if let Some(queues) = self.inst.queues.try_access() {
-            for cpu in kick.iter() {
-                if let Some(w) = workers.get(cpu as usize) {
-                    let _ = queues.serial.enqueue_on(cpu, w.clone());
+            for &cpu in cpus {
+                if let (Some(w), Some(id)) = (workers.get(cpu as usize), CpuId::from_u32(cpu)) {
+                    let _ = queues.serial.enqueue_on(id, w.clone());
                 }
             }
         }
@@ -538,13 +718,106 @@ impl<J: Job> ShellCore<J> {
         }
     }
 
-    /// Accounts for `n` jobs whose serial part is over (or was skipped).
+    /// Accounts for `n` jobs whose serial part is over (or was skipped), and moves jobs
+    /// waiting in the overflow queue into the room this made in the window.
     fn finished(&self, n: u32) {
-        if self.outstanding.fetch_sub(n, Release) == n {
+        // Fully ordered: see `ShellCore::overflowed`.
+        let left = self.outstanding.fetch_sub(n, Full) - n;
+        if self.overflowed.load(Relaxed) != 0 {
+            self.refill();
+        } else if left == 0 {
             // Take the lock so a waiter between its check and its sleep cannot miss this.
             let _guard = self.input.lock();
             self.idle.notify_all();
         }
+    }
+
+    /// Whether no job of the shell is in the window or in the overflow queue.
+    fn is_idle(&self) -> bool {
+        self.outstanding.load(Acquire) == 0 && self.overflowed.load(Acquire) == 0
+    }
+
+    /// Moves jobs from the overflow queue into the window, if it has room, and starts a
+    /// lane for them.
+    fn refill(&self) {
+        let Some(queues) = self.inst.queues.try_access() else {
+            return;
+        };
+        let here = CpuId::current().as_u32();
+        let cost = self.cost_ns.load(Relaxed);
+        let next = {
+            let mut inp = self.input.lock();
+            inp.refresh(&self.inst);
+            let next = self.promote(&mut inp, cost, here);
+            if self.is_idle() {
+                self.idle.notify_all();
+            }
+            next
+        };
+        if let Next::Wake(i, cpu) = next {
+            self.wake(&queues, i, cpu);
+        }
+    }
+
+    /// Appends `job` (for callback CPU `cb_cpu`) to the overflow queue, growing it if needed
+    /// (`ENOMEM`, with the job, if it cannot grow).
+    fn overflow_push(&self, inp: &mut Input<J>, job: J, cb_cpu: u32) -> Result<(), (Error, J)> {
+        if inp.overflow.len() == inp.overflow.capacity() && inp.overflow_head != 0 {
+            // Reuse the room of the jobs already moved into the window.
+            inp.overflow.retain(|j| j.is_some());
+            inp.overflow_head = 0;
+        }
+        if inp.overflow.reserve(1, GFP_ATOMIC).is_err() {
+            return Err((ENOMEM, job));
+        }
+        if let Err(e) = inp.overflow.push_within_capacity(Some((job, cb_cpu))) {
+            // Cannot happen: room was reserved above.
+            if let Some((job, _)) = e.0 {
+                return Err((ENOMEM, job));
+            }
+        }
+        self.overflowed.fetch_add(1, Full);
+        Ok(())
+    }
+
+    /// Moves jobs from the overflow queue into the window, oldest first, while it has room,
+    /// and decides whether a lane must be woken for them (as [`pick_lane`]).
+    fn promote(&self, inp: &mut Input<J>, cost: u32, here: u32) -> Next<J> {
+        let mut last = None;
+        while inp.overflowing() != 0 && self.outstanding.load(Relaxed) < WINDOW {
+            let head = inp.overflow_head;
+            inp.overflow_head += 1;
+            let Some((job, cb_cpu)) = inp.overflow.get_mut(head).and_then(Option::take) else {
+                continue;
+            };
+            self.overflowed.fetch_sub(1, Relaxed);
+            self.outstanding.fetch_add(1, Relaxed);
+            let seq = inp.next;
+            inp.next = seq.next();
+            inp.queued[ring_idx(seq)] = Some((job, cb_cpu));
+            last = Some(cb_cpu);
+        }
+        if inp.overflowing() == 0 && inp.overflow.capacity() != 0 {
+            // Drained: give the memory back.
+            inp.overflow = KVec::new();
+            inp.overflow_head = 0;
+        }
+        match last {
+            Some(cb_cpu) => pick_lane(inp, cost, here, cb_cpu),
+            None => Next::Nothing,
+        }
+    }
+
+    /// Queues lane `i` (reserved by [`pick_lane`]) on CPU `cpu`, or on the unbound parallel
+    /// workqueue for `None`.
+    fn wake(&self, queues: &Queues, i: usize, cpu: Option<u32>) {
+        let Some(lane) = self.lanes.lock().get(i).cloned() else {
+            return;
+        };
+        let _ = match cpu.and_then(CpuId::from_u32) {
+            Some(cpu) => queues.parallel.enqueue_on(cpu, lane),
+            None => queues.parallel_any.enqueue(lane),
+        };
     }
 }
 
@@ -552,46 +825,72 @@ impl<J: Job> WorkItem for Lane<J> {
     type Pointer = Arc<Lane<J>>;
 
     fn run(this: Arc<Lane<J>>) {
+        // Bottom halves are disabled from the look at the CPU to the end of the batch, so
+        // the batch runs on the CPU that was checked against the parallel mask.
+        while with_bh_disabled(|| Self::run_batch(&this)) {}
+    }
+}
+
+impl<J: Job> Lane<J> {
+    /// Takes a batch of queued jobs and runs their parallel parts. Returns `false`, after
+    /// releasing the lane, when there is nothing left to take, the shell has more busy lanes
+    /// than it may, or this CPU is no longer a usable parallel CPU (a lane then hands the
+    /// queued jobs to a lane on a usable CPU, so no job dispatched after a cpumask change
+    /// runs outside the new mask).
+    fn run_batch(this: &Arc<Lane<J>>) -> bool {
         let core = &this.core;
-        loop {
-            let mut batch: [Option<(J, u32)>; BATCH] = [const { None }; BATCH];
-            let first;
-            let n;
-            {
-                let mut inp = core.input.lock();
-                let queued = inp.next.distance(inp.dispatch) as usize;
-                let too_many = inp.lanes_busy > lane_limit(&inp.snap);
-                if queued == 0 || too_many {
-                    inp.lane_busy[this.idx as usize] = false;
-                    inp.lanes_busy -= 1;
-                    return;
+        let here = CpuId::current().as_u32();
+        let mut batch: [Option<(J, u32)>; BATCH] = [const { None }; BATCH];
+        let first;
+        let n;
+        {
+            let mut inp = core.input.lock();
+            inp.refresh(&core.inst);
+            let queued = inp.next.distance(inp.dispatch) as usize;
+            let too_many = inp.lanes_busy > lane_limit(&inp.snap);
+            // With no usable parallel CPU (the instance is invalid) the jobs in flight still
+            // run, wherever their lane is.
+            let moved = !inp.snap.pcpu.test(here) && !inp.snap.pcpu.is_empty();
+            if queued == 0 || too_many || moved {
+                inp.lane_busy[this.idx as usize] = false;
+                inp.lanes_busy -= 1;
+                if queued != 0 && moved {
+                    let cost = core.cost_ns.load(Relaxed);
+                    if let Next::Wake(i, cpu) = pick_lane(&mut inp, cost, here, here) {
+                        drop(inp);
+                        if let Some(q) = core.inst.queues.try_access() {
+                            core.wake(&q, i, cpu);
+                        }
+                    }
                 }
-                // Share what is queued among the busy lanes, at most BATCH each.
-                n = (queued / inp.lanes_busy.max(1) as usize).clamp(1, BATCH);
-                first = inp.dispatch;
-                let mut seq = first;
-                for slot in batch.iter_mut().take(n) {
-                    *slot = inp.queued[ring_idx(seq)].take();
-                    seq = seq.next();
-                }
-                inp.dispatch = seq;
+                return false;
             }
+            // Share what is queued among the busy lanes, at most BATCH each.
+            n = (queued / inp.lanes_busy.max(1) as usize).clamp(1, BATCH);
+            first = inp.dispatch;
             let mut seq = first;
-            let start = Instant::<Monotonic>::now();
-            with_bh_disabled(|| {
-                for (job, cb_cpu) in batch.iter_mut().take(n).filter_map(Option::take) {
-                    let ticket = Ticket {
-                        core: core.clone(),
-                        seq,
-                        cb_cpu,
-                        done: false,
-                    };
-                    job.parallel(ticket);
-                    seq = seq.next();
-                }
-            });
-            core.sample_cost(start.elapsed(), n);
+            for slot in batch.iter_mut().take(n) {
+                *slot = inp.queued[ring_idx(seq)].take();
+                seq = seq.next();
+            }
+            inp.dispatch = seq;
         }
+        let mut seq = first;
+        let start = Instant::<Monotonic>::now();
+        for slot in batch.iter_mut().take(n) {
+            if let Some((job, cb_cpu)) = slot.take() {
+                let ticket = Ticket {
+                    core: core.clone(),
+                    seq,
+                    cb_cpu,
+                    done: false,
+                };
+                job.parallel(ticket);
+            }
+            seq = seq.next();
+        }
+        core.sample_cost(start.elapsed(), n);
+        true
     }
 }
 
@@ -603,13 +902,14 @@ impl<J: Job> WorkItem for SerialWorker<J> {
         let cpu = this.cpu as usize;
         let mut empty_since = None;
         loop {
-            let mut batch = {
+            let mut batch: [Option<J>; SERIAL_BATCH] = [const { None }; SERIAL_BATCH];
+            let lost = {
                 let mut r = core.reorder.lock();
                 let Some(q) = r.serial.get_mut(cpu) else {
                     return;
                 };
                 q.note_wakeup();
-                if q.pending.is_empty() {
+                if q.len == 0 && q.lost == 0 {
                     // Still `scheduled`: completions meanwhile only queue their jobs here.
                     let since = *empty_since.get_or_insert_with(Instant::<Monotonic>::now);
                     let window = q.window(core.outstanding.load(Relaxed) == 0);
@@ -624,20 +924,34 @@ impl<J: Job> WorkItem for SerialWorker<J> {
                     return;
                 }
                 empty_since = None;
-                let mut batch = mem::take(&mut q.spare);
-                mem::swap(&mut batch, &mut q.pending);
-                batch
+                let lost = mem::take(&mut q.lost);
+                for slot in batch.iter_mut() {
+                    *slot = r.pop_serial(cpu);
+                    if slot.is_none() {
+                        break;
+                    }
+                }
+                lost
             };
-            let n = batch.len() as u32;
+            let mut n = lost;
             with_bh_disabled(|| {
-                for job in batch.drain_all() {
+                for job in batch.iter_mut().map_while(Option::take) {
                     job.serial();
+                    n += 1;
                 }
             });
-            if let Some(q) = core.reorder.lock().serial.get_mut(cpu) {
-                q.spare = batch;
-            }
             core.finished(n);
+            if resched_wanted() {
+                // Another task wants this CPU, another shell's serial worker perhaps: queue
+                // this worker again (still `scheduled`) instead of draining on, so it runs
+                // its next batch after them.
+                if let (Some(q), Some(id)) =
+                    (core.inst.queues.try_access(), CpuId::from_u32(this.cpu))
+                {
+                    let _ = q.serial.enqueue_on(id, this.clone());
+                    return;
+                }
+            }
         }
     }
 }
@@ -647,8 +961,6 @@ impl<J: Job> WorkItem for SerialWorker<J> {
 pub(crate) struct Shell<J: Job> {
     /// State shared with the work items and tickets.
     core: Arc<ShellCore<J>>,
-    /// One lane per possible CPU.
-    lanes: KVec<Arc<Lane<J>>>,
 }
 
 /// A vector of `n` elements made by `f`.
@@ -676,7 +988,15 @@ impl<J: Job> Shell<J> {
         let done = kvec_of(w, || Ok(Done::Empty))?;
         let lane_busy = kvec_of(ncpu, || Ok(false))?;
         let fed = kvec_of(ncpu, || Ok(LineCounter(Atomic::new(0))))?;
-        let serial = kvec_of(ncpu, || SerialQueue::new(w))?;
+        let serial = kvec_of(ncpu, SerialQueue::new)?;
+        let mut link = 0;
+        let pool = kvec_of(w, || {
+            link += 1;
+            Ok(Ready {
+                job: None,
+                next: if link < w { link as u32 } else { NIL },
+            })
+        })?;
         let (gen, snap) = inst.inner().snapshot();
         let first = Seq(first);
         let core = Arc::pin_init(
@@ -690,19 +1010,25 @@ impl<J: Job> Shell<J> {
                     peak: 0,
                     snap,
                     gen,
+                    overflow: KVec::new(),
+                    overflow_head: 0,
                 }),
                 idle <- new_condvar!(),
                 _pad: [0; 64],
-                reorder <- new_spinlock_bh!(Reorder {
+                reorder <- new_spinlock_irq!(Reorder {
                     done,
                     head: first,
+                    pool,
+                    free: 0,
                     serial,
                 }),
                 outstanding: Atomic::new(0),
+                overflowed: Atomic::new(0),
                 cost_ns: Atomic::new(LANE_WAKE_NS.load(Relaxed)),
                 fed,
                 inst: inst.inner().clone(),
-                serial_workers <- new_spinlock_bh!(KVec::new()),
+                serial_workers <- new_spinlock_irq!(KVec::new()),
+                lanes <- new_spinlock_bh!(KVec::new()),
             }),
             GFP_KERNEL,
         )?;
@@ -733,7 +1059,8 @@ impl<J: Job> Shell<J> {
             )
         })?;
         *core.serial_workers.lock() = workers;
-        Ok(Self { core, lanes })
+        *core.lanes.lock() = lanes;
+        Ok(Self { core })
     }
 
     /// Submits a job (C: `padata_do_parallel()`).
@@ -741,146 +1068,129 @@ impl<J: Job> Shell<J> {
     /// `cb_cpu` is the CPU the serial part should run on; when it is not a usable serial CPU
     /// another one is chosen as C does (`cb_cpu % weight`-th usable CPU) and written back.
     ///
-    /// Process or softirq context. A cheap job of a [`Job::INLINE`] type may run its parallel
-    /// part before this returns; its serial part always runs later, on `cb_cpu`.
+    /// Process or softirq context. A cheap job of a [`Job::INLINE`] type may run its
+    /// parallel part before this returns; its serial part always runs later, on `cb_cpu`.
+    /// While [`WINDOW`] jobs are in the window the job waits in the overflow queue instead:
+    /// it is never refused for load.
     ///
-    /// Errors (the job is returned with them, untouched):
-    /// - `EINVAL`: the instance is stopped or invalid, or no usable serial CPU exists;
-    /// - `EBUSY`: a reconfiguration is being applied, or [`WINDOW`] jobs are outstanding.
+    /// Errors (the job is returned with them, untouched, and nothing was queued):
+    /// - `EINVAL`: the instance is stopped, invalid or gone, or no usable serial CPU exists;
+    /// - `EBUSY`: a reconfiguration is being applied ([`Instance::with_reset`]);
+    /// - `ENOMEM`: the window is full and the overflow queue could not grow.
     pub(crate) fn do_parallel(&self, job: J, cb_cpu: &mut u32) -> Result<(), (Error, J)> {
+        let want = *cb_cpu;
         // Bottom halves stay disabled from the decision to the end of an inline parallel
         // part, so the CPU checked against the parallel mask is the one it runs on.
-        with_bh_disabled(|| self.submit(job, cb_cpu))
+        with_bh_disabled(|| self.submit(job, want, |c| *cb_cpu = c))
     }
 
-    /// [`Shell::do_parallel`], with bottom halves disabled.
-    fn submit(&self, job: J, cb_cpu: &mut u32) -> Result<(), (Error, J)> {
+    /// Like [`Shell::do_parallel`], with the callback CPU kept in an atomic that may be
+    /// shared, for example by the requests of one transform. A replacement CPU is stored
+    /// before the job can start, so `cb_cpu` is never touched after the job may have finished
+    /// (and whatever holds `cb_cpu` may be gone).
+    pub(crate) fn do_parallel_shared(
+        &self,
+        job: J,
+        cb_cpu: &Atomic<u32>,
+    ) -> Result<(), (Error, J)> {
+        let want = cb_cpu.load(Relaxed);
+        with_bh_disabled(|| {
+            self.submit(job, want, |c| {
+                if c != want {
+                    cb_cpu.store(c, Relaxed);
+                }
+            })
+        })
+    }
+
+    /// [`Shell::do_parallel`], with bottom halves disabled; `set_cb_cpu` is told the callback
+    /// CPU chosen before the job becomes visible to any other context.
+    fn submit(&self, job: J, cb_cpu: u32, set_cb_cpu: impl FnOnce(u32)) -> Result<(), (Error, J)> {
         let core = &self.core;
+        // Held until the lane is queued: the workqueues outlive this submission, and a
+        // submission after the instance is gone fails instead of being lost.
+        let Some(queues) = core.inst.queues.try_access() else {
+            return Err((EINVAL, job));
+        };
         let here = CpuId::current().as_u32();
         let cost = core.cost_ns.load(Relaxed);
         let now = Instant::<Monotonic>::now();
         let next = {
             let mut inp = core.input.lock();
-            let gen = core.inst.gen.load(Acquire);
-            if gen != inp.gen {
-                let (g, snap) = core.inst.snapshot();
-                inp.gen = g;
-                inp.snap = snap;
-            }
-            let snap = inp.snap;
+            inp.refresh(&core.inst);
+            // The snapshot is used in place: it holds two `NR_CPUS`-bit masks.
+            let snap = &inp.snap;
             if !snap.running {
                 return Err((EINVAL, job));
             }
-            if !snap.cbcpu.test(*cb_cpu) {
-                match snap.cbcpu.pick(*cb_cpu) {
-                    Some(c) => *cb_cpu = c,
+            let cb_cpu = if snap.cbcpu.test(cb_cpu) {
+                cb_cpu
+            } else {
+                match snap.cbcpu.pick(cb_cpu) {
+                    Some(c) => c,
                     None => return Err((EINVAL, job)),
                 }
-            }
-            if snap.reset || core.outstanding.load(Relaxed) >= WINDOW {
+            };
+            if snap.reset {
                 return Err((EBUSY, job));
             }
-            let in_flight = core.outstanding.fetch_add(1, Relaxed) + 1;
-            inp.peak = (in_flight << PEAK_SHIFT).max(inp.peak - inp.peak / 64);
-            let seq = inp.next;
-            inp.next = seq.next();
-            // Inline: nothing waits for a lane before this job (it would not overtake queued
-            // work), the job costs less than a handoff or is alone, and this CPU may run
-            // parallel parts.
-            if J::INLINE
-                && inp.dispatch == seq
-                && Self::inline_pays(cost, in_flight, inp.peak)
-                && snap.pcpu.test(here)
-            {
-                inp.dispatch = inp.next;
-                Next::Inline(job, seq)
+            let here_parallel = snap.pcpu.test(here);
+            if inp.overflowing() != 0 || core.outstanding.load(Relaxed) >= WINDOW {
+                // The window is full, or earlier jobs wait already: queue behind them.
+                core.overflow_push(&mut inp, job, cb_cpu)?;
+                set_cb_cpu(cb_cpu);
+                // A job that finished meanwhile may not have seen the overflow (see
+                // `ShellCore::overflowed`).
+                core.promote(&mut inp, cost, here)
             } else {
-                inp.queued[ring_idx(seq)] = Some((job, *cb_cpu));
-                Self::pick_lane(&mut inp, cost, here, *cb_cpu)
+                set_cb_cpu(cb_cpu);
+                let in_flight = core.outstanding.fetch_add(1, Relaxed) + 1;
+                inp.peak = (in_flight << PEAK_SHIFT).max(inp.peak - inp.peak / 64);
+                let seq = inp.next;
+                inp.next = seq.next();
+                // Inline: nothing waits for a lane before this job (it would not overtake
+                // queued work), the job costs less than a handoff or is alone, and this CPU
+                // may run parallel parts.
+                if J::INLINE
+                    && inp.dispatch == seq
+                    && inline_pays(cost, in_flight, inp.peak)
+                    && here_parallel
+                {
+                    inp.dispatch = inp.next;
+                    Next::Inline(job, seq, cb_cpu)
+                } else {
+                    inp.queued[ring_idx(seq)] = Some((job, cb_cpu));
+                    pick_lane(&mut inp, cost, here, cb_cpu)
+                }
             }
         };
         match next {
-            Next::Inline(job, seq) => {
+            Next::Inline(job, seq, cb_cpu) => {
+                drop(queues);
                 let ticket = Ticket {
                     core: core.clone(),
                     seq,
-                    cb_cpu: *cb_cpu,
+                    cb_cpu,
                     done: false,
                 };
                 job.parallel(ticket);
                 core.sample_cost(now.elapsed(), 1);
             }
-            Next::Wake(i, cpu) => match core.inst.queues.try_access() {
-                Some(q) => {
-                    let lane = self.lanes[i].clone();
-                    let _ = match cpu {
-                        Some(cpu) => q.parallel.enqueue_on(cpu, lane),
-                        None => q.parallel_any.enqueue(lane),
-                    };
-                }
-                None => {
-                    // The instance is gone: undo the lane reservation.
-                    let mut inp = core.input.lock();
-                    inp.lane_busy[i] = false;
-                    inp.lanes_busy -= 1;
-                }
-            },
+            Next::Wake(i, cpu) => core.wake(&queues, i, cpu),
             Next::Nothing => {}
         }
         Ok(())
     }
 
-    /// Whether a job of average cost `cost` (ns), submitted with `in_flight` jobs of its
-    /// shell in flight (itself included) and the shell's peak updated to `peak`, costs less
-    /// in the submitter's context than on a lane (see [`Job::INLINE`]).
-    fn inline_pays(cost: u32, in_flight: u32, peak: u32) -> bool {
-        let threshold = INLINE_NS.load(Relaxed);
-        let cheap = cost < threshold;
-        let alone = threshold != 0
-            && in_flight == 1
-            && peak < SOLO_PEAK
-            && cost < INLINE_SOLO_NS.load(Relaxed);
-        cheap || alone
-    }
-
-    /// Decides, after a job was queued, whether to wake another lane, and reserves it.
-    ///
-    /// Another lane is woken only if the queued jobs outnumber the busy lanes, there is a
-    /// parallel CPU for it, and the queued work is worth a wakeup: with cheap jobs one busy
-    /// lane finishes them sooner than a remote worker would wake up. A busy lane picks up new
-    /// jobs without any wakeup.
-    fn pick_lane(inp: &mut Input<J>, cost: u32, here: u32, cb_cpu: u32) -> Next<J> {
-        let snap = inp.snap;
-        let queued = inp.next.distance(inp.dispatch);
-        let limit = lane_limit(&snap);
-        let busy = inp.lanes_busy;
-        let worth = busy == 0
-            || u64::from(queued) * u64::from(cost)
-                >= u64::from(busy) * u64::from(LANE_WAKE_NS.load(Relaxed));
-        if busy >= limit || busy >= queued || !worth {
-            return Next::Nothing;
-        }
-        let Some(i) = inp.lane_busy.iter().position(|b| !*b) else {
-            return Next::Nothing;
-        };
-        inp.lane_busy[i] = true;
-        inp.lanes_busy += 1;
-        let unbound = LANE_UNBOUND_DEPTH.load(Relaxed);
-        if snap.pcpu_any && unbound != 0 && inp.peak >> PEAK_SHIFT >= unbound {
-            // Deep load, and any CPU will do: the scheduler picks an idle one.
-            return Next::Wake(i, None);
-        }
-        // The first idle lane index is below `limit` (pigeonhole), so the lane maps to a
-        // distinct usable parallel CPU. Lane 0 goes to the submitting CPU when it is a
-        // parallel CPU: a lone lane then runs locally, without an IPI.
-        let base = snap.pcpu.iter().position(|c| c == here).unwrap_or(0) as u32;
-        Next::Wake(i, Some(snap.pcpu.pick(base + i as u32).unwrap_or(cb_cpu)))
-    }
-
-    /// Like [`Shell::do_parallel`], but while the engine answers `EBUSY` (window full or
-    /// reconfiguring) it sleeps briefly and tries again. Process context only.
+    /// Like [`Shell::do_parallel`] for a process-context submitter that would rather wait
+    /// than grow the overflow queue: while [`WINDOW`] jobs of the shell are outstanding, or
+    /// the engine answers `EBUSY` (reconfiguring), it sleeps briefly and tries again.
     pub(crate) fn do_parallel_wait(&self, mut job: J, cb_cpu: &mut u32) -> Result<(), (Error, J)> {
         loop {
+            if self.outstanding() >= WINDOW {
+                fsleep(Delta::from_micros(20));
+                continue;
+            }
             match self.do_parallel(job, cb_cpu) {
                 Err((e, j)) if e == EBUSY => {
                     job = j;
@@ -900,15 +1210,16 @@ impl<J: Job> Shell<J> {
             .fold((0, 0), |(w, p), q| (w.max(q.wake_ns), p.max(q.poll_ns)))
     }
 
-    /// Number of jobs submitted whose serial part has not finished yet.
+    /// Number of jobs submitted whose serial part has not finished yet (in the window or
+    /// in the overflow queue).
     pub(crate) fn outstanding(&self) -> u32 {
-        self.core.outstanding.load(Relaxed)
+        self.core.outstanding.load(Relaxed) + self.core.overflowed.load(Relaxed)
     }
 
     /// Waits until every job submitted so far has finished its serial part.
     pub(crate) fn wait_idle(&self) {
         let mut inp = self.core.input.lock();
-        while self.core.outstanding.load(Acquire) != 0 {
+        while !self.core.is_idle() {
             self.core.idle.wait(&mut inp);
         }
     }
@@ -925,5 +1236,7 @@ impl<J: Job> Drop for Shell<J> {
         }
         let workers = mem::take(&mut *self.core.serial_workers.lock());
         drop(workers);
+        let lanes = mem::take(&mut *self.core.lanes.lock());
+        drop(lanes);
     }
 }
