@@ -7,6 +7,7 @@
  */
 
 #include <linux/bottom_half.h>
+#include <linux/preempt.h>
 #include <linux/sched.h>
 #include <linux/spinlock.h>
 #include <linux/sysfs.h>
@@ -31,6 +32,11 @@ bool rpd_need_resched(void)
 bool rpd_need_resched_lazy(void)
 {
 	return tif_test_bit(TIF_NEED_RESCHED_LAZY);
+}
+
+bool rpd_in_hardirq(void)
+{
+	return in_hardirq();
 }
 
 void rpd_sysfs_attr_init(struct attribute *attr)

@@ -17,6 +17,7 @@ void rpd_local_bh_enable(void);
 
 bool rpd_need_resched(void);
 bool rpd_need_resched_lazy(void);
+bool rpd_in_hardirq(void);
 
 void rpd_spin_lock_bh(spinlock_t *lock);
 void rpd_spin_unlock_bh(spinlock_t *lock);

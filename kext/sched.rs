@@ -1,12 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Scheduler queries.
+//! Scheduler and context queries.
 //!
 //! C header: [`include/linux/sched.h`](srctree/include/linux/sched.h)
 
 unsafe extern "C" {
     fn rpd_need_resched() -> bool;
     fn rpd_need_resched_lazy() -> bool;
+    fn rpd_in_hardirq() -> bool;
+}
+
+/// Whether the current CPU runs a hard interrupt handler (`in_hardirq()`), for example an
+/// hrtimer callback of a hard mode.
+pub(crate) fn in_hardirq() -> bool {
+    // SAFETY: the helper only reads the preemption count of the current CPU; it is callable
+    // from any context.
+    unsafe { rpd_in_hardirq() }
 }
 
 /// Whether the scheduler wants the current CPU for another task, even if only lazily

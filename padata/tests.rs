@@ -7,19 +7,21 @@ use super::{
     Instance, Job, MaskType, MtJob, Shell, Ticket, INLINE_NS, INLINE_SOLO_NS, LANE_MAX,
     SERIAL_LINGER_NS, WINDOW,
 };
-use crate::kext::cpumask::CpuSet;
+use crate::kext::{cpumask::CpuSet, sched::in_hardirq};
 use kernel::{
     cpu::CpuId,
-    current,
-    interrupt::local_interrupt_disable,
-    new_condvar, new_spinlock,
+    current, new_condvar, new_spinlock, new_spinlock_irq,
     prelude::*,
     sync::{
         atomic::{Atomic, Relaxed},
-        Arc, CondVar, SpinLock,
+        Arc, ArcBorrow, CondVar, SpinLock, SpinLockIrq,
     },
     time::{
         delay::{fsleep, udelay},
+        hrtimer::{
+            HrTimer, HrTimerCallback, HrTimerCallbackContext, HrTimerPointer, HrTimerRestart,
+            RelativeHardMode,
+        },
         Delta, Instant, Monotonic,
     },
 };
@@ -1167,6 +1169,8 @@ struct CountJob {
     outside: Arc<Atomic<u64>>,
     /// Busy delay of the parallel part, in microseconds.
     delay_us: u32,
+    /// Busy delay of the serial part, in microseconds.
+    serial_us: u32,
 }
 
 impl Job for CountJob {
@@ -1183,7 +1187,76 @@ impl Job for CountJob {
     }
 
     fn serial(self) {
+        if self.serial_us != 0 {
+            udelay(Delta::from_micros(self.serial_us.into()));
+        }
         self.done.fetch_add(1, Relaxed);
+    }
+}
+
+/// Hands parked jobs back from a hard-IRQ hrtimer callback, a few per expiry, dropping the
+/// ticket of one job in 7 instead.
+#[pin_data]
+struct IrqCompleter {
+    /// The timer; its callback runs in hard-IRQ context.
+    #[pin]
+    timer: HrTimer<Self>,
+    /// Jobs still to hand back, taken from the end.
+    #[pin]
+    parked: SpinLockIrq<KVec<(ParkJob, Ticket<ParkJob>)>>,
+    /// Tickets dropped instead of handing their job back.
+    dropped: Atomic<u64>,
+    /// Callback runs in hard-IRQ context.
+    in_hardirq: Atomic<u64>,
+    /// Callback runs outside hard-IRQ context (the test expects none).
+    outside_hardirq: Atomic<u64>,
+}
+
+impl IrqCompleter {
+    /// A stopped completer with nothing to hand back.
+    fn new() -> Result<Arc<Self>> {
+        Arc::pin_init(
+            pin_init!(IrqCompleter {
+                timer <- HrTimer::new(),
+                parked <- new_spinlock_irq!(KVec::new()),
+                dropped: Atomic::new(0),
+                in_hardirq: Atomic::new(0),
+                outside_hardirq: Atomic::new(0),
+            }),
+            GFP_KERNEL,
+        )
+    }
+}
+
+impl HrTimerCallback for IrqCompleter {
+    type Pointer<'a> = Arc<Self>;
+
+    fn run(this: ArcBorrow<'_, Self>, mut ctx: HrTimerCallbackContext<'_, Self>) -> HrTimerRestart {
+        if in_hardirq() {
+            this.in_hardirq.fetch_add(1, Relaxed);
+        } else {
+            this.outside_hardirq.fetch_add(1, Relaxed);
+        }
+        let mut p = this.parked.lock();
+        for _ in 0..8 {
+            let Some((job, ticket)) = p.pop() else {
+                return HrTimerRestart::NoRestart;
+            };
+            if job.order % 7 == 2 {
+                this.dropped.fetch_add(1, Relaxed);
+                drop(ticket);
+            } else {
+                ticket.serial(job);
+            }
+        }
+        ctx.forward_now(Delta::from_micros(100));
+        HrTimerRestart::Restart
+    }
+}
+
+kernel::impl_has_hr_timer! {
+    impl HasHrTimer<Self> for IrqCompleter {
+        mode: RelativeHardMode<Monotonic>, field: self.timer
     }
 }
 
@@ -1202,35 +1275,42 @@ mod scale_tests {
     const FLOOD: u64 = 400_000 / DEBUG_DIVISOR;
 
     /// Two shells on one instance with the same callback CPU: one of them busy without a
-    /// pause (its serial worker polls for up to 10 ms whenever it runs dry), the other
-    /// submitting a few jobs. The second shell's jobs finish while the first one's traffic
-    /// still flows: no shell's serial part waits behind another's poll or drain.
+    /// pause (its serial parts are slower than its lanes feed them, half of them on another
+    /// CPU whose progress keeps the window moving, and its serial worker polls for up to
+    /// 10 ms whenever it runs dry), the other submitting a few jobs. The
+    /// second shell's jobs finish while the first one's traffic still flows: no shell's
+    /// serial part waits behind another's poll or drain.
     #[test]
     fn busy_shell_does_not_hold_back_another() -> Result {
         let _linger = Knob::set(&SERIAL_LINGER_NS, 10_000_000);
         let online = CpuSet::online();
-        let (Some(cb), Some(sub)) = (online.nth(0), online.nth(1).and_then(CpuId::from_u32)) else {
+        let cpu = |n: u32| online.nth(n).and_then(CpuId::from_u32);
+        let (Some(cb), Some(sub)) = (cpu(0), cpu(1)) else {
             return Ok(());
         };
+        // The busy shell's second callback CPU and the quiet shell's submitter, on CPUs of
+        // their own where there are enough.
+        let (cb2, qsub) = (cpu(2).unwrap_or(sub), cpu(3).unwrap_or(sub));
         let inst = Arc::new(Instance::new(c"kunit_fair", None)?, GFP_KERNEL)?;
-        // Nothing but the serial workers runs on `cb`: the lanes run elsewhere, and so does
-        // the busy shell's submitter (on `sub`), so no other task there asks for the CPU.
+        // Nothing but the serial workers runs on `cb`: the lanes and the submitters run
+        // elsewhere and the test itself sleeps, so no other task there asks for the CPU.
         let mut pmask = online;
-        pmask.clear(cb);
+        pmask.clear(cb.as_u32());
         inst.set_cpumask(MaskType::Parallel, &pmask)?;
         let busy = Arc::new(Shell::<CountJob>::new(&inst)?, GFP_KERNEL)?;
-        let quiet = Shell::<CountJob>::new(&inst)?;
+        let quiet = Arc::new(Shell::<CountJob>::new(&inst)?, GFP_KERNEL)?;
         let (busy_done, quiet_done, outside) = (counter()?, counter()?, counter()?);
-        let stop = Arc::new(Atomic::<u32>::new(0), GFP_KERNEL)?;
-        let submitted = counter()?;
-        let latch = Latch::new(1)?;
+        let (stop, flowing, refused) = (counter()?, counter()?, counter()?);
+        let (submitted, ended) = (counter()?, counter()?);
+        let latch = Latch::new(2)?;
         {
-            let (busy, done, outside, stop, submitted, latch) = (
+            let (busy, done, outside, stop, submitted, ended, latch) = (
                 busy.clone(),
                 busy_done.clone(),
                 outside.clone(),
                 stop.clone(),
                 submitted.clone(),
+                ended.clone(),
                 latch.clone(),
             );
             inst.spawn_on(sub, move || {
@@ -1244,38 +1324,68 @@ mod scale_tests {
                         pcpu: None,
                         outside: outside.clone(),
                         delay_us: 0,
+                        // Slower than the lanes feed it: the worker never runs dry.
+                        serial_us: 50,
                     };
-                    let mut c = cb;
+                    // Every other job's serial part runs on `cb2`: as that worker frees
+                    // room in the window, jobs keep joining `cb`'s queue while `cb`'s
+                    // worker runs a batch, so it never finds its queue empty.
+                    let mut c = if n % 2 == 0 { cb } else { cb2 }.as_u32();
                     if busy.do_parallel_wait(job, &mut c).is_err() {
                         break;
                     }
                     n += 1;
                 }
                 submitted.store(n, Relaxed);
+                ended.store(1, Relaxed);
                 latch.count_down();
             })?;
         }
-        // Let the busy shell's serial worker get going on `cb` first.
-        while busy_done.load(Relaxed) < 1000 && submitted.load(Relaxed) == 0 {
-            fsleep(Delta::from_micros(200));
+        {
+            let (quiet, done, busy_done, outside, stop, flowing, refused, ended, latch) = (
+                quiet.clone(),
+                quiet_done.clone(),
+                busy_done.clone(),
+                outside.clone(),
+                stop.clone(),
+                flowing.clone(),
+                refused.clone(),
+                ended.clone(),
+                latch.clone(),
+            );
+            inst.spawn_on(qsub, move || {
+                // Let the busy shell's serial worker get going on `cb` first.
+                let start = Instant::<Monotonic>::now();
+                while busy_done.load(Relaxed) < 1000
+                    && ended.load(Relaxed) == 0
+                    && start.elapsed() < Delta::from_secs(10)
+                {
+                    fsleep(Delta::from_micros(200));
+                }
+                for _ in 0..100 {
+                    let job = CountJob {
+                        done: done.clone(),
+                        pcpu: None,
+                        outside: outside.clone(),
+                        delay_us: 0,
+                        serial_us: 0,
+                    };
+                    let mut c = cb.as_u32();
+                    if quiet.do_parallel_wait(job, &mut c).is_err() {
+                        refused.fetch_add(1, Relaxed);
+                    }
+                }
+                quiet.wait_idle();
+                // Still flowing when the quiet shell finished?
+                flowing.store(u64::from(ended.load(Relaxed) == 0), Relaxed);
+                stop.store(1, Relaxed);
+                latch.count_down();
+            })?;
         }
-        for _ in 0..100 {
-            let job = CountJob {
-                done: quiet_done.clone(),
-                pcpu: None,
-                outside: outside.clone(),
-                delay_us: 0,
-            };
-            let mut c = cb;
-            assert!(quiet.do_parallel_wait(job, &mut c).is_ok());
-        }
-        quiet.wait_idle();
-        // Still flowing when the quiet shell finished?
-        let flowing = submitted.load(Relaxed) == 0;
-        stop.store(1, Relaxed);
         latch.wait();
         busy.wait_idle();
-        assert!(flowing);
+        assert_eq!(flowing.load(Relaxed), 1);
+        assert_eq!(refused.load(Relaxed), 0);
         assert_eq!(quiet_done.load(Relaxed), 100);
         assert_eq!(busy_done.load(Relaxed), submitted.load(Relaxed));
         Ok(())
@@ -1344,6 +1454,7 @@ mod scale_tests {
                     pcpu: None,
                     outside: outside.clone(),
                     delay_us: 20,
+                    serial_us: 0,
                 };
                 let mut cb = online.pick(i + round).unwrap_or(only);
                 assert!(shell.do_parallel_wait(job, &mut cb).is_ok());
@@ -1355,6 +1466,7 @@ mod scale_tests {
                     pcpu: Some(narrow),
                     outside: outside.clone(),
                     delay_us: 5,
+                    serial_us: 0,
                 };
                 let mut cb = online.pick(i).unwrap_or(only);
                 assert!(shell.do_parallel(job, &mut cb).is_ok());
@@ -1382,6 +1494,7 @@ mod scale_tests {
             pcpu: None,
             outside: outside.clone(),
             delay_us: 0,
+            serial_us: 0,
         };
         let mut cb = 0;
         inst.stop();
@@ -1403,13 +1516,13 @@ mod scale_tests {
         Ok(())
     }
 
-    /// Jobs handed back (and tickets dropped) with interrupts disabled, as hardware crypto
-    /// drivers complete from hard IRQ: still serialised in order, and (checked by lockdep
-    /// under `make stress`) no `_bh` lock is taken or released on the way.
+    /// Jobs handed back (and tickets dropped) from a hard-IRQ hrtimer callback, as hardware
+    /// crypto drivers complete: still serialised in order, and no `_bh` lock is taken on the
+    /// way (`local_bh_enable()` in hard IRQ warns, which fails the run).
     #[test]
-    fn completion_with_interrupts_disabled() -> Result {
+    fn completion_from_hard_irq() -> Result {
         const JOBS: u64 = 200;
-        let inst = Instance::new(c"kunit_irqoff", None)?;
+        let inst = Instance::new(c"kunit_hardirq", None)?;
         let shell = Shell::new(&inst)?;
         let checker = Checker::new(1)?;
         let park = Parking::new()?;
@@ -1426,28 +1539,28 @@ mod scale_tests {
         while park.parked.lock().len() < JOBS as usize && start.elapsed() < Delta::from_secs(10) {
             fsleep(Delta::from_micros(100));
         }
-        let mut held = KVec::with_capacity(JOBS as usize, GFP_KERNEL)?;
+        let completer = IrqCompleter::new()?;
         {
             let mut p = park.parked.lock();
+            let mut q = completer.parked.lock();
+            // Reverse submission order (pop): most completions are not the head.
             while let Some(x) = p.pop() {
-                held.push(x, GFP_KERNEL)?;
+                q.push(x, GFP_ATOMIC)?;
             }
         }
-        assert_eq!(held.len(), JOBS as usize);
-        let mut dropped = 0;
-        {
-            let _irq = local_interrupt_disable();
-            for (job, ticket) in held.drain_all() {
-                if job.order % 7 == 2 {
-                    dropped += 1;
-                    drop(ticket);
-                } else {
-                    ticket.serial(job);
-                }
-            }
+        let handle = completer.clone().start(Delta::from_micros(100));
+        let start = Instant::<Monotonic>::now();
+        while !completer.parked.lock().is_empty() && start.elapsed() < Delta::from_secs(10) {
+            fsleep(Delta::from_millis(1));
         }
+        drop(handle);
+        // Whatever the timer did not complete (none, unless it never ran) is dropped here.
+        completer.parked.lock().clear();
         shell.wait_idle();
         let (completed, reordered, wrong_cpu, _) = checker.snapshot();
+        let dropped = completer.dropped.load(Relaxed);
+        assert!(completer.in_hardirq.load(Relaxed) > 0);
+        assert_eq!(completer.outside_hardirq.load(Relaxed), 0);
         assert_eq!(completed + dropped, JOBS);
         assert_eq!(reordered, 0);
         assert_eq!(wrong_cpu, 0);
