@@ -7,9 +7,11 @@
 M=/lib/modules/rpd
 
 cpus=$(sed -n 's/.*rpd\.cpus=\([0-9]*\).*/\1/p' /proc/cmdline)
+possible=$(sed -n 's/.*rpd\.possible=\([0-9]*\).*/\1/p' /proc/cmdline)
 
 suite_begin guest_module
 expect_eq cpus_online "$(cat /sys/devices/system/cpu/online)" "0-$((cpus - 1))"
+expect_eq cpus_possible "$(cat /sys/devices/system/cpu/possible)" "0-$((${possible:-$cpus} - 1))"
 # The engine's KUnit suites run without the load-time lane cap (lane_probe=0): every lane
 # of a 4-CPU mask may be busy at once, as on hardware whose CPUs really run in parallel.
 check insmod_rust_padata insmod $M/rust_padata.ko lane_probe=0

@@ -13,6 +13,7 @@ use core::{ops::Deref, pin::Pin, ptr::NonNull};
 use kernel::{
     bindings,
     cpu::CpuId,
+    cpumask::Cpumask,
     error::code::ENOMEM,
     impl_has_work, new_work,
     prelude::*,
@@ -84,19 +85,30 @@ impl OwnedQueue {
     }
 
     /// Queues `w` on CPU `cpu` (for a per-CPU queue: to run there; for an unbound queue: to
-    /// run in that CPU's pod). Returns the item back if it was already queued.
+    /// run in that CPU's pod), or, if `cpu` is not online, as [`Queue::enqueue`] does
+    /// (`WORK_CPU_UNBOUND`): a possible CPU that never came online has no workers, and work
+    /// queued there would never run. Returns the item back if it was already queued.
     pub(crate) fn enqueue_on<W, const ID: u64>(&self, cpu: CpuId, w: W) -> W::EnqueueOutput
     where
         W: RawWorkItem<ID> + Send + 'static,
     {
         let queue = self.ptr.as_ptr();
-        let cpu = cpu.as_u32() as i32;
+        // SAFETY: `__cpu_online_mask` is a kernel global that lives forever; it is only read,
+        // with the atomic-safe `cpumask_test_cpu()`.
+        let online = unsafe { Cpumask::from_raw(&raw const bindings::__cpu_online_mask) };
+        let cpu = if online.test(cpu) {
+            cpu.as_u32() as i32
+        } else {
+            bindings::wq_misc_consts_WORK_CPU_UNBOUND as i32
+        };
         // SAFETY: As in `kernel::workqueue::Queue::enqueue`: `__enqueue` passes a pointer to
         // a `work_struct` that stays valid until the work item runs if `queue_work_on`
         // returns true, and is reclaimed otherwise; `queue` is valid by the type invariants.
-        // `queue_work_on()` indexes per-CPU data with the CPU id: a `CpuId` is below
-        // `nr_cpu_ids` by its invariants, so it names a possible CPU with per-CPU areas. The
-        // CPU may be offline (the work then runs on another CPU).
+        // `queue_work_on()` indexes per-CPU data with the CPU id: `cpu` is either
+        // `WORK_CPU_UNBOUND` or a CPU that was online just now, hence possible, with per-CPU
+        // areas and workers (`CpuId` alone would not do: `cpu_possible_mask` may have holes
+        // below `nr_cpu_ids`). It may go offline meanwhile; the work then runs on another
+        // CPU.
         unsafe { w.__enqueue(move |work| bindings::queue_work_on(cpu, queue, work)) }
     }
 }

@@ -299,9 +299,12 @@ impl Instance {
     /// Stops the instance: later submissions fail with `EINVAL` until [`Instance::start`];
     /// jobs in flight complete. CPU hotplug and cpumask changes do not undo it.
     pub(crate) fn stop(&self) {
-        let mut cfg = self.inner.config.lock();
-        cfg.stopped = true;
-        self.inner.publish(&cfg, false);
+        // Under the hotplug lock, as every other publication: the online mask is stable.
+        with_cpus_read_lock(|| {
+            let mut cfg = self.inner.config.lock();
+            cfg.stopped = true;
+            self.inner.publish(&cfg, false);
+        });
     }
 
     /// Starts a stopped instance again (only if both masks have an online CPU).

@@ -19,7 +19,8 @@
 //! (an adaptive poll window like cpuidle-haltpoll's, see [`SerialQueue::adapt`]), so a
 //! stream of small jobs does not pay a sleep and a wakeup per batch; it polls a per-CPU
 //! counter on a cache line of its own, not the reorder lock, so it does not slow down the
-//! completions that feed it. No allocation happens after [`Shell::new`].
+//! completions that feed it. Nothing is allocated per job: after [`Shell::new`] only the
+//! rings grow (doubling, up to [`WINDOW`]) and the overflow queue while the window is full.
 
 use super::{
     instance::{Instance, InstanceInner, Queues, Snapshot},
@@ -51,6 +52,19 @@ use kernel::{
 /// overflow queue ([`Input::overflow`]) and get their sequence numbers as the window frees
 /// (see Documentation/padata.rst, "Overload"). Order is never traded for load.
 pub(crate) const WINDOW: u32 = 512;
+
+/// Initial length of a shell's rings (the input and reorder rings and the pool of ready
+/// jobs). They double, up to [`WINDOW`], when more jobs are in flight than they hold, so a
+/// shell's memory follows its peak of jobs in flight (see [`ShellCore::grow`]).
+const MIN_RING: usize = 16;
+
+/// Most jobs of one shell that wait in its overflow queue; beyond it submissions fail with
+/// `ENOSPC` (nothing queued; IPsec drops the packet). Four windows: the same order as the
+/// network stack's per-CPU input backlog (`netdev_max_backlog`, 1000) across a few CPUs, in
+/// a vector of at most 48 KiB for pcrypt's 24-byte jobs. A deeper queue would only add
+/// latency to a flood that is dropped anyway; C queues without bound only what finished its
+/// parallel part, and runs the parallel part in the submitter when its work items run out.
+const OVERFLOW_MAX: usize = 4 * WINDOW as usize;
 
 /// Most jobs a lane takes from the input ring at once.
 const BATCH: usize = 16;
@@ -283,7 +297,8 @@ impl SerialQueue {
 
 /// Submission side of a shell, under [`ShellCore::input`].
 struct Input<J> {
-    /// `WINDOW` slots; job `s` waits for a lane in `queued[s % WINDOW]` with its cb_cpu.
+    /// Ring of [`MIN_RING`]..=[`WINDOW`] slots; job `s` waits for a lane in
+    /// `queued[s % len]` with its cb_cpu.
     queued: KVec<Option<(J, u32)>>,
     /// Next sequence number to hand out.
     next: Seq,
@@ -329,13 +344,15 @@ impl<J> Input<J> {
 
 /// Completion side of a shell, under [`ShellCore::reorder`].
 struct Reorder<J> {
-    /// `WINDOW` slots; finished job `s` waits for its turn in `done[s % WINDOW]`.
+    /// Ring as long as [`Input::queued`]; finished job `s` waits for its turn in
+    /// `done[s % len]`.
     done: KVec<Done<J>>,
     /// Next sequence number to serialise.
     head: Seq,
-    /// `WINDOW` entries holding the jobs whose turn has come until their serial worker takes
-    /// them, linked into the per-CPU [`SerialQueue`]s; the others form the free list. At most
-    /// `WINDOW` jobs are in the window, so an entry is always free when one is needed.
+    /// As many entries as the rings have slots, holding the jobs whose turn has come until
+    /// their serial worker takes them, linked into the per-CPU [`SerialQueue`]s; the others
+    /// form the free list. At most that many jobs are in the window, so an entry is always
+    /// free when one is needed.
     pool: KVec<Ready<J>>,
     /// First free entry of `pool` ([`NIL`]: none).
     free: u32,
@@ -484,9 +501,26 @@ fn pick_lane<J>(inp: &mut Input<J>, cost: u32, here: u32, cb_cpu: u32) -> Next<J
 #[repr(align(64))]
 struct LineCounter(Atomic<u32>);
 
-/// Index of sequence number `seq` in a ring.
-fn ring_idx(seq: Seq) -> usize {
-    (seq.0 % WINDOW) as usize
+/// Index of sequence number `seq` in a ring of `len` slots.
+///
+/// Ring lengths are powers of two (from [`MIN_RING`] to [`WINDOW`]), so they divide 2^32 and
+/// the index stays consistent across the sequence number wrap.
+fn ring_idx(seq: Seq, len: usize) -> usize {
+    // A mask, not `%`: no division (and no division-by-zero panic path).
+    seq.0 as usize & len.wrapping_sub(1)
+}
+
+/// A vector of `n` elements made by `f`, allocated with `flags`.
+fn kvec_with<T>(
+    n: usize,
+    flags: kernel::alloc::Flags,
+    mut f: impl FnMut() -> T,
+) -> Result<KVec<T>> {
+    let mut v = KVec::with_capacity(n, flags)?;
+    for _ in 0..n {
+        v.push(f(), flags)?;
+    }
+    Ok(v)
 }
 
 /// The part of a shell shared with its work items and tickets.
@@ -614,13 +648,14 @@ impl<J: Job> ShellCore<J> {
         let mut now = None;
         {
             let mut r = self.reorder.lock();
-            r.done[ring_idx(seq)] = done;
+            let len = r.done.len();
+            r.done[ring_idx(seq, len)] = done;
             if r.head != seq {
                 return;
             }
             loop {
                 let head = r.head;
-                let (job, cb) = match mem::replace(&mut r.done[ring_idx(head)], Done::Empty) {
+                let (job, cb) = match mem::replace(&mut r.done[ring_idx(head, len)], Done::Empty) {
                     Done::Job(j, cb) => (Some(j), cb),
                     Done::Lost(cb) => (None, cb),
                     Done::Empty => break,
@@ -632,11 +667,15 @@ impl<J: Job> ShellCore<J> {
                     Some(j) => match r.push_serial(cb, j) {
                         Ok(q) => Some(q),
                         Err(j) => {
-                            pr_err!("no serial queue entry for a job; it is completed early\n");
-                            drop(r);
-                            j.serial();
-                            self.finished(1);
-                            return;
+                            // Cannot happen (see `Reorder::pool`). Never reorder or stall
+                            // the rest: drop the job (pcrypt completes a dropped request
+                            // with EIO) and count it as skipped on its CPU.
+                            pr_err!("padata: no room for a finished job; dropped\n");
+                            drop(j);
+                            if let Some(q) = r.serial.get_mut(cb as usize) {
+                                q.lost += 1;
+                            }
+                            r.serial.get_mut(cb as usize)
                         }
                     },
                     None => {
@@ -767,7 +806,10 @@ impl<J: Job> ShellCore<J> {
             inp.overflow.retain(|j| j.is_some());
             inp.overflow_head = 0;
         }
-        if inp.overflow.reserve(1, GFP_ATOMIC).is_err() {
+        if inp.overflowing() >= OVERFLOW_MAX {
+            return Err((ENOSPC, job));
+        }
+        if inp.overflow.reserve(1, GFP_ATOMIC | __GFP_NOWARN).is_err() {
             return Err((ENOMEM, job));
         }
         if let Err(e) = inp.overflow.push_within_capacity(Some((job, cb_cpu))) {
@@ -780,21 +822,81 @@ impl<J: Job> ShellCore<J> {
         Ok(())
     }
 
+    /// Whether one more job may enter the window: fewer jobs are in it than the rings hold,
+    /// or the rings could grow ([`ShellCore::grow`]).
+    fn has_room(&self, inp: &mut Input<J>) -> bool {
+        self.outstanding.load(Relaxed) < inp.queued.len() as u32 || self.grow(inp)
+    }
+
+    /// Doubles the rings and the pool of ready jobs, up to [`WINDOW`] (`GFP_ATOMIC`; `false`
+    /// if they are that long already or memory is short). Under the input lock (held by the
+    /// caller) and the reorder lock, so no job moves meanwhile: jobs waiting for a lane
+    /// (`dispatch..next`) and finished jobs waiting for their turn (`head..next`, which
+    /// contains the former) move to their slots in the new rings; at most as many as the
+    /// old rings held are in flight, so they fit without collisions in both.
+    fn grow(&self, inp: &mut Input<J>) -> bool {
+        let old = inp.queued.len();
+        let new = old * 2;
+        if new > WINDOW as usize {
+            return false;
+        }
+        // Allocated before the reorder lock is taken, which disables interrupts.
+        let (Ok(mut queued), Ok(mut done)) = (
+            kvec_with(new, GFP_ATOMIC | __GFP_NOWARN, || None),
+            kvec_with(new, GFP_ATOMIC | __GFP_NOWARN, || Done::Empty),
+        ) else {
+            return false;
+        };
+        let mut r = self.reorder.lock();
+        // Under the lock (kmalloc with GFP_ATOMIC is fine with interrupts off): the pool is
+        // the reorder side's.
+        if r.pool
+            .reserve(new - old, GFP_ATOMIC | __GFP_NOWARN)
+            .is_err()
+        {
+            return false;
+        }
+        let mut seq = inp.dispatch;
+        while seq != inp.next {
+            queued[ring_idx(seq, new)] = inp.queued[ring_idx(seq, old)].take();
+            seq = seq.next();
+        }
+        let mut seq = r.head;
+        while seq != inp.next {
+            done[ring_idx(seq, new)] = mem::replace(&mut r.done[ring_idx(seq, old)], Done::Empty);
+            seq = seq.next();
+        }
+        for entry in old..new {
+            let next = r.free;
+            // Cannot fail: room was reserved above.
+            if r.pool
+                .push_within_capacity(Ready { job: None, next })
+                .is_ok()
+            {
+                r.free = entry as u32;
+            }
+        }
+        inp.queued = queued;
+        r.done = done;
+        true
+    }
+
     /// Moves jobs from the overflow queue into the window, oldest first, while it has room,
     /// and decides whether a lane must be woken for them (as [`pick_lane`]).
     fn promote(&self, inp: &mut Input<J>, cost: u32, here: u32) -> Next<J> {
         let mut last = None;
-        while inp.overflowing() != 0 && self.outstanding.load(Relaxed) < WINDOW {
+        while inp.overflowing() != 0 && self.has_room(inp) {
             let head = inp.overflow_head;
             inp.overflow_head += 1;
             let Some((job, cb_cpu)) = inp.overflow.get_mut(head).and_then(Option::take) else {
                 continue;
             };
-            self.overflowed.fetch_sub(1, Relaxed);
             self.outstanding.fetch_add(1, Relaxed);
+            self.overflowed.fetch_sub(1, Relaxed);
             let seq = inp.next;
             inp.next = seq.next();
-            inp.queued[ring_idx(seq)] = Some((job, cb_cpu));
+            let len = inp.queued.len();
+            inp.queued[ring_idx(seq, len)] = Some((job, cb_cpu));
             last = Some(cb_cpu);
         }
         if inp.overflowing() == 0 && inp.overflow.capacity() != 0 {
@@ -827,11 +929,34 @@ impl<J: Job> WorkItem for Lane<J> {
     fn run(this: Arc<Lane<J>>) {
         // Bottom halves are disabled from the look at the CPU to the end of the batch, so
         // the batch runs on the CPU that was checked against the parallel mask.
-        while with_bh_disabled(|| Self::run_batch(&this)) {}
+        while with_bh_disabled(|| Self::run_batch(&this)) {
+            if resched_wanted() && Self::requeue(&this) {
+                return;
+            }
+        }
     }
 }
 
 impl<J: Job> Lane<J> {
+    /// Queues this lane (still reserved) again, to take its next batch after the tasks that
+    /// want its CPU now: on the unbound workqueue while any CPU may run parallel parts, else
+    /// on this CPU (the next batch checks it against the mask again). `false` if it could
+    /// not be queued; the caller then goes on.
+    fn requeue(this: &Arc<Lane<J>>) -> bool {
+        let core = &this.core;
+        let Some(q) = core.inst.queues.try_access() else {
+            return false;
+        };
+        let any = core.input.lock().snap.pcpu_any;
+        if any {
+            q.parallel_any.enqueue(this.clone()).is_ok()
+        } else {
+            q.parallel
+                .enqueue_on(CpuId::current(), this.clone())
+                .is_ok()
+        }
+    }
+
     /// Takes a batch of queued jobs and runs their parallel parts. Returns `false`, after
     /// releasing the lane, when there is nothing left to take, the shell has more busy lanes
     /// than it may, or this CPU is no longer a usable parallel CPU (a lane then hands the
@@ -852,16 +977,20 @@ impl<J: Job> Lane<J> {
             // run, wherever their lane is.
             let moved = !inp.snap.pcpu.test(here) && !inp.snap.pcpu.is_empty();
             if queued == 0 || too_many || moved {
-                inp.lane_busy[this.idx as usize] = false;
                 inp.lanes_busy -= 1;
+                let mut next = Next::Nothing;
                 if queued != 0 && moved {
+                    // This lane stays reserved while another is picked: queued again while
+                    // it still runs, its work item would run here again (the workqueue
+                    // never runs one work item on two CPUs at once), outside the mask,
+                    // forever.
                     let cost = core.cost_ns.load(Relaxed);
-                    if let Next::Wake(i, cpu) = pick_lane(&mut inp, cost, here, here) {
-                        drop(inp);
-                        if let Some(q) = core.inst.queues.try_access() {
-                            core.wake(&q, i, cpu);
-                        }
-                    }
+                    next = pick_lane(&mut inp, cost, here, here);
+                }
+                inp.lane_busy[this.idx as usize] = false;
+                drop(inp);
+                if let (Next::Wake(i, cpu), Some(q)) = (next, core.inst.queues.try_access()) {
+                    core.wake(&q, i, cpu);
                 }
                 return false;
             }
@@ -870,7 +999,8 @@ impl<J: Job> Lane<J> {
             first = inp.dispatch;
             let mut seq = first;
             for slot in batch.iter_mut().take(n) {
-                *slot = inp.queued[ring_idx(seq)].take();
+                let len = inp.queued.len();
+                *slot = inp.queued[ring_idx(seq, len)].take();
                 seq = seq.next();
             }
             inp.dispatch = seq;
@@ -973,8 +1103,8 @@ pub(crate) fn kvec_of<T>(n: usize, mut f: impl FnMut() -> Result<T>) -> Result<K
 }
 
 impl<J: Job> Shell<J> {
-    /// Allocates a shell on `inst` (C: `padata_alloc_shell()`); all memory the shell will
-    /// ever need is allocated here.
+    /// Allocates a shell on `inst` (C: `padata_alloc_shell()`): its per-CPU state and rings
+    /// of [`MIN_RING`] slots, which grow with the jobs in flight.
     pub(crate) fn new(inst: &Instance) -> Result<Self> {
         Self::with_first_seq(inst, 0)
     }
@@ -983,7 +1113,7 @@ impl<J: Job> Shell<J> {
     /// near `u32::MAX` to cross the wrap).
     pub(crate) fn with_first_seq(inst: &Instance, first: u32) -> Result<Self> {
         let ncpu = nr_cpu_ids() as usize;
-        let w = WINDOW as usize;
+        let w = MIN_RING;
         let queued = kvec_of(w, || Ok(None))?;
         let done = kvec_of(w, || Ok(Done::Empty))?;
         let lane_busy = kvec_of(ncpu, || Ok(false))?;
@@ -1076,6 +1206,7 @@ impl<J: Job> Shell<J> {
     /// Errors (the job is returned with them, untouched, and nothing was queued):
     /// - `EINVAL`: the instance is stopped, invalid or gone, or no usable serial CPU exists;
     /// - `EBUSY`: a reconfiguration is being applied ([`Instance::with_reset`]);
+    /// - `ENOSPC`: the window is full and [`OVERFLOW_MAX`] jobs wait in the overflow queue;
     /// - `ENOMEM`: the window is full and the overflow queue could not grow.
     pub(crate) fn do_parallel(&self, job: J, cb_cpu: &mut u32) -> Result<(), (Error, J)> {
         let want = *cb_cpu;
@@ -1135,7 +1266,7 @@ impl<J: Job> Shell<J> {
                 return Err((EBUSY, job));
             }
             let here_parallel = snap.pcpu.test(here);
-            if inp.overflowing() != 0 || core.outstanding.load(Relaxed) >= WINDOW {
+            if inp.overflowing() != 0 || !core.has_room(&mut inp) {
                 // The window is full, or earlier jobs wait already: queue behind them.
                 core.overflow_push(&mut inp, job, cb_cpu)?;
                 set_cb_cpu(cb_cpu);
@@ -1159,7 +1290,8 @@ impl<J: Job> Shell<J> {
                     inp.dispatch = inp.next;
                     Next::Inline(job, seq, cb_cpu)
                 } else {
-                    inp.queued[ring_idx(seq)] = Some((job, cb_cpu));
+                    let len = inp.queued.len();
+                    inp.queued[ring_idx(seq, len)] = Some((job, cb_cpu));
                     pick_lane(&mut inp, cost, here, cb_cpu)
                 }
             }

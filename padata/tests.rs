@@ -975,6 +975,8 @@ struct ParkJob {
     order: u64,
     /// Where the serial part records what it saw.
     checker: Checker,
+    /// The callback CPU, seen in the parallel part.
+    cb_cpu: u32,
 }
 
 /// Jobs held back, with their tickets, by parallel parts that do not hand them back yet.
@@ -983,6 +985,8 @@ struct Parking<J: Job> {
     /// Parked (job, ticket) pairs, capacity `WINDOW` (only jobs in the window get a ticket).
     #[pin]
     parked: SpinLock<KVec<(J, Ticket<J>)>>,
+    /// Jobs that found the parking full (more than `WINDOW` tickets at once: never).
+    overfull: Atomic<u64>,
 }
 
 impl<J: Job> Parking<J> {
@@ -991,7 +995,8 @@ impl<J: Job> Parking<J> {
         let parked = KVec::with_capacity(WINDOW as usize, GFP_KERNEL)?;
         Arc::pin_init(
             pin_init!(Parking {
-                parked <- new_spinlock!(parked)
+                parked <- new_spinlock!(parked),
+                overfull: Atomic::new(0),
             }),
             GFP_KERNEL,
         )
@@ -1001,23 +1006,45 @@ impl<J: Job> Parking<J> {
     fn park(&self, job: J, ticket: Ticket<J>) {
         let mut p = self.parked.lock();
         if let Err(e) = p.push_within_capacity((job, ticket)) {
-            // Never happens (capacity WINDOW); complete right away if it does.
+            // Never happens (capacity WINDOW): counted, and completed right away.
             let (job, ticket) = e.0;
             drop(p);
+            self.overfull.fetch_add(1, Relaxed);
             ticket.serial(job);
         }
     }
 }
 
+/// Drops the tickets still parked in `park` (their jobs are skipped) and waits, at most
+/// 10 s, until `shell` has no job in flight; whether it got there. A test that would
+/// otherwise wait forever for a lost job fails instead (liveness bound only).
+fn settle<J: Job>(shell: &Shell<J>, park: &Parking<J>) -> bool {
+    let start = Instant::<Monotonic>::now();
+    loop {
+        // Popped one at a time: the ticket is dropped outside the parking's lock.
+        while let Some(parked) = park.parked.lock().pop() {
+            drop(parked);
+        }
+        if shell.outstanding() == 0 {
+            return true;
+        }
+        if start.elapsed() > Delta::from_secs(10) {
+            return false;
+        }
+        fsleep(Delta::from_millis(1));
+    }
+}
+
 impl Job for ParkJob {
-    fn parallel(self, ticket: Ticket<Self>) {
+    fn parallel(mut self, ticket: Ticket<Self>) {
+        self.cb_cpu = ticket.cb_cpu();
         let park = self.park.clone();
         park.park(self, ticket);
     }
 
     fn serial(self) {
-        let cb = CpuId::current().as_u32();
-        self.checker.record(0, cb, self.order);
+        // Order per callback CPU, and the serial part must run on it.
+        self.checker.record(0, self.cb_cpu, self.order);
     }
 }
 
@@ -1045,13 +1072,14 @@ mod window_tests {
                 park: park.clone(),
                 order: i,
                 checker,
+                cb_cpu: 0,
             };
             if shell.do_parallel(job, &mut cb).is_err() {
                 refused += 1;
             }
         }
-        // Checked at the end: a failed assertion returns early, and the shell's drop would
-        // then wait forever for the parked jobs.
+        // Checked at the end, once nothing is parked: a failed assertion ends the case
+        // without dropping anything, and the shell would wait for the parked jobs.
         let accepted_all = u64::from(shell.outstanding()) == JOBS;
         let mut dropped = 0u64;
         let mut released = 0u64;
@@ -1088,8 +1116,11 @@ mod window_tests {
                 }
             }
         }
-        shell.wait_idle();
-        let (completed, reordered, _, _) = checker.snapshot();
+        let settled = settle(&shell, &park);
+        let (completed, reordered, wrong_cpu, _) = checker.snapshot();
+        assert!(settled);
+        assert_eq!(park.overfull.load(Relaxed), 0);
+        assert_eq!(wrong_cpu, 0);
         assert_eq!(refused, 0);
         assert!(accepted_all);
         assert_eq!(released, JOBS);
@@ -1258,6 +1289,19 @@ kernel::impl_has_hr_timer! {
     impl HasHrTimer<Self> for IrqCompleter {
         mode: RelativeHardMode<Monotonic>, field: self.timer
     }
+}
+
+/// Waits, at most `secs` seconds, until `shell` has no job in flight; whether it got there
+/// (liveness bound only: a lost job fails the test instead of hanging it).
+fn idle_within<J: Job>(shell: &Shell<J>, secs: i64) -> bool {
+    let start = Instant::<Monotonic>::now();
+    while shell.outstanding() != 0 {
+        if start.elapsed() > Delta::from_secs(secs) {
+            return false;
+        }
+        fsleep(Delta::from_millis(1));
+    }
+    true
 }
 
 /// A shared counter starting at 0.
@@ -1437,17 +1481,31 @@ mod scale_tests {
     #[test]
     fn narrowed_parallel_mask_is_honoured_under_load() -> Result {
         let online = CpuSet::online();
-        let Some(only) = online.nth(0).filter(|_| online.weight() >= 2) else {
+        let (Some(only), Some(last)) = (online.nth(0), online.iter().last()) else {
             return Ok(());
         };
+        if only == last {
+            return Ok(());
+        }
         let inst = Instance::new(c"kunit_narrow", None)?;
         let shell = Shell::<CountJob>::new(&inst)?;
         let (done, outside) = (counter()?, counter()?);
         let mut narrow = CpuSet::empty();
         narrow.set(only);
+        // A proper subset of the possible CPUs: its lanes are pinned, not unbound.
+        let mut pinned = narrow;
+        pinned.set(last);
         let mut total = 0;
-        for round in 0..4u32 {
-            inst.set_cpumask(MaskType::Parallel, &CpuSet::possible())?;
+        let mut settled = true;
+        for round in 0..6u32 {
+            // Unbound lanes (every possible CPU, deep queue), then pinned ones; in the
+            // pinned rounds nothing is submitted after the change, so the lane left on `last`
+            // must hand its queued jobs on by itself.
+            let (wide, after) = match round % 2 {
+                0 => (CpuSet::possible(), 500),
+                _ => (pinned, 0),
+            };
+            inst.set_cpumask(MaskType::Parallel, &wide)?;
             for i in 0..2000u32 {
                 let job = CountJob {
                     done: done.clone(),
@@ -1460,7 +1518,7 @@ mod scale_tests {
                 assert!(shell.do_parallel_wait(job, &mut cb).is_ok());
             }
             inst.set_cpumask(MaskType::Parallel, &narrow)?;
-            for i in 0..500u32 {
+            for i in 0..after {
                 let job = CountJob {
                     done: done.clone(),
                     pcpu: Some(narrow),
@@ -1471,11 +1529,11 @@ mod scale_tests {
                 let mut cb = online.pick(i).unwrap_or(only);
                 assert!(shell.do_parallel(job, &mut cb).is_ok());
             }
+            total += 2000 + u64::from(after);
             // The guarantee holds until the mask changes again.
-            shell.wait_idle();
-            total += 2500;
+            settled &= idle_within(&shell, 10);
         }
-        shell.wait_idle();
+        assert!(settled);
         assert_eq!(outside.load(Relaxed), 0);
         assert_eq!(done.load(Relaxed), total);
         Ok(())
@@ -1532,6 +1590,7 @@ mod scale_tests {
                 park: park.clone(),
                 order: i,
                 checker,
+                cb_cpu: 0,
             };
             assert!(shell.do_parallel(job, &mut cb).is_ok());
         }
@@ -1555,9 +1614,12 @@ mod scale_tests {
         }
         drop(handle);
         // Whatever the timer did not complete (none, unless it never ran) is dropped here.
-        completer.parked.lock().clear();
-        shell.wait_idle();
+        while let Some(parked) = completer.parked.lock().pop() {
+            drop(parked);
+        }
+        let settled = settle(&shell, &park);
         let (completed, reordered, wrong_cpu, _) = checker.snapshot();
+        assert!(settled);
         let dropped = completer.dropped.load(Relaxed);
         assert!(completer.in_hardirq.load(Relaxed) > 0);
         assert_eq!(completer.outside_hardirq.load(Relaxed), 0);
