@@ -11,7 +11,7 @@ unsafe extern "C" {
 }
 
 /// Whether the current CPU runs a hard interrupt handler (`in_hardirq()`), for example an
-/// hrtimer callback of a hard mode.
+/// hrtimer callback or a device interrupt handler on a kernel without `PREEMPT_RT`.
 pub(crate) fn in_hardirq() -> bool {
     // SAFETY: the helper only reads the preemption count of the current CPU; it is callable
     // from any context.

@@ -20,7 +20,7 @@ use kernel::{
         delay::{fsleep, udelay},
         hrtimer::{
             HrTimer, HrTimerCallback, HrTimerCallbackContext, HrTimerPointer, HrTimerRestart,
-            RelativeHardMode,
+            RelativeMode,
         },
         Delta, Instant, Monotonic,
     },
@@ -1225,8 +1225,10 @@ impl Job for CountJob {
     }
 }
 
-/// Hands parked jobs back from a hard-IRQ hrtimer callback, a few per expiry, dropping the
-/// ticket of one job in 7 instead.
+/// Hands parked jobs back from an hrtimer callback, a few per expiry, dropping the ticket of
+/// one job in 7 instead. The default mode, as a device interrupt: hard IRQ on kernels
+/// without `PREEMPT_RT`, threaded on RT, so `spinlock_t` is valid there (lockdep's raw-lock
+/// nesting check flags it in a hard-mode timer, which stays in hard IRQ even on RT).
 #[pin_data]
 struct IrqCompleter {
     /// The timer; its callback runs in hard-IRQ context.
@@ -1287,7 +1289,7 @@ impl HrTimerCallback for IrqCompleter {
 
 kernel::impl_has_hr_timer! {
     impl HasHrTimer<Self> for IrqCompleter {
-        mode: RelativeHardMode<Monotonic>, field: self.timer
+        mode: RelativeMode<Monotonic>, field: self.timer
     }
 }
 
