@@ -31,7 +31,8 @@ help:
 	@echo '  make clean     remove module build products and build/'
 	@echo '  make distclean also remove the cache (kernel source and builds, bindgen)'
 	@echo 'Variables: KDIR=/path (use a prepared 7.3 tree), RPD_CACHE (cache dir,'
-	@echo '  default ~/.cache/rust-padata), RPD_CPUS (guest vCPUs, 4), RPD_TIMEOUT (seconds)'
+	@echo '  default ~/.cache/rust-padata), RPD_CPUS (guest vCPUs, 4), RPD_TIMEOUT (seconds),'
+	@echo '  RPD_POSSIBLE (possible CPUs: that many vCPUs, RPD_CPUS of them online; make check: 2x)'
 
 check:
 	@scripts/check.sh
