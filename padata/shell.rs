@@ -510,15 +510,16 @@ fn ring_idx(seq: Seq, len: usize) -> usize {
     seq.0 as usize & len.wrapping_sub(1)
 }
 
-/// A vector of `n` elements made by `f`, allocated with `flags`.
+/// A vector of `n` elements made by `f`, allocated with `flags` ([`kvec_of`] with
+/// `GFP_KERNEL`).
 fn kvec_with<T>(
     n: usize,
     flags: kernel::alloc::Flags,
-    mut f: impl FnMut() -> T,
+    mut f: impl FnMut() -> Result<T>,
 ) -> Result<KVec<T>> {
     let mut v = KVec::with_capacity(n, flags)?;
     for _ in 0..n {
-        v.push(f(), flags)?;
+        v.push(f()?, flags)?;
     }
     Ok(v)
 }
@@ -842,8 +843,8 @@ impl<J: Job> ShellCore<J> {
         }
         // Allocated before the reorder lock is taken, which disables interrupts.
         let (Ok(mut queued), Ok(mut done)) = (
-            kvec_with(new, GFP_ATOMIC | __GFP_NOWARN, || None),
-            kvec_with(new, GFP_ATOMIC | __GFP_NOWARN, || Done::Empty),
+            kvec_with(new, GFP_ATOMIC | __GFP_NOWARN, || Ok(None)),
+            kvec_with(new, GFP_ATOMIC | __GFP_NOWARN, || Ok(Done::Empty)),
         ) else {
             return false;
         };
@@ -1094,12 +1095,8 @@ pub(crate) struct Shell<J: Job> {
 }
 
 /// A vector of `n` elements made by `f`.
-pub(crate) fn kvec_of<T>(n: usize, mut f: impl FnMut() -> Result<T>) -> Result<KVec<T>> {
-    let mut v = KVec::with_capacity(n, GFP_KERNEL)?;
-    for _ in 0..n {
-        v.push(f()?, GFP_KERNEL)?;
-    }
-    Ok(v)
+pub(crate) fn kvec_of<T>(n: usize, f: impl FnMut() -> Result<T>) -> Result<KVec<T>> {
+    kvec_with(n, GFP_KERNEL, f)
 }
 
 impl<J: Job> Shell<J> {
