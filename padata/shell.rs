@@ -20,7 +20,9 @@
 //! stream of small jobs does not pay a sleep and a wakeup per batch; it polls a per-CPU
 //! counter on a cache line of its own, not the reorder lock, so it does not slow down the
 //! completions that feed it. Nothing is allocated per job: after [`Shell::new`] only the
-//! rings grow (doubling, up to [`WINDOW`]) and the overflow queue while the window is full.
+//! rings grow (doubling, up to [`WINDOW`]), the overflow queue while the window is full, and
+//! a lane or a serial worker when the shell first needs it ([`ShellCore::wake`],
+//! [`ShellCore::serial_for`]), so a shell's per-CPU state follows the CPUs it uses.
 
 use super::{
     instance::{Instance, InstanceInner, Queues, Snapshot},
@@ -213,8 +215,11 @@ enum Next<J> {
 }
 
 /// Jobs in order, waiting for their callback CPU's serial worker: a list through the shell's
-/// pool of ready jobs ([`Reorder::pool`]), so a queue costs O(1) memory per CPU.
-struct SerialQueue {
+/// pool of ready jobs ([`Reorder::pool`]), so a queue costs O(1) memory. Allocated, with its
+/// worker, when its CPU first becomes a callback CPU of the shell ([`ShellCore::serial_for`]).
+struct SerialQueue<J: Job> {
+    /// The worker that runs this queue's serial parts.
+    worker: Arc<SerialWorker<J>>,
     /// Pool entry of the first job (valid while `len != 0`).
     first: u32,
     /// Pool entry of the last job (valid while `len != 0`).
@@ -237,10 +242,11 @@ struct SerialQueue {
     wake_ns: u32,
 }
 
-impl SerialQueue {
-    /// An empty queue with the initial poll window.
-    fn new() -> Result<Self> {
-        Ok(SerialQueue {
+impl<J: Job> SerialQueue<J> {
+    /// An empty queue of `worker`, with the initial poll window.
+    fn new(worker: Arc<SerialWorker<J>>) -> Self {
+        SerialQueue {
+            worker,
             first: NIL,
             last: NIL,
             len: 0,
@@ -250,7 +256,7 @@ impl SerialQueue {
             slept_at: None,
             kicked_at: None,
             wake_ns: 0,
-        })
+        }
     }
 
     /// Marks the worker queued at `now` (the caller queues it), and adapts the poll window
@@ -308,6 +314,9 @@ struct Input<J> {
     lanes_busy: u32,
     /// Which lanes are queued or running (indexed by lane number).
     lane_busy: KVec<bool>,
+    /// Which CPUs have a serial queue and worker in this shell (indexed by CPU id; see
+    /// [`ShellCore::serial_for`]).
+    serial_ready: KVec<bool>,
     /// Decaying peak of the jobs in flight seen by submissions, in 1/256 (`PEAK_SHIFT`):
     /// each submission takes the maximum of the jobs now in flight and the old peak less
     /// 1/64, so bursts of N keep it near N and it follows a shallower load within ~100
@@ -343,7 +352,7 @@ impl<J> Input<J> {
 }
 
 /// Completion side of a shell, under [`ShellCore::reorder`].
-struct Reorder<J> {
+struct Reorder<J: Job> {
     /// Ring as long as [`Input::queued`]; finished job `s` waits for its turn in
     /// `done[s % len]`.
     done: KVec<Done<J>>,
@@ -356,8 +365,10 @@ struct Reorder<J> {
     pool: KVec<Ready<J>>,
     /// First free entry of `pool` ([`NIL`]: none).
     free: u32,
-    /// Per callback CPU serial queues, indexed by CPU id.
-    serial: KVec<SerialQueue>,
+    /// Per callback CPU serial queues, indexed by CPU id; `None` for a CPU that was never a
+    /// callback CPU of the shell. Emptied by [`Shell::drop`] to break the reference cycle
+    /// through the workers.
+    serial: KVec<Option<KBox<SerialQueue<J>>>>,
 }
 
 /// "No entry" in the links of [`Reorder::pool`].
@@ -371,15 +382,28 @@ struct Ready<J> {
     next: u32,
 }
 
-impl<J> Reorder<J> {
+impl<J: Job> Reorder<J> {
+    /// The serial queue of callback CPU `cpu`, if it has one.
+    fn queue(&mut self, cpu: usize) -> Option<&mut SerialQueue<J>> {
+        self.serial.get_mut(cpu)?.as_deref_mut()
+    }
+
+    /// Counts a skipped job in the serial queue of callback CPU `cpu`, and returns the queue.
+    fn skip(&mut self, cpu: usize) -> Option<&mut SerialQueue<J>> {
+        let q = self.queue(cpu)?;
+        q.lost += 1;
+        Some(q)
+    }
+
     /// Appends `job` to the serial queue of callback CPU `cpu`. Hands the job back if `cpu`
-    /// has no queue or the pool is empty (neither can happen, see [`Reorder::pool`]).
-    fn push_serial(&mut self, cpu: u32, job: J) -> Result<&mut SerialQueue, J> {
+    /// has no queue or the pool is empty (neither can happen: a job's callback CPU gets its
+    /// queue before the job is queued, see [`ShellCore::serial_for`] and [`Reorder::pool`]).
+    fn push_serial(&mut self, cpu: u32, job: J) -> Result<&mut SerialQueue<J>, J> {
         let Reorder {
             pool, free, serial, ..
         } = self;
-        let (Some(q), Some(e)) = (serial.get_mut(cpu as usize), pool.get_mut(*free as usize))
-        else {
+        let q = serial.get_mut(cpu as usize).and_then(|q| q.as_deref_mut());
+        let (Some(q), Some(e)) = (q, pool.get_mut(*free as usize)) else {
             return Err(job);
         };
         let entry = *free;
@@ -401,7 +425,7 @@ impl<J> Reorder<J> {
         let Reorder {
             pool, free, serial, ..
         } = self;
-        let q = serial.get_mut(cpu)?;
+        let q = serial.get_mut(cpu)?.as_deref_mut()?;
         if q.len == 0 {
             return None;
         }
@@ -553,13 +577,9 @@ pub(crate) struct ShellCore<J: Job> {
     cost_ns: Atomic<u32>,
     /// The instance.
     inst: Arc<InstanceInner>,
-    /// Per callback CPU: bumped (under `reorder`) whenever a job joins the serial queue of a
-    /// worker that is still scheduled, so a lingering worker can poll it without the lock.
-    fed: KVec<LineCounter>,
-    /// Serial workers, one per possible CPU; emptied by [`Shell::drop`] to break the cycle.
-    #[pin]
-    serial_workers: SpinLockIrq<KVec<Arc<SerialWorker<J>>>>,
-    /// Lanes, one per possible CPU; emptied by [`Shell::drop`] to break the cycle.
+    /// Lanes, indexed by lane number: lane 0 from the start, the others allocated when first
+    /// woken ([`ShellCore::wake`]), so a shell has at most as many as it ever had busy at once
+    /// (bounded by [`lane_limit`]). Emptied by [`Shell::drop`] to break the reference cycle.
     #[pin]
     lanes: SpinLockBh<KVec<Arc<Lane<J>>>>,
 }
@@ -588,6 +608,9 @@ pub(crate) struct SerialWorker<J: Job> {
     core: Arc<ShellCore<J>>,
     /// The callback CPU this worker serves.
     cpu: u32,
+    /// Bumped (under the reorder lock) whenever a job joins this worker's queue while the
+    /// worker is still scheduled, so a lingering worker can poll it without the lock.
+    fed: LineCounter,
     /// The work item queued on the serial workqueue on `cpu`.
     #[pin]
     work: Work<SerialWorker<J>>,
@@ -642,9 +665,8 @@ impl<J: Job> ShellCore<J> {
     /// Records the end of a job's parallel part and moves every job whose turn has come to
     /// its callback CPU's serial queue.
     fn complete(&self, seq: Seq, done: Done<J>) {
-        // Serial workers to queue once the lock is dropped: a few CPU ids, not a cpumask
-        // (`NR_CPUS` bits on the stack with `CONFIG_MAXSMP`).
-        let mut kick = [0u32; KICK_MAX];
+        // Serial workers to queue once the lock is dropped: a few, not one per CPU.
+        let mut kick: [Option<Arc<SerialWorker<J>>>; KICK_MAX] = [const { None }; KICK_MAX];
         let mut kicks = 0;
         let mut now = None;
         {
@@ -662,62 +684,87 @@ impl<J: Job> ShellCore<J> {
                     Done::Empty => break,
                 };
                 r.head = head.next();
-                // `cb` came from the instance's snapshot: a possible CPU, with a queue; the
-                // pool has an entry for every job in the window.
+                // `cb` got its serial queue before the job was queued; the pool has an entry
+                // for every job in the window.
                 let q = match job {
                     Some(j) => match r.push_serial(cb, j) {
                         Ok(q) => Some(q),
                         Err(j) => {
-                            // Cannot happen (see `Reorder::pool`). Never reorder or stall
-                            // the rest: drop the job (pcrypt completes a dropped request
-                            // with EIO) and count it as skipped on its CPU.
+                            // Cannot happen (see `Reorder::push_serial`). Never reorder or
+                            // stall the rest: drop the job (pcrypt completes a dropped
+                            // request with EIO) and count it as skipped on its CPU.
                             pr_err!("padata: no room for a finished job; dropped\n");
                             drop(j);
-                            if let Some(q) = r.serial.get_mut(cb as usize) {
-                                q.lost += 1;
-                            }
-                            r.serial.get_mut(cb as usize)
+                            r.skip(cb as usize)
                         }
                     },
-                    None => {
-                        if let Some(q) = r.serial.get_mut(cb as usize) {
-                            q.lost += 1;
-                        }
-                        r.serial.get_mut(cb as usize)
-                    }
+                    None => r.skip(cb as usize),
                 };
                 if let Some(q) = q {
                     if !q.scheduled {
                         q.adapt(*now.get_or_insert_with(Instant::<Monotonic>::now));
-                        // `scheduled` is now set: each CPU is kicked once.
+                        // `scheduled` is now set: each worker is kicked once.
                         match kick.get_mut(kicks) {
                             Some(k) => {
-                                *k = cb;
+                                *k = Some(q.worker.clone());
                                 kicks += 1;
                             }
-                            None => self.kick(&[cb]),
+                            None => self.kick(q.worker.clone()),
                         }
-                    } else if let Some(fed) = self.fed.get(cb as usize) {
-                        fed.0.fetch_add(1, Relaxed);
+                    } else {
+                        q.worker.fed.0.fetch_add(1, Relaxed);
                     }
                 }
             }
         }
-        if kicks != 0 {
-            self.kick(&kick[..kicks]);
+        for w in kick.into_iter().take(kicks).flatten() {
+            self.kick(w);
         }
     }
 
-    /// Queues the serial workers of `cpus` on their CPUs.
-    fn kick(&self, cpus: &[u32]) {
-        let workers = self.serial_workers.lock();
-        if let Some(queues) = self.inst.queues.try_access() {
-            for &cpu in cpus {
-                if let (Some(w), Some(id)) = (workers.get(cpu as usize), CpuId::from_u32(cpu)) {
-                    let _ = queues.serial.enqueue_on(id, w.clone());
-                }
-            }
+    /// Queues serial worker `w` on its CPU.
+    fn kick(&self, w: Arc<SerialWorker<J>>) {
+        if let (Some(queues), Some(id)) = (self.inst.queues.try_access(), CpuId::from_u32(w.cpu)) {
+            let _ = queues.serial.enqueue_on(id, w);
         }
+    }
+
+    /// Makes sure callback CPU `cpu` has a serial queue and worker in shell `this`: they are
+    /// allocated (`GFP_ATOMIC`) when a CPU first becomes a callback CPU of the shell, before
+    /// any job for it is queued, so a shell's per-CPU state follows the CPUs it uses, not the
+    /// possible ones. `ENOMEM` if they cannot be; `EINVAL` for a CPU id beyond `nr_cpu_ids`.
+    ///
+    /// Under the input lock (`inp`, held by the caller), which orders the check of
+    /// [`Input::serial_ready`] with the installation.
+    fn serial_for(this: &Arc<Self>, inp: &mut Input<J>, cpu: u32) -> Result {
+        let Some(ready) = inp.serial_ready.get_mut(cpu as usize) else {
+            return Err(EINVAL);
+        };
+        if *ready {
+            return Ok(());
+        }
+        let flags = GFP_ATOMIC | __GFP_NOWARN;
+        let core = this.clone();
+        let worker = Arc::pin_init(
+            pin_init!(SerialWorker {
+                core,
+                cpu,
+                fed: LineCounter(Atomic::new(0)),
+                work <- new_work!("padata_serial"),
+            }),
+            flags,
+        )?;
+        let queue = KBox::new(SerialQueue::new(worker), flags)?;
+        let mut r = this.reorder.lock();
+        let Some(slot) = r.serial.get_mut(cpu as usize) else {
+            return Err(EINVAL);
+        };
+        if slot.is_none() {
+            *slot = Some(queue);
+        }
+        drop(r);
+        *ready = true;
+        Ok(())
     }
 
     /// Folds the time `elapsed` that `n` parallel parts took into [`ShellCore::cost_ns`].
@@ -738,12 +785,9 @@ impl<J: Job> ShellCore<J> {
         window_ns != 0 && since.elapsed().as_nanos() < i64::from(window_ns) && !resched_wanted()
     }
 
-    /// Polls, without the reorder lock, until a job joins `cpu`'s serial queue (its counter
-    /// in `fed` moves away from `seen`) or [`ShellCore::linger`] says to stop.
-    fn linger_until_fed(&self, cpu: usize, seen: u32, since: Instant<Monotonic>, window_ns: u32) {
-        let Some(fed) = self.fed.get(cpu) else {
-            return;
-        };
+    /// Polls, without the reorder lock, until a job joins the serial queue whose worker's
+    /// counter is `fed` (it moves away from `seen`) or [`ShellCore::linger`] says to stop.
+    fn linger_until_fed(fed: &LineCounter, seen: u32, since: Instant<Monotonic>, window_ns: u32) {
         loop {
             // The clock and the submitter's cache line are read only every few polls.
             for _ in 0..LINGER_POLLS {
@@ -760,15 +804,15 @@ impl<J: Job> ShellCore<J> {
 
     /// Accounts for `n` jobs whose serial part is over (or was skipped), and moves jobs
     /// waiting in the overflow queue into the room this made in the window.
-    fn finished(&self, n: u32) {
+    fn finished(this: &Arc<Self>, n: u32) {
         // Fully ordered: see `ShellCore::overflowed`.
-        let left = self.outstanding.fetch_sub(n, Full) - n;
-        if self.overflowed.load(Relaxed) != 0 {
-            self.refill();
+        let left = this.outstanding.fetch_sub(n, Full) - n;
+        if this.overflowed.load(Relaxed) != 0 {
+            Self::refill(this);
         } else if left == 0 {
             // Take the lock so a waiter between its check and its sleep cannot miss this.
-            let _guard = self.input.lock();
-            self.idle.notify_all();
+            let _guard = this.input.lock();
+            this.idle.notify_all();
         }
     }
 
@@ -779,23 +823,23 @@ impl<J: Job> ShellCore<J> {
 
     /// Moves jobs from the overflow queue into the window, if it has room, and starts a
     /// lane for them.
-    fn refill(&self) {
-        let Some(queues) = self.inst.queues.try_access() else {
+    fn refill(this: &Arc<Self>) {
+        let Some(queues) = this.inst.queues.try_access() else {
             return;
         };
         let here = CpuId::current().as_u32();
-        let cost = self.cost_ns.load(Relaxed);
+        let cost = this.cost_ns.load(Relaxed);
         let next = {
-            let mut inp = self.input.lock();
-            inp.refresh(&self.inst);
-            let next = self.promote(&mut inp, cost, here);
-            if self.is_idle() {
-                self.idle.notify_all();
+            let mut inp = this.input.lock();
+            inp.refresh(&this.inst);
+            let next = this.promote(&mut inp, cost, here);
+            if this.is_idle() {
+                this.idle.notify_all();
             }
             next
         };
         if let Next::Wake(i, cpu) = next {
-            self.wake(&queues, i, cpu);
+            Self::wake(this, &queues, i, cpu);
         }
     }
 
@@ -911,16 +955,64 @@ impl<J: Job> ShellCore<J> {
         }
     }
 
-    /// Queues lane `i` (reserved by [`pick_lane`]) on CPU `cpu`, or on the unbound parallel
-    /// workqueue for `None`.
-    fn wake(&self, queues: &Queues, i: usize, cpu: Option<u32>) {
-        let Some(lane) = self.lanes.lock().get(i).cloned() else {
+    /// Queues lane `i` of shell `this` (reserved by [`pick_lane`]) on CPU `cpu`, or on the
+    /// unbound parallel workqueue for `None`. A lane woken for the first time is allocated
+    /// here (`GFP_ATOMIC`); if that fails, see [`ShellCore::lane_failed`].
+    fn wake(this: &Arc<Self>, queues: &Queues, i: usize, cpu: Option<u32>) {
+        let Some(lane) = Self::lane(this, i) else {
+            Self::lane_failed(this, queues, i, cpu);
             return;
         };
         let _ = match cpu.and_then(CpuId::from_u32) {
             Some(cpu) => queues.parallel.enqueue_on(cpu, lane),
             None => queues.parallel_any.enqueue(lane),
         };
+    }
+
+    /// Lane `i` of shell `this`, allocated (with the lanes below it that are missing, all
+    /// reserved by concurrent wakers) if this is its first wakeup. `None` if memory is short
+    /// or the shell is being dropped.
+    fn lane(this: &Arc<Self>, i: usize) -> Option<Arc<Lane<J>>> {
+        let mut lanes = this.lanes.lock();
+        // Lane 0 exists until `Shell::drop`: none are added after it emptied the vector.
+        if lanes.is_empty() {
+            return None;
+        }
+        while lanes.len() <= i {
+            let (core, idx) = (this.clone(), lanes.len() as u32);
+            let lane = Arc::pin_init(
+                pin_init!(Lane {
+                    core,
+                    idx,
+                    work <- new_work!("padata_lane"),
+                }),
+                GFP_ATOMIC | __GFP_NOWARN,
+            )
+            .ok()?;
+            lanes.push(lane, GFP_ATOMIC | __GFP_NOWARN).ok()?;
+        }
+        lanes.get(i).cloned()
+    }
+
+    /// Releases lane `i` of shell `this`, which was reserved to be queued on `cpu` but could
+    /// not be allocated. Its jobs are not stranded: lanes still busy take them (a busy lane
+    /// runs until nothing is queued), and if none is busy lane 0, which always exists, is
+    /// queued instead. Each releaser looks under the input lock, so the last of several
+    /// concurrent ones sees only real lanes busy. Only parallelism is lost.
+    fn lane_failed(this: &Arc<Self>, queues: &Queues, i: usize, cpu: Option<u32>) {
+        let mut inp = this.input.lock();
+        if let Some(b) = inp.lane_busy.get_mut(i) {
+            *b = false;
+        }
+        inp.lanes_busy -= 1;
+        let queued = inp.next.distance(inp.dispatch);
+        if inp.lanes_busy != 0 || queued == 0 || i == 0 {
+            return;
+        }
+        inp.lane_busy[0] = true;
+        inp.lanes_busy = 1;
+        drop(inp);
+        Self::wake(this, queues, 0, cpu);
     }
 }
 
@@ -991,7 +1083,7 @@ impl<J: Job> Lane<J> {
                 inp.lane_busy[this.idx as usize] = false;
                 drop(inp);
                 if let (Next::Wake(i, cpu), Some(q)) = (next, core.inst.queues.try_access()) {
-                    core.wake(&q, i, cpu);
+                    ShellCore::wake(core, &q, i, cpu);
                 }
                 return false;
             }
@@ -1036,7 +1128,7 @@ impl<J: Job> WorkItem for SerialWorker<J> {
             let mut batch: [Option<J>; SERIAL_BATCH] = [const { None }; SERIAL_BATCH];
             let lost = {
                 let mut r = core.reorder.lock();
-                let Some(q) = r.serial.get_mut(cpu) else {
+                let Some(q) = r.queue(cpu) else {
                     return;
                 };
                 q.note_wakeup();
@@ -1045,9 +1137,9 @@ impl<J: Job> WorkItem for SerialWorker<J> {
                     let since = *empty_since.get_or_insert_with(Instant::<Monotonic>::now);
                     let window = q.window(core.outstanding.load(Relaxed) == 0);
                     if ShellCore::<J>::linger(since, window) {
-                        let seen = core.fed.get(cpu).map_or(0, |f| f.0.load(Relaxed));
+                        let seen = this.fed.0.load(Relaxed);
                         drop(r);
-                        core.linger_until_fed(cpu, seen, since, window);
+                        ShellCore::<J>::linger_until_fed(&this.fed, seen, since, window);
                         continue;
                     }
                     q.scheduled = false;
@@ -1071,7 +1163,7 @@ impl<J: Job> WorkItem for SerialWorker<J> {
                     n += 1;
                 }
             });
-            core.finished(n);
+            ShellCore::finished(core, n);
             if resched_wanted() {
                 // Another task wants this CPU, another shell's serial worker perhaps: queue
                 // this worker again (still `scheduled`) instead of draining on, so it runs
@@ -1114,8 +1206,8 @@ impl<J: Job> Shell<J> {
         let queued = kvec_of(w, || Ok(None))?;
         let done = kvec_of(w, || Ok(Done::Empty))?;
         let lane_busy = kvec_of(ncpu, || Ok(false))?;
-        let fed = kvec_of(ncpu, || Ok(LineCounter(Atomic::new(0))))?;
-        let serial = kvec_of(ncpu, SerialQueue::new)?;
+        let serial_ready = kvec_of(ncpu, || Ok(false))?;
+        let serial = kvec_of(ncpu, || Ok(None))?;
         let mut link = 0;
         let pool = kvec_of(w, || {
             link += 1;
@@ -1134,6 +1226,7 @@ impl<J: Job> Shell<J> {
                     dispatch: first,
                     lanes_busy: 0,
                     lane_busy,
+                    serial_ready,
                     peak: 0,
                     snap,
                     gen,
@@ -1152,40 +1245,24 @@ impl<J: Job> Shell<J> {
                 outstanding: Atomic::new(0),
                 overflowed: Atomic::new(0),
                 cost_ns: Atomic::new(LANE_WAKE_NS.load(Relaxed)),
-                fed,
                 inst: inst.inner().clone(),
-                serial_workers <- new_spinlock_irq!(KVec::new()),
                 lanes <- new_spinlock_bh!(KVec::new()),
             }),
             GFP_KERNEL,
         )?;
-        let mut cpu = 0;
-        let workers = kvec_of(ncpu, || {
-            let c = core.clone();
-            cpu += 1;
-            Arc::pin_init(
-                pin_init!(SerialWorker {
-                    core: c,
-                    cpu: cpu - 1,
-                    work <- new_work!("padata_serial"),
-                }),
-                GFP_KERNEL,
-            )
-        })?;
-        let mut idx = 0;
-        let lanes = kvec_of(ncpu, || {
-            let c = core.clone();
-            idx += 1;
-            Arc::pin_init(
-                pin_init!(Lane {
-                    core: c,
-                    idx: idx - 1,
-                    work <- new_work!("padata_lane"),
-                }),
-                GFP_KERNEL,
-            )
-        })?;
-        *core.serial_workers.lock() = workers;
+        // Lane 0 exists from the start: the fallback when another cannot be allocated (see
+        // `ShellCore::lane_failed`). The other lanes and all serial workers come with use.
+        let c = core.clone();
+        let lane0 = Arc::pin_init(
+            pin_init!(Lane {
+                core: c,
+                idx: 0,
+                work <- new_work!("padata_lane"),
+            }),
+            GFP_KERNEL,
+        )?;
+        let mut lanes = KVec::with_capacity(1, GFP_KERNEL)?;
+        lanes.push(lane0, GFP_KERNEL)?;
         *core.lanes.lock() = lanes;
         Ok(Self { core })
     }
@@ -1204,7 +1281,8 @@ impl<J: Job> Shell<J> {
     /// - `EINVAL`: the instance is stopped, invalid or gone, or no usable serial CPU exists;
     /// - `EBUSY`: a reconfiguration is being applied ([`Instance::with_reset`]);
     /// - `ENOSPC`: the window is full and [`OVERFLOW_MAX`] jobs wait in the overflow queue;
-    /// - `ENOMEM`: the window is full and the overflow queue could not grow.
+    /// - `ENOMEM`: the window is full and the overflow queue could not grow, or the job's
+    ///   callback CPU is new to the shell and its serial worker could not be allocated.
     pub(crate) fn do_parallel(&self, job: J, cb_cpu: &mut u32) -> Result<(), (Error, J)> {
         let want = *cb_cpu;
         // Bottom halves stay disabled from the decision to the end of an inline parallel
@@ -1263,6 +1341,9 @@ impl<J: Job> Shell<J> {
                 return Err((EBUSY, job));
             }
             let here_parallel = snap.pcpu.test(here);
+            if let Err(e) = ShellCore::serial_for(core, &mut inp, cb_cpu) {
+                return Err((e, job));
+            }
             if inp.overflowing() != 0 || !core.has_room(&mut inp) {
                 // The window is full, or earlier jobs wait already: queue behind them.
                 core.overflow_push(&mut inp, job, cb_cpu)?;
@@ -1305,7 +1386,7 @@ impl<J: Job> Shell<J> {
                 job.parallel(ticket);
                 core.sample_cost(now.elapsed(), 1);
             }
-            Next::Wake(i, cpu) => core.wake(&queues, i, cpu),
+            Next::Wake(i, cpu) => ShellCore::wake(core, &queues, i, cpu),
             Next::Nothing => {}
         }
         Ok(())
@@ -1336,7 +1417,16 @@ impl<J: Job> Shell<J> {
         let r = self.core.reorder.lock();
         r.serial
             .iter()
+            .flatten()
             .fold((0, 0), |(w, p), q| (w.max(q.wake_ns), p.max(q.poll_ns)))
+    }
+
+    /// How many lanes and how many serial workers the shell has allocated so far (they come
+    /// with use: see [`ShellCore::wake`] and [`ShellCore::serial_for`]).
+    pub(crate) fn per_cpu_state(&self) -> (usize, usize) {
+        let lanes = self.core.lanes.lock().len();
+        let workers = self.core.reorder.lock().serial.iter().flatten().count();
+        (lanes, workers)
     }
 
     /// Number of jobs submitted whose serial part has not finished yet (in the window or
@@ -1363,8 +1453,8 @@ impl<J: Job> Drop for Shell<J> {
         if self.core.inst.queues.try_access().is_some() {
             self.wait_idle();
         }
-        let workers = mem::take(&mut *self.core.serial_workers.lock());
-        drop(workers);
+        let serial = mem::take(&mut self.core.reorder.lock().serial);
+        drop(serial);
         let lanes = mem::take(&mut *self.core.lanes.lock());
         drop(lanes);
     }

@@ -1639,4 +1639,39 @@ mod scale_tests {
         assert!(inst.cpumask(MaskType::Serial) == CpuSet::possible());
         Ok(())
     }
+
+    /// A shell's per-CPU state follows the CPUs it uses, not the possible ones: after a
+    /// burst of jobs that all have one callback CPU, the shell has one serial worker, and at
+    /// most one lane per usable parallel CPU (`make check` boots more possible CPUs than
+    /// online ones).
+    #[test]
+    fn per_cpu_state_follows_the_cpus_used() -> Result {
+        // Every queued job beyond the busy lanes wakes another lane: as many as allowed.
+        let _wake = Knob::set(&crate::padata::LANE_WAKE_NS, 0);
+        let inst = Instance::new(c"kunit_lazy", None)?;
+        let shell = Shell::<CountJob>::new(&inst)?;
+        let online = CpuSet::online();
+        let Some(cb) = online.nth(0) else {
+            return Ok(());
+        };
+        let (done, outside) = (counter()?, counter()?);
+        for _ in 0..256 {
+            let job = CountJob {
+                done: done.clone(),
+                pcpu: None,
+                outside: outside.clone(),
+                delay_us: 20,
+                serial_us: 0,
+            };
+            let mut c = cb;
+            shell.do_parallel_wait(job, &mut c).map_err(|(e, _)| e)?;
+        }
+        assert!(idle_within(&shell, 30));
+        assert_eq!(done.load(Relaxed), 256);
+        let (lanes, workers) = shell.per_cpu_state();
+        assert_eq!(workers, 1);
+        assert!(lanes >= 1);
+        assert!(lanes <= online.weight() as usize);
+        Ok(())
+    }
 }
