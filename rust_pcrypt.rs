@@ -43,11 +43,13 @@ module! {
     authors: ["rust-padata developers"],
     description: "Parallel crypto (pcrypt) AEAD template over the Rust padata engine",
     license: "GPL",
-    alias: ["crypto-pcrypt", "pcrypt"],
+    // The alternative name too: a request for `pcrypt_rs(...)` loads this module, which
+    // always registers that template (see `RustPcrypt::init`).
+    alias: ["crypto-pcrypt", "pcrypt", "crypto-pcrypt_rs", "pcrypt_rs"],
     params: {
         alt_name: bool {
             default: false,
-            description: "Register template and kset as pcrypt_rs (to load beside pcrypt.ko)",
+            description: "Register only pcrypt_rs, kset pcrypt_rs (to load beside pcrypt.ko)",
         },
         lane_wake_ns: u32 {
             default: crate::padata::DEFAULT_LANE_WAKE_NS,
@@ -84,22 +86,30 @@ module! {
     },
 }
 
-/// Template and `/sys/kernel/` directory name: the drop-in name, or the alternative one.
-fn names() -> (&'static CStr, &'static CStr) {
-    if module_parameters::alt_name.value() {
-        (c"pcrypt_rs", c"pcrypt_rs")
-    } else {
-        (c"pcrypt", c"pcrypt")
-    }
-}
+/// The alternative template name, always registered, so that a request for it loads the
+/// module whatever its parameters (the crypto API asks modprobe for `crypto-<template>`).
+const ALT_NAME: &CStr = c"pcrypt_rs";
+
+/// The drop-in template name, registered unless `alt_name` is set.
+const NAME: &CStr = c"pcrypt";
 
 /// The pcrypt template: one padata instance per direction, shared by all algorithm
-/// instances (as C's `pencrypt` and `pdecrypt`).
+/// instances (as C's `pencrypt` and `pdecrypt`) of both template names.
 struct Pcrypt {
     /// Padata instance of all encryptions.
-    pencrypt: Instance,
+    pencrypt: Arc<Instance>,
     /// Padata instance of all decryptions.
-    pdecrypt: Instance,
+    pdecrypt: Arc<Instance>,
+}
+
+impl Pcrypt {
+    /// The same padata instances, for another template name.
+    fn share(&self) -> Self {
+        Pcrypt {
+            pencrypt: self.pencrypt.clone(),
+            pdecrypt: self.pdecrypt.clone(),
+        }
+    }
 }
 
 /// State of one algorithm instance such as `pcrypt(gcm_base(ctr(aes-lib),ghash-lib))`.
@@ -232,10 +242,14 @@ impl Attributes for MaskFiles {
     }
 }
 
+/// A registered pcrypt template.
+type PcryptTemplate = Pin<KBox<Template<Pcrypt>>>;
+
 /// Module state of `rust_pcrypt`.
 struct RustPcrypt {
-    /// The registered template; dropped first (unregistering frees all instances).
-    _template: Pin<KBox<Template<Pcrypt>>>,
+    /// The registered templates, `pcrypt_rs` and (unless `alt_name`) `pcrypt`; dropped first
+    /// (unregistering frees all algorithm instances).
+    _templates: (PcryptTemplate, Option<PcryptTemplate>),
     /// `/sys/kernel/pcrypt/pencrypt/` and `/sys/kernel/pcrypt/pdecrypt/`.
     _dirs: [SysfsDir<MaskFiles>; 2],
     /// `/sys/kernel/pcrypt/`, parent of the per-instance cpumask directories.
@@ -258,11 +272,11 @@ impl kernel::Module for RustPcrypt {
             module_parameters::lane_probe.value(),
         );
         let hp = padata::new_hotplug_state(c"rust_pcrypt:online")?;
-        let (tmpl_name, kset_name) = names();
-        let kset = Kset::new_in_kernel(kset_name)?;
+        let alt = module_parameters::alt_name.value();
+        let kset = Kset::new_in_kernel(if alt { ALT_NAME } else { NAME })?;
         let pcrypt = Pcrypt {
-            pencrypt: Instance::new(c"pencrypt", Some(&hp))?,
-            pdecrypt: Instance::new(c"pdecrypt", Some(&hp))?,
+            pencrypt: Arc::new(Instance::new(c"pencrypt", Some(&hp))?, GFP_KERNEL)?,
+            pdecrypt: Arc::new(Instance::new(c"pdecrypt", Some(&hp))?, GFP_KERNEL)?,
         };
         let dirs = [
             SysfsDir::new(
@@ -276,13 +290,22 @@ impl kernel::Module for RustPcrypt {
                 MaskFiles(pcrypt.pdecrypt.inner().clone()),
             )?,
         ];
-        let template = Template::register(tmpl_name, module, pcrypt)?;
+        let drop_in = if alt {
+            None
+        } else {
+            Some(Template::register(NAME, module, pcrypt.share())?)
+        };
+        let templates = (Template::register(ALT_NAME, module, pcrypt)?, drop_in);
         pr_info!(
-            "registered template {}\n",
-            tmpl_name.to_str().unwrap_or("?")
+            "registered template{}\n",
+            if alt {
+                " pcrypt_rs"
+            } else {
+                "s pcrypt, pcrypt_rs"
+            }
         );
         Ok(RustPcrypt {
-            _template: template,
+            _templates: templates,
             _dirs: dirs,
             _kset: kset,
             _hp: hp,
