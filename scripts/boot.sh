@@ -26,6 +26,10 @@ rm -f "$console" "$results"
 possible=${RPD_POSSIBLE:-$cpus}
 append="console=ttyS0 panic=-1 kunit.timeout=1800 rpd.mode=$mode rpd.cpus=$cpus"
 append="$append rpd.possible=$possible maxcpus=$cpus ${RPD_APPEND:-}"
+# cryptd (built in; only guest_pcrypt uses it, as pcrypt's asynchronous inner algorithm) with
+# a 4-request queue per CPU, like a small hardware ring: with 32 requests in flight the
+# child returns -EBUSY for MAY_BACKLOG requests and later notifies -EINPROGRESS.
+append="$append cryptd.cryptd_max_cpu_qlen=4"
 # (QEMU's "-smp N,maxcpus=M" does not help: without a recognised hypervisor the kernel does
 # not count the disabled MADT entries as possible CPUs.)
 qemu=(qemu-system-x86_64 -m "${RPD_MEM:-1024}" -smp "$possible" -display none -no-reboot -nic none

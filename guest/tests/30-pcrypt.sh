@@ -77,6 +77,9 @@ case "$(rpd-crconf add 'pcrypt(sha256-lib)' 3 2>&1; rpd-crconf add 'pcrypt(sha25
 esac
 check no_pcrypt_sha256 sh -c '! grep -q "pcrypt(sha256" /proc/crypto'
 
+# cryptd's per-CPU queue holds 4 requests (scripts/boot.sh), so tcrypt's 32 in flight
+# (MAY_BACKLOG) below are backlogged by the child: -EBUSY, then -EINPROGRESS, then done.
+check cryptd_queue_of_4 grep -q 'cryptd.cryptd_max_cpu_qlen=4' /proc/cmdline
 # --- an asynchronous inner algorithm: pcrypt over cryptd, which completes each request
 # later from its own workqueue (the path hardware drivers take, minus the hard IRQ, which
 # the engine's KUnit case completion_from_hard_irq covers). Last: registering cryptd(X)
