@@ -173,6 +173,10 @@ impl AeadTemplate for Pcrypt {
         // Round-robin over the online CPUs, as C does.
         let n = inst.tfm_count.fetch_add(1, Relaxed).wrapping_add(1);
         let cb_cpu = CpuSet::online().pick(n).unwrap_or(0);
+        // The callback CPU's serial workers are allocated here, where memory may be waited
+        // for, not by the first request in softirq context.
+        inst.psenc.prepare_cb_cpu(cb_cpu)?;
+        inst.psdec.prepare_cb_cpu(cb_cpu)?;
         Ok(PcryptTfm {
             cb_cpu: Atomic::new(cb_cpu),
         })

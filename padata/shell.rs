@@ -68,6 +68,16 @@ const MIN_RING: usize = 16;
 /// parallel part, and runs the parallel part in the submitter when its work items run out.
 const OVERFLOW_MAX: usize = 4 * WINDOW as usize;
 
+/// Lanes a shell allocates up front; the others come with use ([`ShellCore::wake`]). Two, so
+/// that when another lane cannot be allocated there is always one to fall back on other than
+/// the lane that asks (see [`ShellCore::lane_failed`]).
+pub(crate) const PREALLOC_LANES: usize = 2;
+
+/// Fault injection for the KUnit suites, like the kernel's `should_fail()` points: while
+/// non-zero, allocating a lane beyond the [`PREALLOC_LANES`] fails as if memory were short.
+/// Never set outside tests.
+pub(crate) static FAIL_NEW_LANES: Atomic<u32> = Atomic::new(0);
+
 /// Most jobs a lane takes from the input ring at once.
 const BATCH: usize = 16;
 
@@ -737,13 +747,20 @@ impl<J: Job> ShellCore<J> {
     /// Under the input lock (`inp`, held by the caller), which orders the check of
     /// [`Input::serial_ready`] with the installation.
     fn serial_for(this: &Arc<Self>, inp: &mut Input<J>, cpu: u32) -> Result {
-        let Some(ready) = inp.serial_ready.get_mut(cpu as usize) else {
-            return Err(EINVAL);
-        };
-        if *ready {
+        if *inp.serial_ready.get(cpu as usize).ok_or(EINVAL)? {
             return Ok(());
         }
-        let flags = GFP_ATOMIC | __GFP_NOWARN;
+        let queue = Self::new_serial_queue(this, cpu, GFP_ATOMIC | __GFP_NOWARN)?;
+        Self::install_serial(this, inp, cpu, queue);
+        Ok(())
+    }
+
+    /// A new serial queue and worker of shell `this` for callback CPU `cpu`.
+    fn new_serial_queue(
+        this: &Arc<Self>,
+        cpu: u32,
+        flags: kernel::alloc::Flags,
+    ) -> Result<KBox<SerialQueue<J>>> {
         let core = this.clone();
         let worker = Arc::pin_init(
             pin_init!(SerialWorker {
@@ -754,17 +771,29 @@ impl<J: Job> ShellCore<J> {
             }),
             flags,
         )?;
-        let queue = KBox::new(SerialQueue::new(worker), flags)?;
-        let mut r = this.reorder.lock();
-        let Some(slot) = r.serial.get_mut(cpu as usize) else {
-            return Err(EINVAL);
+        Ok(KBox::new(SerialQueue::new(worker), flags)?)
+    }
+
+    /// Installs `queue` as the serial queue of callback CPU `cpu` unless it has one; under
+    /// the input lock (`inp`), which orders this with every check of [`Input::serial_ready`].
+    /// A queue not installed is freed after the reorder lock is dropped.
+    fn install_serial(this: &Arc<Self>, inp: &mut Input<J>, cpu: u32, queue: KBox<SerialQueue<J>>) {
+        let unused = {
+            let mut r = this.reorder.lock();
+            match r.serial.get_mut(cpu as usize) {
+                Some(slot @ None) => {
+                    *slot = Some(queue);
+                    None
+                }
+                _ => Some(queue),
+            }
         };
-        if slot.is_none() {
-            *slot = Some(queue);
+        if unused.is_none() {
+            if let Some(ready) = inp.serial_ready.get_mut(cpu as usize) {
+                *ready = true;
+            }
         }
-        drop(r);
-        *ready = true;
-        Ok(())
+        drop(unused);
     }
 
     /// Folds the time `elapsed` that `n` parallel parts took into [`ShellCore::cost_ns`].
@@ -839,7 +868,7 @@ impl<J: Job> ShellCore<J> {
             next
         };
         if let Next::Wake(i, cpu) = next {
-            Self::wake(this, &queues, i, cpu);
+            Self::wake(this, &queues, i, cpu, None);
         }
     }
 
@@ -956,11 +985,12 @@ impl<J: Job> ShellCore<J> {
     }
 
     /// Queues lane `i` of shell `this` (reserved by [`pick_lane`]) on CPU `cpu`, or on the
-    /// unbound parallel workqueue for `None`. A lane woken for the first time is allocated
-    /// here (`GFP_ATOMIC`); if that fails, see [`ShellCore::lane_failed`].
-    fn wake(this: &Arc<Self>, queues: &Queues, i: usize, cpu: Option<u32>) {
+    /// unbound parallel workqueue for `None`; `from` is the lane that asks, if a lane does.
+    /// A lane woken for the first time is allocated here (`GFP_ATOMIC`); if that fails, see
+    /// [`ShellCore::lane_failed`].
+    fn wake(this: &Arc<Self>, queues: &Queues, i: usize, cpu: Option<u32>, from: Option<u32>) {
         let Some(lane) = Self::lane(this, i) else {
-            Self::lane_failed(this, queues, i, cpu);
+            Self::lane_failed(this, queues, i, cpu, from);
             return;
         };
         let _ = match cpu.and_then(CpuId::from_u32) {
@@ -974,11 +1004,15 @@ impl<J: Job> ShellCore<J> {
     /// or the shell is being dropped.
     fn lane(this: &Arc<Self>, i: usize) -> Option<Arc<Lane<J>>> {
         let mut lanes = this.lanes.lock();
-        // Lane 0 exists until `Shell::drop`: none are added after it emptied the vector.
+        // The preallocated lanes exist until `Shell::drop`: none are added after it emptied
+        // the vector.
         if lanes.is_empty() {
             return None;
         }
         while lanes.len() <= i {
+            if FAIL_NEW_LANES.load(Relaxed) != 0 {
+                return None;
+            }
             let (core, idx) = (this.clone(), lanes.len() as u32);
             let lane = Arc::pin_init(
                 pin_init!(Lane {
@@ -994,25 +1028,40 @@ impl<J: Job> ShellCore<J> {
         lanes.get(i).cloned()
     }
 
-    /// Releases lane `i` of shell `this`, which was reserved to be queued on `cpu` but could
-    /// not be allocated. Its jobs are not stranded: lanes still busy take them (a busy lane
-    /// runs until nothing is queued), and if none is busy lane 0, which always exists, is
-    /// queued instead. Each releaser looks under the input lock, so the last of several
-    /// concurrent ones sees only real lanes busy. Only parallelism is lost.
-    fn lane_failed(this: &Arc<Self>, queues: &Queues, i: usize, cpu: Option<u32>) {
+    /// Releases lane `i` of shell `this`, which was reserved to be queued on `cpu` (asked by
+    /// lane `from`, if by a lane) but could not be allocated. Its jobs are not stranded:
+    /// lanes still busy take them (a busy lane runs until nothing is queued), and if none is
+    /// busy one of the [`PREALLOC_LANES`] lanes that always exist is queued instead, never
+    /// `from`. A lane that leaves a CPU no longer in the parallel mask asks for another one
+    /// while its work item still runs there, and the workqueue would queue it on that CPU
+    /// again, forever while memory stays short. Each releaser looks under the input lock, so
+    /// the last of several concurrent ones sees only real lanes busy. Only parallelism is
+    /// lost.
+    fn lane_failed(
+        this: &Arc<Self>,
+        queues: &Queues,
+        i: usize,
+        cpu: Option<u32>,
+        from: Option<u32>,
+    ) {
         let mut inp = this.input.lock();
         if let Some(b) = inp.lane_busy.get_mut(i) {
             *b = false;
         }
         inp.lanes_busy -= 1;
         let queued = inp.next.distance(inp.dispatch);
-        if inp.lanes_busy != 0 || queued == 0 || i == 0 {
+        // The preallocated lanes are missing only once `Shell::drop` took them.
+        if inp.lanes_busy != 0 || queued == 0 || i < PREALLOC_LANES {
             return;
         }
-        inp.lane_busy[0] = true;
+        let fallback = usize::from(from == Some(0));
+        let Some(b) = inp.lane_busy.get_mut(fallback) else {
+            return;
+        };
+        *b = true;
         inp.lanes_busy = 1;
         drop(inp);
-        Self::wake(this, queues, 0, cpu);
+        Self::wake(this, queues, fallback, cpu, from);
     }
 }
 
@@ -1083,7 +1132,7 @@ impl<J: Job> Lane<J> {
                 inp.lane_busy[this.idx as usize] = false;
                 drop(inp);
                 if let (Next::Wake(i, cpu), Some(q)) = (next, core.inst.queues.try_access()) {
-                    ShellCore::wake(core, &q, i, cpu);
+                    ShellCore::wake(core, &q, i, cpu, Some(this.idx));
                 }
                 return false;
             }
@@ -1250,19 +1299,21 @@ impl<J: Job> Shell<J> {
             }),
             GFP_KERNEL,
         )?;
-        // Lane 0 exists from the start: the fallback when another cannot be allocated (see
-        // `ShellCore::lane_failed`). The other lanes and all serial workers come with use.
-        let c = core.clone();
-        let lane0 = Arc::pin_init(
-            pin_init!(Lane {
-                core: c,
-                idx: 0,
-                work <- new_work!("padata_lane"),
-            }),
-            GFP_KERNEL,
-        )?;
-        let mut lanes = KVec::with_capacity(1, GFP_KERNEL)?;
-        lanes.push(lane0, GFP_KERNEL)?;
+        // The first lanes exist from the start: the fallback when another cannot be allocated
+        // (see `ShellCore::lane_failed`). The other lanes and all serial workers come with use.
+        let mut idx = 0;
+        let lanes = kvec_of(PREALLOC_LANES, || {
+            let c = core.clone();
+            idx += 1;
+            Arc::pin_init(
+                pin_init!(Lane {
+                    core: c,
+                    idx: idx - 1,
+                    work <- new_work!("padata_lane"),
+                }),
+                GFP_KERNEL,
+            )
+        })?;
         *core.lanes.lock() = lanes;
         Ok(Self { core })
     }
@@ -1386,15 +1437,36 @@ impl<J: Job> Shell<J> {
                 job.parallel(ticket);
                 core.sample_cost(now.elapsed(), 1);
             }
-            Next::Wake(i, cpu) => ShellCore::wake(core, &queues, i, cpu),
+            Next::Wake(i, cpu) => ShellCore::wake(core, &queues, i, cpu, None),
             Next::Nothing => {}
         }
         Ok(())
     }
 
+    /// Allocates, in process context (`GFP_KERNEL`), the serial queue and worker of callback
+    /// CPU `cpu` if the shell has none yet, so submissions for it do not allocate them with
+    /// `GFP_ATOMIC` (and cannot fail for memory). For example when a user of the shell picks
+    /// a callback CPU. `EINVAL` for a CPU id beyond `nr_cpu_ids`, `ENOMEM`.
+    pub(crate) fn prepare_cb_cpu(&self, cpu: u32) -> Result {
+        let core = &self.core;
+        if *core
+            .input
+            .lock()
+            .serial_ready
+            .get(cpu as usize)
+            .ok_or(EINVAL)?
+        {
+            return Ok(());
+        }
+        let queue = ShellCore::new_serial_queue(core, cpu, GFP_KERNEL)?;
+        ShellCore::install_serial(core, &mut core.input.lock(), cpu, queue);
+        Ok(())
+    }
+
     /// Like [`Shell::do_parallel`] for a process-context submitter that would rather wait
     /// than grow the overflow queue: while [`WINDOW`] jobs of the shell are outstanding, or
-    /// the engine answers `EBUSY` (reconfiguring), it sleeps briefly and tries again.
+    /// the engine answers `EBUSY` (reconfiguring) or `ENOMEM`, it sleeps briefly and tries
+    /// again.
     pub(crate) fn do_parallel_wait(&self, mut job: J, cb_cpu: &mut u32) -> Result<(), (Error, J)> {
         loop {
             if self.outstanding() >= WINDOW {
@@ -1402,7 +1474,7 @@ impl<J: Job> Shell<J> {
                 continue;
             }
             match self.do_parallel(job, cb_cpu) {
-                Err((e, j)) if e == EBUSY => {
+                Err((e, j)) if e == EBUSY || e == ENOMEM => {
                     job = j;
                     fsleep(Delta::from_micros(20));
                 }

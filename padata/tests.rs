@@ -1311,6 +1311,69 @@ fn counter() -> Result<Arc<Atomic<u64>>> {
     Ok(Arc::new(Atomic::new(0), GFP_KERNEL)?)
 }
 
+/// Submits bursts of jobs while the parallel mask narrows to one CPU, alternating unbound and
+/// pinned lanes, and checks that every job completes and no job dispatched after the change
+/// runs outside the narrowed mask (instance `name`).
+fn narrow_under_load(name: &'static CStr) -> Result {
+    let online = CpuSet::online();
+    let (Some(only), Some(last)) = (online.nth(0), online.iter().last()) else {
+        return Ok(());
+    };
+    if only == last {
+        return Ok(());
+    }
+    let inst = Instance::new(name, None)?;
+    let shell = Shell::<CountJob>::new(&inst)?;
+    let (done, outside) = (counter()?, counter()?);
+    let mut narrow = CpuSet::empty();
+    narrow.set(only);
+    // A proper subset of the possible CPUs: its lanes are pinned, not unbound.
+    let mut pinned = narrow;
+    pinned.set(last);
+    let mut total = 0;
+    let mut settled = true;
+    for round in 0..6u32 {
+        // Unbound lanes (every possible CPU, deep queue), then pinned ones; in the
+        // pinned rounds nothing is submitted after the change, so the lane left on `last`
+        // must hand its queued jobs on by itself.
+        let (wide, after) = match round % 2 {
+            0 => (CpuSet::possible(), 500),
+            _ => (pinned, 0),
+        };
+        inst.set_cpumask(MaskType::Parallel, &wide)?;
+        for i in 0..2000u32 {
+            let job = CountJob {
+                done: done.clone(),
+                pcpu: None,
+                outside: outside.clone(),
+                delay_us: 20,
+                serial_us: 0,
+            };
+            let mut cb = online.pick(i + round).unwrap_or(only);
+            assert!(shell.do_parallel_wait(job, &mut cb).is_ok());
+        }
+        inst.set_cpumask(MaskType::Parallel, &narrow)?;
+        for i in 0..after {
+            let job = CountJob {
+                done: done.clone(),
+                pcpu: Some(narrow),
+                outside: outside.clone(),
+                delay_us: 5,
+                serial_us: 0,
+            };
+            let mut cb = online.pick(i).unwrap_or(only);
+            assert!(shell.do_parallel(job, &mut cb).is_ok());
+        }
+        total += 2000 + u64::from(after);
+        // The guarantee holds until the mask changes again.
+        settled &= idle_within(&shell, 10);
+    }
+    assert!(settled);
+    assert_eq!(outside.load(Relaxed), 0);
+    assert_eq!(done.load(Relaxed), total);
+    Ok(())
+}
+
 /// KUnit suite `rust_padata_scale`: the engine's promises beyond one busy shell.
 #[kernel::prelude::kunit_tests(rust_padata_scale)]
 mod scale_tests {
@@ -1482,62 +1545,17 @@ mod scale_tests {
     /// parallel part elsewhere, and nothing is lost.
     #[test]
     fn narrowed_parallel_mask_is_honoured_under_load() -> Result {
-        let online = CpuSet::online();
-        let (Some(only), Some(last)) = (online.nth(0), online.iter().last()) else {
-            return Ok(());
-        };
-        if only == last {
-            return Ok(());
-        }
-        let inst = Instance::new(c"kunit_narrow", None)?;
-        let shell = Shell::<CountJob>::new(&inst)?;
-        let (done, outside) = (counter()?, counter()?);
-        let mut narrow = CpuSet::empty();
-        narrow.set(only);
-        // A proper subset of the possible CPUs: its lanes are pinned, not unbound.
-        let mut pinned = narrow;
-        pinned.set(last);
-        let mut total = 0;
-        let mut settled = true;
-        for round in 0..6u32 {
-            // Unbound lanes (every possible CPU, deep queue), then pinned ones; in the
-            // pinned rounds nothing is submitted after the change, so the lane left on `last`
-            // must hand its queued jobs on by itself.
-            let (wide, after) = match round % 2 {
-                0 => (CpuSet::possible(), 500),
-                _ => (pinned, 0),
-            };
-            inst.set_cpumask(MaskType::Parallel, &wide)?;
-            for i in 0..2000u32 {
-                let job = CountJob {
-                    done: done.clone(),
-                    pcpu: None,
-                    outside: outside.clone(),
-                    delay_us: 20,
-                    serial_us: 0,
-                };
-                let mut cb = online.pick(i + round).unwrap_or(only);
-                assert!(shell.do_parallel_wait(job, &mut cb).is_ok());
-            }
-            inst.set_cpumask(MaskType::Parallel, &narrow)?;
-            for i in 0..after {
-                let job = CountJob {
-                    done: done.clone(),
-                    pcpu: Some(narrow),
-                    outside: outside.clone(),
-                    delay_us: 5,
-                    serial_us: 0,
-                };
-                let mut cb = online.pick(i).unwrap_or(only);
-                assert!(shell.do_parallel(job, &mut cb).is_ok());
-            }
-            total += 2000 + u64::from(after);
-            // The guarantee holds until the mask changes again.
-            settled &= idle_within(&shell, 10);
-        }
-        assert!(settled);
-        assert_eq!(outside.load(Relaxed), 0);
-        assert_eq!(done.load(Relaxed), total);
+        narrow_under_load(c"kunit_narrow")
+    }
+
+    /// As [`narrowed_parallel_mask_is_honoured_under_load`], while no lane beyond the
+    /// preallocated ones can be allocated: every job still completes, in order (the
+    /// serial parts count them), and none runs outside the narrowed mask. The lanes that
+    /// exist take the jobs of the lanes that could not be allocated.
+    #[test]
+    fn lane_allocation_failure_loses_only_parallelism() -> Result {
+        let _fail = Knob::set(&crate::padata::shell::FAIL_NEW_LANES, 1);
+        narrow_under_load(c"kunit_nolanes")?;
         Ok(())
     }
 
@@ -1641,9 +1659,9 @@ mod scale_tests {
     }
 
     /// A shell's per-CPU state follows the CPUs it uses, not the possible ones: after a
-    /// burst of jobs that all have one callback CPU, the shell has one serial worker, and at
-    /// most one lane per usable parallel CPU (`make check` boots more possible CPUs than
-    /// online ones).
+    /// burst of jobs that all have one callback CPU, the shell has one serial worker, and no
+    /// more lanes than usable parallel CPUs, or the two it starts with (`make check` boots
+    /// more possible CPUs than online ones).
     #[test]
     fn per_cpu_state_follows_the_cpus_used() -> Result {
         // Every queued job beyond the busy lanes wakes another lane: as many as allowed.
@@ -1670,8 +1688,9 @@ mod scale_tests {
         assert_eq!(done.load(Relaxed), 256);
         let (lanes, workers) = shell.per_cpu_state();
         assert_eq!(workers, 1);
-        assert!(lanes >= 1);
-        assert!(lanes <= online.weight() as usize);
+        // The preallocated lanes, and at most one more per usable parallel CPU.
+        let most = (online.weight() as usize).max(crate::padata::shell::PREALLOC_LANES);
+        assert!(lanes <= most);
         Ok(())
     }
 }

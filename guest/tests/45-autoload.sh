@@ -13,6 +13,13 @@ K=/lib/modules/$(uname -r)
 mkdir -p "$K" /etc/modprobe.d
 cp $M/rust_pcrypt.ko "$K/"
 check depmod depmod
+old_modprobe=$(cat /proc/sys/kernel/modprobe)
+# Whatever happens below, the other tests find no autoloading set up.
+cleanup() {
+	echo "$old_modprobe" >/proc/sys/kernel/modprobe
+	rm -rf "$K" /etc/modprobe.d/rpd.conf
+}
+trap cleanup EXIT
 check modprobe_path sh -c 'echo /bin/modprobe >/proc/sys/kernel/modprobe'
 check unload_rust_pcrypt rmmod rust_pcrypt
 
@@ -37,7 +44,4 @@ check loaded_default grep -q '^rust_pcrypt ' /proc/modules
 expect_eq selftest_pcrypt "$(field "pcrypt($inner)" selftest)" passed
 check del_pcrypt rpd-crconf del "pcrypt($inner)" 3
 
-# Leave no autoloading behind for the other tests (guest/check.sh unloads the module).
-echo >/proc/sys/kernel/modprobe
-rm -rf "$K"
 suite_end
