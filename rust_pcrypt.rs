@@ -174,7 +174,8 @@ impl AeadTemplate for Pcrypt {
         let n = inst.tfm_count.fetch_add(1, Relaxed).wrapping_add(1);
         let cb_cpu = CpuSet::online().pick(n).unwrap_or(0);
         // The callback CPU's serial workers are allocated here, where memory may be waited
-        // for, not by the first request in softirq context.
+        // for, not by the first request in softirq context; padata may choose another CPU
+        // (a restricted serial_cpumask), as it will for the requests.
         inst.psenc.prepare_cb_cpu(cb_cpu)?;
         inst.psdec.prepare_cb_cpu(cb_cpu)?;
         Ok(PcryptTfm {

@@ -65,7 +65,7 @@ pub(crate) trait Attributes: Send + Sync + 'static {
     /// File names.
     const NAMES: &'static [&'static CStr];
 
-    /// Formats file `idx` into `out` (one page); returns the length.
+    /// Formats file `idx` into `out` (one page; longer output is truncated).
     fn show(&self, idx: usize, out: &mut PageWriter<'_>) -> Result;
 
     /// Handles a write of `input` to file `idx`.

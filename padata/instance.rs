@@ -78,7 +78,8 @@ pub(crate) struct InstanceInner {
     pub(crate) gen: Atomic<u32>,
 }
 
-/// The two workqueues of an instance.
+/// The workqueues of an instance: two for parallel parts (bound and unbound), one for serial
+/// parts.
 pub(crate) struct Queues {
     /// Runs the parallel parts; per-CPU, work is only queued on usable parallel CPUs.
     pub(crate) parallel: OwnedQueue,
@@ -325,7 +326,7 @@ impl Drop for Instance {
     fn drop(&mut self) {
         // No hotplug callback for this instance runs after this.
         drop(self.hp.take());
-        // Destroys both workqueues after draining them, in this (process) context. Shells
+        // Destroys the workqueues after draining them, in this (process) context. Shells
         // still alive afterwards fail every submission with `EINVAL`.
         self.inner.queues.revoke();
     }

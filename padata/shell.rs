@@ -207,19 +207,38 @@ enum Done<J> {
     /// No job (not finished yet, or already moved on).
     Empty,
     /// Handed back by [`Ticket::serial`], waiting for its turn.
-    Job(J, u32),
-    /// The ticket (of callback CPU `.0`) was dropped without handing the job back; its turn
-    /// is skipped, and the serial worker of that CPU accounts for it.
-    Lost(u32),
+    Job {
+        /// The job.
+        job: J,
+        /// Its callback CPU.
+        cb_cpu: u32,
+    },
+    /// The ticket was dropped without handing the job back; its turn is skipped, and the
+    /// serial worker of its callback CPU accounts for it.
+    Lost {
+        /// The job's callback CPU.
+        cb_cpu: u32,
+    },
 }
 
 /// What a submission does after queueing its job (see [`Shell::do_parallel`]).
 enum Next<J> {
-    /// Run the job's parallel part here, now, as sequence number `.1` for callback CPU `.2`.
-    Inline(J, Seq, u32),
-    /// Queue lane `.0` (reserved) on CPU `.1`, or on the unbound parallel workqueue for
-    /// `None`.
-    Wake(usize, Option<u32>),
+    /// Run the job's parallel part here, now.
+    Inline {
+        /// The job.
+        job: J,
+        /// Its sequence number.
+        seq: Seq,
+        /// Its callback CPU.
+        cb_cpu: u32,
+    },
+    /// Queue a reserved lane.
+    Wake {
+        /// The lane's number.
+        lane: usize,
+        /// The CPU to queue it on; `None`: the unbound parallel workqueue.
+        cpu: Option<u32>,
+    },
     /// A busy lane will take the job.
     Nothing,
 }
@@ -521,14 +540,29 @@ fn pick_lane<J>(inp: &mut Input<J>, cost: u32, here: u32, cb_cpu: u32) -> Next<J
     let unbound = LANE_UNBOUND_DEPTH.load(Relaxed);
     if inp.snap.pcpu_any && unbound != 0 && inp.peak >> PEAK_SHIFT >= unbound {
         // Deep load, and any CPU will do: the scheduler picks an idle one.
-        return Next::Wake(i, None);
+        return Next::Wake { lane: i, cpu: None };
     }
     // The first idle lane index is below `limit` (pigeonhole), so the lane maps to a
-    // distinct usable parallel CPU. Lane 0 goes to the submitting CPU when it is a
-    // parallel CPU: a lone lane then runs locally, without an IPI.
+    // distinct usable parallel CPU; only a lane leaving a CPU no longer in the mask, still
+    // reserved while it picks, may get index `limit` and share a CPU with another lane.
+    // Lane 0 goes to the submitting CPU when it is a parallel CPU: a lone lane then runs
+    // locally, without an IPI.
     let pcpu = &inp.snap.pcpu;
     let base = pcpu.iter().position(|c| c == here).unwrap_or(0) as u32;
-    Next::Wake(i, Some(pcpu.pick(base + i as u32).unwrap_or(cb_cpu)))
+    Next::Wake {
+        lane: i,
+        cpu: Some(pcpu.pick(base + i as u32).unwrap_or(cb_cpu)),
+    }
+}
+
+/// The callback CPU a job asking for `cpu` gets with snapshot `snap`: `cpu` if it is a usable
+/// serial CPU, else the `cpu % weight`-th usable one, as C does (`None`: there is none).
+fn usable_cb_cpu(snap: &Snapshot, cpu: u32) -> Option<u32> {
+    if snap.cbcpu.test(cpu) {
+        Some(cpu)
+    } else {
+        snap.cbcpu.pick(cpu)
+    }
 }
 
 /// A counter on a cache line of its own, so polling it does not disturb its neighbours.
@@ -587,6 +621,8 @@ pub(crate) struct ShellCore<J: Job> {
     cost_ns: Atomic<u32>,
     /// The instance.
     inst: Arc<InstanceInner>,
+    /// Lanes that could not be allocated when woken ([`ShellCore::lane_failed`]).
+    lanes_refused: Atomic<u32>,
     /// Lanes, indexed by lane number: lane 0 from the start, the others allocated when first
     /// woken ([`ShellCore::wake`]), so a shell has at most as many as it ever had busy at once
     /// (bounded by [`lane_limit`]). Emptied by [`Shell::drop`] to break the reference cycle.
@@ -659,14 +695,25 @@ impl<J: Job> Ticket<J> {
     /// Hands the job back for its serial part (C: `padata_do_serial()`).
     pub(crate) fn serial(mut self, job: J) {
         self.done = true;
-        self.core.complete(self.seq, Done::Job(job, self.cb_cpu));
+        self.core.complete(
+            self.seq,
+            Done::Job {
+                job,
+                cb_cpu: self.cb_cpu,
+            },
+        );
     }
 }
 
 impl<J: Job> Drop for Ticket<J> {
     fn drop(&mut self) {
         if !self.done {
-            self.core.complete(self.seq, Done::Lost(self.cb_cpu));
+            self.core.complete(
+                self.seq,
+                Done::Lost {
+                    cb_cpu: self.cb_cpu,
+                },
+            );
         }
     }
 }
@@ -689,8 +736,8 @@ impl<J: Job> ShellCore<J> {
             loop {
                 let head = r.head;
                 let (job, cb) = match mem::replace(&mut r.done[ring_idx(head, len)], Done::Empty) {
-                    Done::Job(j, cb) => (Some(j), cb),
-                    Done::Lost(cb) => (None, cb),
+                    Done::Job { job, cb_cpu } => (Some(job), cb_cpu),
+                    Done::Lost { cb_cpu } => (None, cb_cpu),
                     Done::Empty => break,
                 };
                 r.head = head.next();
@@ -778,20 +825,21 @@ impl<J: Job> ShellCore<J> {
     /// the input lock (`inp`), which orders this with every check of [`Input::serial_ready`].
     /// A queue not installed is freed after the reorder lock is dropped.
     fn install_serial(this: &Arc<Self>, inp: &mut Input<J>, cpu: u32, queue: KBox<SerialQueue<J>>) {
-        let unused = {
+        let (unused, installed) = {
             let mut r = this.reorder.lock();
             match r.serial.get_mut(cpu as usize) {
                 Some(slot @ None) => {
                     *slot = Some(queue);
-                    None
+                    (None, true)
                 }
-                _ => Some(queue),
+                // Cannot happen under the input lock: `serial_ready` would have been set.
+                Some(Some(_)) => (Some(queue), true),
+                // Only after `Shell::drop` emptied the queues.
+                None => (Some(queue), false),
             }
         };
-        if unused.is_none() {
-            if let Some(ready) = inp.serial_ready.get_mut(cpu as usize) {
-                *ready = true;
-            }
+        if let (true, Some(ready)) = (installed, inp.serial_ready.get_mut(cpu as usize)) {
+            *ready = true;
         }
         drop(unused);
     }
@@ -867,7 +915,7 @@ impl<J: Job> ShellCore<J> {
             }
             next
         };
-        if let Next::Wake(i, cpu) = next {
+        if let Next::Wake { lane: i, cpu } = next {
             Self::wake(this, &queues, i, cpu, None);
         }
     }
@@ -1044,6 +1092,7 @@ impl<J: Job> ShellCore<J> {
         cpu: Option<u32>,
         from: Option<u32>,
     ) {
+        this.lanes_refused.fetch_add(1, Relaxed);
         let mut inp = this.input.lock();
         if let Some(b) = inp.lane_busy.get_mut(i) {
             *b = false;
@@ -1131,7 +1180,9 @@ impl<J: Job> Lane<J> {
                 }
                 inp.lane_busy[this.idx as usize] = false;
                 drop(inp);
-                if let (Next::Wake(i, cpu), Some(q)) = (next, core.inst.queues.try_access()) {
+                if let (Next::Wake { lane: i, cpu }, Some(q)) =
+                    (next, core.inst.queues.try_access())
+                {
                     ShellCore::wake(core, &q, i, cpu, Some(this.idx));
                 }
                 return false;
@@ -1295,6 +1346,7 @@ impl<J: Job> Shell<J> {
                 overflowed: Atomic::new(0),
                 cost_ns: Atomic::new(LANE_WAKE_NS.load(Relaxed)),
                 inst: inst.inner().clone(),
+                lanes_refused: Atomic::new(0),
                 lanes <- new_spinlock_bh!(KVec::new()),
             }),
             GFP_KERNEL,
@@ -1380,13 +1432,8 @@ impl<J: Job> Shell<J> {
             if !snap.running {
                 return Err((EINVAL, job));
             }
-            let cb_cpu = if snap.cbcpu.test(cb_cpu) {
-                cb_cpu
-            } else {
-                match snap.cbcpu.pick(cb_cpu) {
-                    Some(c) => c,
-                    None => return Err((EINVAL, job)),
-                }
+            let Some(cb_cpu) = usable_cb_cpu(snap, cb_cpu) else {
+                return Err((EINVAL, job));
             };
             if snap.reset {
                 return Err((EBUSY, job));
@@ -1417,7 +1464,7 @@ impl<J: Job> Shell<J> {
                     && here_parallel
                 {
                     inp.dispatch = inp.next;
-                    Next::Inline(job, seq, cb_cpu)
+                    Next::Inline { job, seq, cb_cpu }
                 } else {
                     let len = inp.queued.len();
                     inp.queued[ring_idx(seq, len)] = Some((job, cb_cpu));
@@ -1426,7 +1473,7 @@ impl<J: Job> Shell<J> {
             }
         };
         match next {
-            Next::Inline(job, seq, cb_cpu) => {
+            Next::Inline { job, seq, cb_cpu } => {
                 drop(queues);
                 let ticket = Ticket {
                     core: core.clone(),
@@ -1437,30 +1484,32 @@ impl<J: Job> Shell<J> {
                 job.parallel(ticket);
                 core.sample_cost(now.elapsed(), 1);
             }
-            Next::Wake(i, cpu) => ShellCore::wake(core, &queues, i, cpu, None),
+            Next::Wake { lane, cpu } => ShellCore::wake(core, &queues, lane, cpu, None),
             Next::Nothing => {}
         }
         Ok(())
     }
 
-    /// Allocates, in process context (`GFP_KERNEL`), the serial queue and worker of callback
-    /// CPU `cpu` if the shell has none yet, so submissions for it do not allocate them with
-    /// `GFP_ATOMIC` (and cannot fail for memory). For example when a user of the shell picks
-    /// a callback CPU. `EINVAL` for a CPU id beyond `nr_cpu_ids`, `ENOMEM`.
-    pub(crate) fn prepare_cb_cpu(&self, cpu: u32) -> Result {
+    /// Chooses the callback CPU a submission for `cpu` would use now (`cpu` itself if it is
+    /// a usable serial CPU, else another one as [`Shell::do_parallel`] does) and allocates,
+    /// in process context (`GFP_KERNEL`), its serial queue and worker if the shell has none
+    /// yet, so submissions for it do not allocate them with `GFP_ATOMIC` (and do not fail
+    /// for memory). For a user of the shell that picks a callback CPU. Returns the CPU
+    /// chosen; `EINVAL` if no CPU is usable, `ENOMEM`.
+    pub(crate) fn prepare_cb_cpu(&self, cpu: u32) -> Result<u32> {
         let core = &self.core;
-        if *core
-            .input
-            .lock()
-            .serial_ready
-            .get(cpu as usize)
-            .ok_or(EINVAL)?
-        {
-            return Ok(());
-        }
+        let cpu = {
+            let mut inp = core.input.lock();
+            inp.refresh(&core.inst);
+            let cpu = usable_cb_cpu(&inp.snap, cpu).ok_or(EINVAL)?;
+            if *inp.serial_ready.get(cpu as usize).ok_or(EINVAL)? {
+                return Ok(cpu);
+            }
+            cpu
+        };
         let queue = ShellCore::new_serial_queue(core, cpu, GFP_KERNEL)?;
         ShellCore::install_serial(core, &mut core.input.lock(), cpu, queue);
-        Ok(())
+        Ok(cpu)
     }
 
     /// Like [`Shell::do_parallel`] for a process-context submitter that would rather wait
@@ -1476,6 +1525,11 @@ impl<J: Job> Shell<J> {
             match self.do_parallel(job, cb_cpu) {
                 Err((e, j)) if e == EBUSY || e == ENOMEM => {
                     job = j;
+                    if e == ENOMEM {
+                        // A new callback CPU's serial worker: allocate it here, where memory
+                        // may be reclaimed (the submission only tries `GFP_ATOMIC`).
+                        let _ = self.prepare_cb_cpu(*cb_cpu);
+                    }
                     fsleep(Delta::from_micros(20));
                 }
                 r => return r,
@@ -1499,6 +1553,11 @@ impl<J: Job> Shell<J> {
         let lanes = self.core.lanes.lock().len();
         let workers = self.core.reorder.lock().serial.iter().flatten().count();
         (lanes, workers)
+    }
+
+    /// How many times a lane could not be allocated when it was to be woken.
+    pub(crate) fn lanes_refused(&self) -> u32 {
+        self.core.lanes_refused.load(Relaxed)
     }
 
     /// Number of jobs submitted whose serial part has not finished yet (in the window or

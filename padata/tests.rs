@@ -59,7 +59,7 @@ const NCPU: usize = kernel::bindings::NR_CPUS as usize;
 
 /// Last order value seen per (key, callback CPU), plus one (0: none yet).
 static LAST: [Atomic<u64>; KEYS * NCPU] = [const { Atomic::new(0) }; KEYS * NCPU];
-/// Per callback CPU: serial parts run, run out of order, run on another CPU, wrong seq.
+/// Per callback CPU: serial parts run.
 static COMPLETED: [Atomic<u64>; NCPU] = [const { Atomic::new(0) }; NCPU];
 /// Per callback CPU: serial parts that ran out of order.
 static REORDERED: [Atomic<u64>; NCPU] = [const { Atomic::new(0) }; NCPU];
@@ -1311,30 +1311,29 @@ fn counter() -> Result<Arc<Atomic<u64>>> {
     Ok(Arc::new(Atomic::new(0), GFP_KERNEL)?)
 }
 
-/// Submits bursts of jobs while the parallel mask narrows to one CPU, alternating unbound and
-/// pinned lanes, and checks that every job completes and no job dispatched after the change
-/// runs outside the narrowed mask (instance `name`).
-fn narrow_under_load(name: &'static CStr) -> Result {
+/// Submits bursts of jobs on `shell` of `inst` while the parallel mask narrows to `narrow`,
+/// alternating unbound lanes (every possible CPU) and pinned ones (`narrow` and `extra`, a
+/// CPU outside it), and checks that every job completes and no job dispatched after the
+/// change runs outside `narrow`.
+fn narrow_under_load(
+    inst: &Instance,
+    shell: &Shell<CountJob>,
+    narrow: CpuSet,
+    extra: u32,
+) -> Result {
     let online = CpuSet::online();
-    let (Some(only), Some(last)) = (online.nth(0), online.iter().last()) else {
+    let Some(only) = narrow.nth(0) else {
         return Ok(());
     };
-    if only == last {
-        return Ok(());
-    }
-    let inst = Instance::new(name, None)?;
-    let shell = Shell::<CountJob>::new(&inst)?;
     let (done, outside) = (counter()?, counter()?);
-    let mut narrow = CpuSet::empty();
-    narrow.set(only);
     // A proper subset of the possible CPUs: its lanes are pinned, not unbound.
     let mut pinned = narrow;
-    pinned.set(last);
+    pinned.set(extra);
     let mut total = 0;
     let mut settled = true;
     for round in 0..6u32 {
         // Unbound lanes (every possible CPU, deep queue), then pinned ones; in the
-        // pinned rounds nothing is submitted after the change, so the lane left on `last`
+        // pinned rounds nothing is submitted after the change, so a lane left on `extra`
         // must hand its queued jobs on by itself.
         let (wide, after) = match round % 2 {
             0 => (CpuSet::possible(), 500),
@@ -1366,7 +1365,7 @@ fn narrow_under_load(name: &'static CStr) -> Result {
         }
         total += 2000 + u64::from(after);
         // The guarantee holds until the mask changes again.
-        settled &= idle_within(&shell, 10);
+        settled &= idle_within(shell, 10);
     }
     assert!(settled);
     assert_eq!(outside.load(Relaxed), 0);
@@ -1545,17 +1544,48 @@ mod scale_tests {
     /// parallel part elsewhere, and nothing is lost.
     #[test]
     fn narrowed_parallel_mask_is_honoured_under_load() -> Result {
-        narrow_under_load(c"kunit_narrow")
+        let online = CpuSet::online();
+        let (Some(first), Some(last)) = (online.nth(0), online.iter().last()) else {
+            return Ok(());
+        };
+        if first == last {
+            return Ok(());
+        }
+        let inst = Instance::new(c"kunit_narrow", None)?;
+        let shell = Shell::<CountJob>::new(&inst)?;
+        let mut narrow = CpuSet::empty();
+        narrow.set(first);
+        narrow_under_load(&inst, &shell, narrow, last)
     }
 
-    /// As [`narrowed_parallel_mask_is_honoured_under_load`], while no lane beyond the
-    /// preallocated ones can be allocated: every job still completes, in order (the
-    /// serial parts count them), and none runs outside the narrowed mask. The lanes that
-    /// exist take the jobs of the lanes that could not be allocated.
+    /// As [`narrowed_parallel_mask_is_honoured_under_load`], to all online CPUs but the
+    /// first, while no lane beyond the preallocated ones can be allocated: lanes are refused
+    /// (also to lanes leaving the first CPU, which must not fall back on themselves), every
+    /// job still completes, and none runs outside the narrowed mask. The lanes that exist
+    /// take the jobs of those that could not be allocated. Needs 3 online CPUs: with fewer
+    /// no shell ever asks for more than the preallocated lanes.
     #[test]
     fn lane_allocation_failure_loses_only_parallelism() -> Result {
+        let online = CpuSet::online();
+        let Some(first) = online.nth(0) else {
+            return Ok(());
+        };
+        if online.weight() < 3 {
+            return Ok(());
+        }
         let _fail = Knob::set(&crate::padata::shell::FAIL_NEW_LANES, 1);
-        narrow_under_load(c"kunit_nolanes")?;
+        // Every queued job beyond the busy lanes asks for another lane.
+        let _wake = Knob::set(&crate::padata::LANE_WAKE_NS, 0);
+        let inst = Instance::new(c"kunit_nolanes", None)?;
+        let shell = Shell::<CountJob>::new(&inst)?;
+        let mut narrow = online;
+        narrow.clear(first);
+        narrow_under_load(&inst, &shell, narrow, first)?;
+        assert!(shell.lanes_refused() > 0);
+        assert_eq!(
+            shell.per_cpu_state().0,
+            crate::padata::shell::PREALLOC_LANES
+        );
         Ok(())
     }
 
