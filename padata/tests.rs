@@ -1204,6 +1204,20 @@ struct CountJob {
     serial_us: u32,
 }
 
+impl CountJob {
+    /// A job counted in `done` (and in `outside` if a CPU check is added), whose parallel
+    /// part busy-waits `delay_us` microseconds and whose serial part does nothing else.
+    fn new(done: &Arc<Atomic<u64>>, outside: &Arc<Atomic<u64>>, delay_us: u32) -> Self {
+        CountJob {
+            done: done.clone(),
+            pcpu: None,
+            outside: outside.clone(),
+            delay_us,
+            serial_us: 0,
+        }
+    }
+}
+
 impl Job for CountJob {
     fn parallel(self, ticket: Ticket<Self>) {
         if self.delay_us != 0 {
@@ -1341,24 +1355,15 @@ fn narrow_under_load(
         };
         inst.set_cpumask(MaskType::Parallel, &wide)?;
         for i in 0..2000u32 {
-            let job = CountJob {
-                done: done.clone(),
-                pcpu: None,
-                outside: outside.clone(),
-                delay_us: 20,
-                serial_us: 0,
-            };
+            let job = CountJob::new(&done, &outside, 20);
             let mut cb = online.pick(i + round).unwrap_or(only);
             assert!(shell.do_parallel_wait(job, &mut cb).is_ok());
         }
         inst.set_cpumask(MaskType::Parallel, &narrow)?;
         for i in 0..after {
             let job = CountJob {
-                done: done.clone(),
                 pcpu: Some(narrow),
-                outside: outside.clone(),
-                delay_us: 5,
-                serial_us: 0,
+                ..CountJob::new(&done, &outside, 5)
             };
             let mut cb = online.pick(i).unwrap_or(only);
             assert!(shell.do_parallel(job, &mut cb).is_ok());
@@ -1428,12 +1433,9 @@ mod scale_tests {
                 while n < FLOOD && stop.load(Relaxed) == 0 && start.elapsed() < Delta::from_secs(10)
                 {
                     let job = CountJob {
-                        done: done.clone(),
-                        pcpu: None,
-                        outside: outside.clone(),
-                        delay_us: 0,
                         // Slower than the lanes feed it: the worker never runs dry.
                         serial_us: 50,
+                        ..CountJob::new(&done, &outside, 0)
                     };
                     // Every other job's serial part runs on `cb2`: as that worker frees
                     // room in the window, jobs keep joining `cb`'s queue while `cb`'s
@@ -1471,13 +1473,7 @@ mod scale_tests {
                     fsleep(Delta::from_micros(200));
                 }
                 for _ in 0..100 {
-                    let job = CountJob {
-                        done: done.clone(),
-                        pcpu: None,
-                        outside: outside.clone(),
-                        delay_us: 0,
-                        serial_us: 0,
-                    };
+                    let job = CountJob::new(&done, &outside, 0);
                     let mut c = cb.as_u32();
                     if quiet.do_parallel_wait(job, &mut c).is_err() {
                         refused.fetch_add(1, Relaxed);
@@ -1597,13 +1593,7 @@ mod scale_tests {
         let inst = Instance::new(c"kunit_stop", None)?;
         let shell = Shell::<CountJob>::new(&inst)?;
         let (done, outside) = (counter()?, counter()?);
-        let job = || CountJob {
-            done: done.clone(),
-            pcpu: None,
-            outside: outside.clone(),
-            delay_us: 0,
-            serial_us: 0,
-        };
+        let job = || CountJob::new(&done, &outside, 0);
         let mut cb = 0;
         inst.stop();
         inst.set_cpumask(MaskType::Parallel, &CpuSet::possible())?;
@@ -1704,13 +1694,7 @@ mod scale_tests {
         };
         let (done, outside) = (counter()?, counter()?);
         for _ in 0..256 {
-            let job = CountJob {
-                done: done.clone(),
-                pcpu: None,
-                outside: outside.clone(),
-                delay_us: 20,
-                serial_us: 0,
-            };
+            let job = CountJob::new(&done, &outside, 20);
             let mut c = cb;
             shell.do_parallel_wait(job, &mut c).map_err(|(e, _)| e)?;
         }
