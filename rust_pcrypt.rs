@@ -32,7 +32,7 @@ mod padata;
 
 use kext::{
     cpumask::CpuSet,
-    crypto::{AeadTemplate, Dir, Request, Template},
+    crypto::{AeadTemplate, Dir, NewRequest, Request, Submitted, Template},
     sysfs::{Attributes, Kset, PageWriter, SysfsDir},
 };
 use padata::{Instance, InstanceInner, Job, MaskType, Shell, Ticket};
@@ -183,29 +183,28 @@ impl AeadTemplate for Pcrypt {
         })
     }
 
-    fn submit(inst: &PcryptInstance, tfm: &PcryptTfm, req: Request<Self>, dir: Dir) -> i32 {
+    fn submit<'s>(
+        inst: &PcryptInstance,
+        tfm: &PcryptTfm,
+        req: NewRequest<'s, Self>,
+        dir: Dir,
+    ) -> Submitted<'s> {
         let shell = match dir {
             Dir::Encrypt => &inst.psenc,
             Dir::Decrypt => &inst.psdec,
         };
+        let (req, accepted) = req.accept();
         let job = PcryptJob { req, dir, err: 0 };
         // A replacement callback CPU is written to the transform before the request can
         // complete (and the transform be freed), as C does with `&ctx->cb_cpu`.
         match shell.do_parallel_shared(job, &tfm.cb_cpu) {
-            Ok(()) => EINPROGRESS.to_errno(),
+            Ok(()) => accepted.in_progress(),
             // Refused: nothing was queued and the caller owns the request again. Unlike C,
             // a request is never run past padata (C does that for -EBUSY), which would let
             // it complete ahead of earlier ones. A full window never refuses (the engine
             // queues behind it); `EBUSY` only comes from a reconfiguration in progress and is
             // reported as the crypto API's "not queued, try later", `ENOSPC`.
-            Err((e, job)) => {
-                job.req.refuse();
-                if e == EBUSY {
-                    ENOSPC.to_errno()
-                } else {
-                    e.to_errno()
-                }
-            }
+            Err((e, job)) => accepted.refuse(job.req, if e == EBUSY { ENOSPC } else { e }),
         }
     }
 

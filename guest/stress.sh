@@ -26,10 +26,12 @@ collect_kunit 'rust_padata*' 'rust_pcrypt*'
 echo none >/sys/module/kunit/parameters/filter_glob
 suite_end
 
-# The sysfs bad-input table against C pcrypt and IPsec (decryption in softirq context, so
-# lockdep sees every engine lock taken from a softirq) are shared with make check; IPsec comes
-# last because it leaves the module pinned (see guest/late/60-ipsec.sh).
-for t in /guest/stress/*.sh /guest/tests/40-sysfs-vs-c.sh /guest/late/60-ipsec.sh; do
+# The sysfs bad-input table against C pcrypt, pcrypt over the hard-IRQ engine rpd_hwsim (so
+# lockdep sees the completion path taken from hard IRQ) and IPsec (decryption in softirq
+# context, so lockdep sees every engine lock taken from a softirq) are shared with make check;
+# IPsec comes last because it leaves the module pinned (see guest/late/60-ipsec.sh).
+for t in /guest/stress/*.sh /guest/tests/35-hwsim.sh /guest/tests/40-sysfs-vs-c.sh \
+	/guest/late/60-ipsec.sh; do
 	# shellcheck disable=SC2254 # $only is a pattern
 	case "$(basename "$t")" in
 	$only) sh "$t" ;;

@@ -119,10 +119,19 @@ pub(crate) trait AeadTemplate: Sized + Send + Sync + 'static {
     /// Creates the state of a new transform.
     fn new_tfm(inst: &Self::Instance) -> Result<Self::Tfm>;
 
-    /// Handles an encryption or decryption request; the return value goes to the caller of
-    /// `crypto_aead_encrypt()`/`crypto_aead_decrypt()` (`-EINPROGRESS` if the request will be
-    /// completed later through [`Request::complete`]).
-    fn submit(inst: &Self::Instance, tfm: &Self::Tfm, req: Request<Self>, dir: Dir) -> i32;
+    /// Whether the inner algorithm must be synchronous (instances are built only over
+    /// algorithms without `CRYPTO_ALG_ASYNC`).
+    const SYNC_CHILD: bool = false;
+
+    /// Handles an encryption or decryption request. What the template did with it (accepted,
+    /// refused or backlogged) is what the caller of `crypto_aead_encrypt()` or
+    /// `crypto_aead_decrypt()` is told; only `req` can make the [`Submitted`] returned.
+    fn submit<'s>(
+        inst: &Self::Instance,
+        tfm: &Self::Tfm,
+        req: NewRequest<'s, Self>,
+        dir: Dir,
+    ) -> Submitted<'s>;
 
     /// The child started by [`Request::run_child`] finished asynchronously with `err`.
     fn child_done(req: Request<Self>, pending: Self::Pending, err: i32);
@@ -229,12 +238,6 @@ impl<T: AeadTemplate> Request<T> {
         Some((ManuallyDrop::into_inner(this), pending, ret))
     }
 
-    /// Gives the request back to the caller unfinished: `submit` returns an error for it, so
-    /// the caller owns it again and it must not be completed.
-    pub(crate) fn refuse(self) {
-        mem::forget(self);
-    }
-
     /// Completes the request with `err` (calls the caller's completion).
     pub(crate) fn complete(self, err: i32) {
         let this = ManuallyDrop::new(self);
@@ -248,6 +251,202 @@ impl<T: AeadTemplate> Drop for Request<T> {
     fn drop(&mut self) {
         // SAFETY: As in `complete`.
         unsafe { rpd_aead_request_complete(self.req.as_ptr(), -(bindings::EIO as i32)) };
+    }
+}
+
+/// Ties a value to one call of [`AeadTemplate::submit`]: the lifetime is invariant and the
+/// trait method is generic over it, so a value made for one call cannot be returned from
+/// another.
+type Brand<'s> = PhantomData<fn(&'s ()) -> &'s ()>;
+
+/// What [`AeadTemplate::submit`] did with its request: the value `crypto_aead_encrypt()` or
+/// `crypto_aead_decrypt()` returns.
+///
+/// # Invariants
+///
+/// `ret` tells the caller the truth about its request: `-EINPROGRESS` when the request will
+/// be completed through its callback, `-EBUSY` only when the caller allowed backlogging and
+/// the request was backlogged (its callback is called with `-EINPROGRESS` before it
+/// completes), and any other value only when the request was neither kept nor completed.
+#[must_use = "submit returns it to the caller of the crypto API"]
+pub(crate) struct Submitted<'s> {
+    /// The return value for the caller.
+    ret: i32,
+    /// The call of `submit` this answers.
+    _brand: Brand<'s>,
+}
+
+impl Submitted<'_> {
+    /// The answer for `req`, refused with `err` and given back to its caller. Two codes would
+    /// tell the caller that its request was kept: `EINPROGRESS`, and `EBUSY` when the caller
+    /// allows backlogging. They are answered as `ENOSPC`, the crypto API's "not queued".
+    fn refused(req: NonNull<aead_request>, err: Error) -> Self {
+        let kept = err == EINPROGRESS
+            || (err == EBUSY
+                // SAFETY: `req` is live: its caller waits for this answer.
+                && unsafe { rpd_aead_request_flags(req.as_ptr()) }
+                    & raw::CRYPTO_TFM_REQ_MAY_BACKLOG
+                    != 0);
+        // INVARIANT: the request was neither kept nor completed, and the code says so.
+        Submitted {
+            ret: if kept { ENOSPC } else { err }.to_errno(),
+            _brand: PhantomData,
+        }
+    }
+
+    /// The request will complete through its callback.
+    fn in_progress() -> Self {
+        // INVARIANT: only made for a request that is kept.
+        Submitted {
+            ret: -(bindings::EINPROGRESS as i32),
+            _brand: PhantomData,
+        }
+    }
+}
+
+/// The request a call of [`AeadTemplate::submit`] received, before the template decided what
+/// to do with it. Each way out returns the matching [`Submitted`].
+pub(crate) struct NewRequest<'s, T: AeadTemplate> {
+    /// The caller's request.
+    req: Request<T>,
+    /// The call of `submit` this request came with.
+    _brand: Brand<'s>,
+}
+
+impl<'s, T: AeadTemplate> NewRequest<'s, T> {
+    /// Keeps the request: it completes later through [`Request::complete`] (or its drop).
+    /// [`Accepted`] makes the `-EINPROGRESS` answer, or refuses the request after all.
+    pub(crate) fn accept(self) -> (Request<T>, Accepted<'s>) {
+        let req = self.req.req;
+        (
+            self.req,
+            Accepted {
+                req,
+                _brand: PhantomData,
+            },
+        )
+    }
+
+    /// Refuses the request unchanged: the caller gets `err` (see [`Submitted::refused`]) and
+    /// owns it again.
+    pub(crate) fn refuse(self, err: Error) -> Submitted<'s> {
+        let req = self.req.req;
+        mem::forget(self.req);
+        Submitted::refused(req, err)
+    }
+
+    /// Whether the caller allows backlogging (`CRYPTO_TFM_REQ_MAY_BACKLOG`).
+    pub(crate) fn may_backlog(&self) -> bool {
+        // SAFETY: `req` is a live request by the invariants of `Request`.
+        unsafe {
+            rpd_aead_request_flags(self.req.req.as_ptr()) & raw::CRYPTO_TFM_REQ_MAY_BACKLOG != 0
+        }
+    }
+
+    /// Backlogs the request, as `crypto_enqueue_request()` does when its queue is full: the
+    /// caller gets `-EBUSY` and is told with `-EINPROGRESS` when [`Backlogged::start`] takes
+    /// the request off the backlog. Gives the request back if the caller does not allow
+    /// backlogging ([`Self::may_backlog`]).
+    pub(crate) fn backlog(self) -> Result<(Backlogged<T>, Submitted<'s>), Self> {
+        if !self.may_backlog() {
+            return Err(self);
+        }
+        // INVARIANT: the caller allows backlogging and is told `-EBUSY`; the request is kept
+        // in a `Backlogged`, which notifies before the request can complete.
+        Ok((
+            Backlogged {
+                req: ManuallyDrop::new(self.req),
+            },
+            Submitted {
+                ret: -(bindings::EBUSY as i32),
+                _brand: PhantomData,
+            },
+        ))
+    }
+
+    /// Runs the child on the request as [`Request::run_child`] does. If the child finishes
+    /// asynchronously, the request is kept (its completion calls [`AeadTemplate::child_done`])
+    /// and `Err` holds the answer to give.
+    pub(crate) fn run_child(
+        self,
+        dir: Dir,
+        pending: T::Pending,
+    ) -> Result<(Self, T::Pending, i32), Submitted<'s>> {
+        match self.req.run_child(dir, pending) {
+            Some((req, pending, err)) => Ok((
+                NewRequest {
+                    req,
+                    _brand: PhantomData,
+                },
+                pending,
+                err,
+            )),
+            None => Err(Submitted::in_progress()),
+        }
+    }
+}
+
+/// A request [`NewRequest::accept`] kept, whose answer is not given yet.
+pub(crate) struct Accepted<'s> {
+    /// The request kept (compared, never dereferenced).
+    req: NonNull<aead_request>,
+    /// The call of `submit` the request came with.
+    _brand: Brand<'s>,
+}
+
+impl<'s> Accepted<'s> {
+    /// The answer for a request that will complete through its callback.
+    pub(crate) fn in_progress(self) -> Submitted<'s> {
+        Submitted::in_progress()
+    }
+
+    /// Refuses the accepted request after all: `req` must be the request accepted, and the
+    /// caller gets `err` and owns it again. Any other request is completed with `EIO` and the
+    /// answer stays `-EINPROGRESS`, since the accepted request was kept somewhere.
+    pub(crate) fn refuse<T: AeadTemplate>(self, req: Request<T>, err: Error) -> Submitted<'s> {
+        if req.req != self.req {
+            drop(req);
+            return Submitted::in_progress();
+        }
+        mem::forget(req);
+        Submitted::refused(self.req, err)
+    }
+}
+
+/// A request on a template's backlog: its caller was told `-EBUSY`.
+///
+/// Dropping it notifies the caller and completes the request with `EIO`.
+///
+/// # Invariants
+///
+/// The caller of `req` was told `-EBUSY` and has not been notified with `-EINPROGRESS` yet.
+pub(crate) struct Backlogged<T: AeadTemplate> {
+    /// The caller's request.
+    req: ManuallyDrop<Request<T>>,
+}
+
+impl<T: AeadTemplate> Backlogged<T> {
+    /// Takes the request off the backlog: calls the caller's callback with `-EINPROGRESS`,
+    /// as a driver does for `crypto_get_backlog()`. The request completes later.
+    pub(crate) fn start(self) -> Request<T> {
+        let mut this = ManuallyDrop::new(self);
+        // SAFETY: By the type invariants the caller waits for this notification; the request
+        // stays live until it is completed. `this` is not used after the request is taken.
+        unsafe {
+            rpd_aead_request_complete(this.req.req.as_ptr(), -(bindings::EINPROGRESS as i32));
+            ManuallyDrop::take(&mut this.req)
+        }
+    }
+}
+
+impl<T: AeadTemplate> Drop for Backlogged<T> {
+    fn drop(&mut self) {
+        // SAFETY: As in `start`; the request is dropped (completed with `EIO`) right after and
+        // `self.req` is not used again.
+        unsafe {
+            rpd_aead_request_complete(self.req.req.as_ptr(), -(bindings::EINPROGRESS as i32));
+            ManuallyDrop::drop(&mut self.req);
+        }
     }
 }
 
@@ -320,11 +519,14 @@ unsafe fn crypt<T: AeadTemplate>(req: *mut aead_request, dir: Dir) -> i32 {
         };
         setup_child::<T>(req, tctx.child);
         // INVARIANT: the caller handed the request to us.
-        let r = Request {
-            req: NonNull::new_unchecked(req),
-            _p: PhantomData,
+        let r = NewRequest {
+            req: Request {
+                req: NonNull::new_unchecked(req),
+                _p: PhantomData,
+            },
+            _brand: PhantomData,
         };
-        T::submit(inst, &tctx.data, r, dir)
+        T::submit(inst, &tctx.data, r, dir).ret
     }
 }
 
@@ -500,7 +702,11 @@ unsafe fn create_inner<T: AeadTemplate>(
         return Err(EINVAL);
     }
     // SAFETY: `algt` is valid.
-    let mask = unsafe { rpd_crypto_algt_inherited_mask(algt) };
+    let mut mask = unsafe { rpd_crypto_algt_inherited_mask(algt) };
+    if T::SYNC_CHILD {
+        // Type 0 under this mask bit: only algorithms without `CRYPTO_ALG_ASYNC`.
+        mask |= raw::CRYPTO_ALG_ASYNC;
+    }
 
     const { assert!(align_of::<InstCtx<T>>() <= bindings::ARCH_KMALLOC_MINALIGN) };
     let size = size_of::<aead_instance>() + size_of::<InstCtx<T>>();

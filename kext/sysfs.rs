@@ -58,7 +58,7 @@ impl Drop for Kset {
 }
 
 /// Most attributes a [`SysfsDir`] can have.
-const MAX_ATTRS: usize = 4;
+const MAX_ATTRS: usize = 8;
 
 /// The files of a [`SysfsDir`] (all mode 0644).
 pub(crate) trait Attributes: Send + Sync + 'static {

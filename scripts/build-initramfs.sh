@@ -17,7 +17,7 @@ for app in $("$root/bin/busybox" --list); do
 	[ "$app" = busybox ] || ln -sf busybox "$root/bin/$app"
 done
 
-cp "$MODDIR"/rust_padata.ko "$MODDIR"/rust_pcrypt.ko "$root/lib/modules/rpd/"
+cp "$MODDIR"/rust_padata.ko "$MODDIR"/rust_pcrypt.ko "$MODDIR"/rpd_hwsim.ko "$root/lib/modules/rpd/"
 for ko in "$MODDIR"/samples/*.ko; do
 	[ -f "$ko" ] && cp "$ko" "$root/lib/modules/rpd/"
 done

@@ -20,7 +20,8 @@ report() { # name status log
 	fi
 }
 
-rs=(rust_padata.rs rust_pcrypt.rs samples/rust_padata_pipeline.rs samples/rust_padata_mt.rs)
+rs=(rust_padata.rs rust_pcrypt.rs samples/rust_padata_pipeline.rs samples/rust_padata_mt.rs
+	tests/rpd_hwsim.rs)
 /usr/bin/rustfmt --edition 2021 --config-path "$KSRC/.rustfmt.toml" --check "${rs[@]}" \
 	>"$BUILD/lint-rustfmt.log" 2>&1
 report "rustfmt (kernel .rustfmt.toml)" $? "$BUILD/lint-rustfmt.log"
@@ -45,8 +46,9 @@ grep -qE ': (ERROR|WARNING|CHECK):' "$BUILD/lint-checkpatch.log" && rc=1
 report "checkpatch.pl" $rc "$BUILD/lint-checkpatch.log"
 
 # Unsafe code lives only in kext/ (Documentation/padata.rst, "Module layout"): the engine,
-# the crate roots and the samples use its safe wrappers. Comments may name the keyword.
-mapfile -t safe_rs < <(git ls-files 'padata/*.rs' 'rust_*.rs' 'samples/*.rs')
+# the crate roots, the samples and the test device use its safe wrappers. Comments may name
+# the keyword.
+mapfile -t safe_rs < <(git ls-files 'padata/*.rs' 'rust_*.rs' 'samples/*.rs' 'tests/*.rs')
 grep -nwE 'unsafe' "${safe_rs[@]}" | grep -vE '^[^:]+:[0-9]+:[[:space:]]*//' \
 	>"$BUILD/lint-unsafe.log" 2>&1
 rc=0
