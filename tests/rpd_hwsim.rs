@@ -3,12 +3,13 @@
 //! rpd_hwsim: a test-only AEAD template that behaves like a small hardware crypto engine.
 //!
 //! `rpd_hwsim(X)` wraps a synchronous AEAD `X`. Its engine holds [`RING`] requests at a time
-//! and reports them complete from an hrtimer, in hard-IRQ context, [`IRQ_DELAY`] after they
-//! entered it, as many crypto drivers do from their interrupt handler. When the ring is full,
-//! requests whose callers allow backlogging get `-EBUSY`, wait on a backlog and are told
-//! `-EINPROGRESS` when they enter the ring; other callers get `-ENOSPC`, as from
-//! `crypto_enqueue_request()`. The data path is the real one: `X` runs in the submitter's
-//! context before the request is queued, and only its result waits for the interrupt.
+//! and reports them complete from an hrtimer [`IRQ_DELAY`] after they entered it, in hard-IRQ
+//! context (deferred on PREEMPT_RT, as interrupt handlers are there), as many crypto drivers
+//! do from their interrupt handler. When the ring is full, requests whose callers allow
+//! backlogging get `-EBUSY`, wait on a backlog and are told `-EINPROGRESS` when they enter
+//! the ring; other callers get `-ENOSPC`, as from `crypto_enqueue_request()`. The data path
+//! is the real one: `X` runs in the submitter's context before the request is queued, and
+//! only its result waits for the interrupt.
 //!
 //! It exists so that `make check` and `make stress` can run pcrypt over an inner algorithm
 //! that completes from hard IRQ and pushes back (`pcrypt(rpd_hwsim(X))`), see
@@ -28,7 +29,7 @@ use kernel::{
     time::{
         hrtimer::{
             ArcHrTimerHandle, HrTimer, HrTimerCallback, HrTimerCallbackContext, HrTimerPointer,
-            HrTimerRestart, RelativeHardMode,
+            HrTimerRestart, RelativeMode,
         },
         Delta, Monotonic,
     },
@@ -161,9 +162,12 @@ struct Engine {
     timer: HrTimer<Engine>,
 }
 
+// Not `RelativeHardMode`: like a driver's interrupt handler, the callback runs in hard IRQ
+// except on PREEMPT_RT, where it is deferred (handlers are threaded there), so it may take
+// `spinlock_t` locks, as the engine's completion path does. Lockdep checks exactly that.
 impl_has_hr_timer! {
     impl HasHrTimer<Self> for Engine {
-        mode: RelativeHardMode<Monotonic>, field: self.timer
+        mode: RelativeMode<Monotonic>, field: self.timer
     }
 }
 
