@@ -219,30 +219,24 @@ impl AeadTemplate for Pcrypt {
 /// `store_cpumask()`.
 struct MaskFiles(Arc<InstanceInner>);
 
-impl MaskFiles {
-    /// The mask file `idx` stands for.
-    fn which(idx: usize) -> MaskType {
-        if idx == 1 {
-            MaskType::Serial
-        } else {
-            MaskType::Parallel
-        }
-    }
-}
-
 impl Attributes for MaskFiles {
-    const NAMES: &'static [&'static CStr] = &[c"parallel_cpumask", c"serial_cpumask"];
+    type File = MaskType;
 
-    fn show(&self, idx: usize, out: &mut PageWriter<'_>) -> Result {
+    const FILES: &'static [(&'static CStr, MaskType)] = &[
+        (c"parallel_cpumask", MaskType::Parallel),
+        (c"serial_cpumask", MaskType::Serial),
+    ];
+
+    fn show(&self, which: MaskType, out: &mut PageWriter<'_>) -> Result {
         use core::fmt::Write;
-        let mask = self.0.cpumask(Self::which(idx));
+        let mask = self.0.cpumask(which);
         mask.write_pb(out).map_err(|_| EINVAL)?;
         out.write_char('\n').map_err(|_| EINVAL)
     }
 
-    fn store(&self, idx: usize, input: &[u8]) -> Result {
+    fn store(&self, which: MaskType, input: &[u8]) -> Result {
         let mask = CpuSet::parse(input)?;
-        self.0.set_cpumask(Self::which(idx), &mask)
+        self.0.set_cpumask(which, &mask)
     }
 }
 

@@ -62,14 +62,23 @@ const MAX_ATTRS: usize = 8;
 
 /// The files of a [`SysfsDir`] (all mode 0644).
 pub(crate) trait Attributes: Send + Sync + 'static {
-    /// File names.
-    const NAMES: &'static [&'static CStr];
+    /// What a file stands for (for example which cpumask), handed to `show` and `store`.
+    type File: Copy + Send + Sync + 'static;
 
-    /// Formats file `idx` into `out` (one page; longer output is truncated).
-    fn show(&self, idx: usize, out: &mut PageWriter<'_>) -> Result;
+    /// The files: name and what it stands for; at most [`MAX_ATTRS`].
+    const FILES: &'static [(&'static CStr, Self::File)];
 
-    /// Handles a write of `input` to file `idx`.
-    fn store(&self, idx: usize, input: &[u8]) -> Result;
+    /// Formats `file` into `out` (one page; longer output is truncated).
+    fn show(&self, file: Self::File, out: &mut PageWriter<'_>) -> Result;
+
+    /// Handles a write of `input` to `file`.
+    fn store(&self, file: Self::File, input: &[u8]) -> Result;
+}
+
+/// What the attribute `attr` of `node` stands for.
+fn file_of<T: Attributes>(node: &DirNode<T>, attr: *const bindings::attribute) -> Option<T::File> {
+    let idx = node.attrs.iter().position(|a| ptr::eq(a, attr))?;
+    T::FILES.get(idx).map(|&(_, file)| file)
 }
 
 /// A `core::fmt::Write` into a sysfs page, truncating at its end.
@@ -157,11 +166,11 @@ unsafe extern "C" fn dir_show<T: Attributes>(
             core::slice::from_raw_parts_mut(buf.cast::<u8>(), bindings::PAGE_SIZE),
         )
     };
-    let Some(idx) = node.attrs.iter().position(|a| ptr::eq(a, attr)) else {
+    let Some(file) = file_of(node, attr) else {
         return -(bindings::EINVAL as isize);
     };
     let mut w = PageWriter { buf: page, len: 0 };
-    match node.data.show(idx, &mut w) {
+    match node.data.show(file, &mut w) {
         Ok(()) => w.len as isize,
         Err(e) => e.to_errno() as isize,
     }
@@ -185,10 +194,10 @@ unsafe extern "C" fn dir_store<T: Attributes>(
             core::slice::from_raw_parts(buf.cast::<u8>(), count),
         )
     };
-    let Some(idx) = node.attrs.iter().position(|a| ptr::eq(a, attr)) else {
+    let Some(file) = file_of(node, attr) else {
         return -(bindings::EINVAL as isize);
     };
-    match node.data.store(idx, input) {
+    match node.data.store(file, input) {
         Ok(()) => count as isize,
         Err(e) => e.to_errno() as isize,
     }
@@ -208,9 +217,7 @@ unsafe extern "C" fn dir_release<T: Attributes>(kobj: *mut bindings::kobject) {
 impl<T: Attributes> SysfsDir<T> {
     /// Creates directory `name` in `kset` with the files of `T`.
     pub(crate) fn new(kset: &Kset, name: &CStr, data: T) -> Result<Self> {
-        if T::NAMES.len() > MAX_ATTRS {
-            return Err(EINVAL);
-        }
+        const { assert!(T::FILES.len() <= MAX_ATTRS) };
         let node = KBox::new(
             DirNode {
                 // SAFETY: All-zero is a valid initial state of these C structs (null
@@ -238,7 +245,7 @@ impl<T: Attributes> SysfsDir<T> {
         // `kobject_init_and_add()` call on, the node is freed only by `dir_release`.
         // `rpd_sysfs_attr_init()` only sets the attribute's lockdep key (to a static one).
         unsafe {
-            for (i, name) in T::NAMES.iter().enumerate() {
+            for (i, (name, _)) in T::FILES.iter().enumerate() {
                 rpd_sysfs_attr_init(&raw mut (*p).attrs[i]);
                 (*p).attrs[i].name = name.as_char_ptr();
                 (*p).attrs[i].mode = 0o644;

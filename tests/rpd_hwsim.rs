@@ -94,18 +94,31 @@ static COUNTERS: Counters = Counters {
     irq_completed: Atomic::new(0),
 };
 
+/// One of the [`Counters`].
+#[derive(Clone, Copy)]
+enum Counter {
+    /// [`Counters::submitted`].
+    Submitted,
+    /// [`Counters::backlogged`].
+    Backlogged,
+    /// [`Counters::refused`].
+    Refused,
+    /// [`Counters::started`].
+    Started,
+    /// [`Counters::irq_completed`].
+    IrqCompleted,
+}
+
 impl Counters {
-    /// The counter shown in file `idx` of [`StatsFiles::NAMES`].
-    fn get(&self, idx: usize) -> Option<&Atomic<u64>> {
-        [
-            &self.submitted,
-            &self.backlogged,
-            &self.refused,
-            &self.started,
-            &self.irq_completed,
-        ]
-        .get(idx)
-        .copied()
+    /// The counter `c`.
+    fn get(&self, c: Counter) -> &Atomic<u64> {
+        match c {
+            Counter::Submitted => &self.submitted,
+            Counter::Backlogged => &self.backlogged,
+            Counter::Refused => &self.refused,
+            Counter::Started => &self.started,
+            Counter::IrqCompleted => &self.irq_completed,
+        }
     }
 }
 
@@ -413,25 +426,25 @@ impl AeadTemplate for Hwsim {
 struct StatsFiles;
 
 impl Attributes for StatsFiles {
-    const NAMES: &'static [&'static CStr] = &[
-        c"submitted",
-        c"backlogged",
-        c"refused",
-        c"started",
-        c"irq_completed",
+    type File = Counter;
+
+    const FILES: &'static [(&'static CStr, Counter)] = &[
+        (c"submitted", Counter::Submitted),
+        (c"backlogged", Counter::Backlogged),
+        (c"refused", Counter::Refused),
+        (c"started", Counter::Started),
+        (c"irq_completed", Counter::IrqCompleted),
     ];
 
-    fn show(&self, idx: usize, out: &mut PageWriter<'_>) -> Result {
+    fn show(&self, c: Counter, out: &mut PageWriter<'_>) -> Result {
         use core::fmt::Write;
-        let c = COUNTERS.get(idx).ok_or(EINVAL)?;
-        writeln!(out, "{}", c.load(Relaxed)).map_err(|_| EINVAL)
+        writeln!(out, "{}", COUNTERS.get(c).load(Relaxed)).map_err(|_| EINVAL)
     }
 
-    fn store(&self, idx: usize, input: &[u8]) -> Result {
-        let c = COUNTERS.get(idx).ok_or(EINVAL)?;
+    fn store(&self, c: Counter, input: &[u8]) -> Result {
         match input {
             b"0" | b"0\n" => {
-                c.store(0, Relaxed);
+                COUNTERS.get(c).store(0, Relaxed);
                 Ok(())
             }
             _ => Err(EINVAL),
