@@ -13,6 +13,9 @@ use kernel::{
     sync::{atomic::Relaxed, Arc},
 };
 
+/// The engine microbenchmark: a consumer of the engine, run at load with `bench_jobs=N`.
+#[path = "bench/engine.rs"]
+mod bench;
 #[allow(
     dead_code,
     unused_imports,
@@ -110,7 +113,7 @@ impl kernel::Module for RustPadata {
         let jobs = module_parameters::bench_jobs.value();
         if jobs != 0 {
             let with_hp = module_parameters::bench_hotplug.value().then_some(&hp);
-            let cfg = padata::bench::Config {
+            let cfg = bench::Config {
                 jobs,
                 submitters: module_parameters::bench_submitters.value(),
                 cpus: module_parameters::bench_cpus.value(),
@@ -118,7 +121,7 @@ impl kernel::Module for RustPadata {
                 depth: module_parameters::bench_depth.value(),
                 work_ns: module_parameters::bench_work_ns.value(),
             };
-            padata::bench::run(&cfg, with_hp)?;
+            bench::run(&cfg, with_hp)?;
         }
         Ok(RustPadata { _hp: hp })
     }

@@ -27,6 +27,7 @@
 use super::{
     instance::{Instance, InstanceInner, Queues, Snapshot},
     seq::Seq,
+    util::{kvec_of, kvec_with},
 };
 use crate::kext::{
     bh::with_bh_disabled,
@@ -576,20 +577,6 @@ struct LineCounter(Atomic<u32>);
 fn ring_idx(seq: Seq, len: usize) -> usize {
     // A mask, not `%`: no division (and no division-by-zero panic path).
     seq.0 as usize & len.wrapping_sub(1)
-}
-
-/// A vector of `n` elements made by `f`, allocated with `flags` ([`kvec_of`] with
-/// `GFP_KERNEL`).
-fn kvec_with<T>(
-    n: usize,
-    flags: kernel::alloc::Flags,
-    mut f: impl FnMut() -> Result<T>,
-) -> Result<KVec<T>> {
-    let mut v = KVec::with_capacity(n, flags)?;
-    for _ in 0..n {
-        v.push(f()?, flags)?;
-    }
-    Ok(v)
 }
 
 /// The part of a shell shared with its work items and tickets.
@@ -1284,11 +1271,6 @@ impl<J: Job> WorkItem for SerialWorker<J> {
 pub(crate) struct Shell<J: Job> {
     /// State shared with the work items and tickets.
     core: Arc<ShellCore<J>>,
-}
-
-/// A vector of `n` elements made by `f`.
-pub(crate) fn kvec_of<T>(n: usize, f: impl FnMut() -> Result<T>) -> Result<KVec<T>> {
-    kvec_with(n, GFP_KERNEL, f)
 }
 
 impl<J: Job> Shell<J> {

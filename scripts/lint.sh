@@ -48,7 +48,7 @@ report "checkpatch.pl" $rc "$BUILD/lint-checkpatch.log"
 # Unsafe code lives only in kext/ (Documentation/padata.rst, "Module layout"): the engine,
 # the crate roots, the samples and the test device use its safe wrappers. Comments may name
 # the keyword.
-mapfile -t safe_rs < <(git ls-files 'padata/*.rs' 'rust_*.rs' 'samples/*.rs' 'tests/*.rs')
+mapfile -t safe_rs < <(git ls-files 'padata/*.rs' 'rust_*.rs' 'samples/*.rs' 'tests/*.rs' 'bench/*.rs')
 grep -nwE 'unsafe' "${safe_rs[@]}" | grep -vE '^[^:]+:[0-9]+:[[:space:]]*//' \
 	>"$BUILD/lint-unsafe.log" 2>&1
 rc=0

@@ -4,8 +4,10 @@
 //! overhead) and submit-to-serial latency percentiles. Run by `rust_padata.ko` when loaded
 //! with `bench_jobs=N`; results go to the kernel log as one `rpd-bench:` line.
 
-use super::{kvec_of, probe::spin, HotplugState, Instance, Job, MaskType, Shell, Ticket, WINDOW};
 use crate::kext::cpumask::CpuSet;
+use crate::padata::{
+    kvec_of, probe::spin, HotplugState, Instance, Job, MaskType, Shell, Ticket, WINDOW,
+};
 use kernel::{
     cpu::CpuId,
     new_condvar, new_spinlock,
