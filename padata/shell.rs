@@ -737,6 +737,7 @@ impl<J: Job> ShellCore<J> {
                             // Cannot happen (see `Reorder::push_serial`). Never reorder or
                             // stall the rest: drop the job (pcrypt completes a dropped
                             // request with EIO) and count it as skipped on its CPU.
+                            kernel::warn_on!(true);
                             pr_err!("padata: no room for a finished job; dropped\n");
                             drop(j);
                             r.skip(cb as usize)
