@@ -156,6 +156,8 @@ struct TfmCtx<T: AeadTemplate> {
 /// What a request keeps at the start of its context; the child request follows it at
 /// [`child_offset`].
 struct ReqCtx<P> {
+    /// The submission the request belongs to (see [`Accepted`]), written by `crypt`.
+    submission: usize,
     /// The template's state while the child runs asynchronously.
     pending: Option<P>,
 }
@@ -212,15 +214,8 @@ impl<T: AeadTemplate> Request<T> {
         let this = ManuallyDrop::new(self);
         let (ctx, child) = (this.ctx(), this.child());
         // SAFETY: The context is ours while we hold the request; writing does not drop the
-        // (uninitialised) previous contents.
-        unsafe {
-            ptr::write(
-                ctx,
-                ReqCtx {
-                    pending: Some(pending),
-                },
-            )
-        };
+        // (uninitialised or already read) previous contents.
+        unsafe { ptr::write(&raw mut (*ctx).pending, Some(pending)) };
         // SAFETY: The child request was set up by `encrypt`/`decrypt` with `child_done_cb`.
         let ret = unsafe {
             match dir {
@@ -234,12 +229,19 @@ impl<T: AeadTemplate> Request<T> {
         }
         // SAFETY: The child finished synchronously, so its callback will not run: the state
         // written above is still there and ours.
-        let pending = unsafe { ptr::read(ctx) }.pending?;
+        let pending = unsafe { ptr::read(&raw const (*ctx).pending) }?;
         Some((ManuallyDrop::into_inner(this), pending, ret))
     }
 
-    /// Completes the request with `err` (calls the caller's completion).
+    /// Completes the request with `err` (calls the caller's completion). A final status
+    /// cannot be `-EINPROGRESS` (the backlog notification) or positive: those complete with
+    /// `-EIO`.
     pub(crate) fn complete(self, err: i32) {
+        let err = if err > 0 || err == -(bindings::EINPROGRESS as i32) {
+            -(bindings::EIO as i32)
+        } else {
+            err
+        };
         let this = ManuallyDrop::new(self);
         // SAFETY: By the type invariants we may complete the request, once; `this` is not
         // used afterwards.
@@ -277,16 +279,12 @@ pub(crate) struct Submitted<'s> {
 }
 
 impl Submitted<'_> {
-    /// The answer for `req`, refused with `err` and given back to its caller. Two codes would
-    /// tell the caller that its request was kept: `EINPROGRESS`, and `EBUSY` when the caller
-    /// allows backlogging. They are answered as `ENOSPC`, the crypto API's "not queued".
-    fn refused(req: NonNull<aead_request>, err: Error) -> Self {
-        let kept = err == EINPROGRESS
-            || (err == EBUSY
-                // SAFETY: `req` is live: its caller waits for this answer.
-                && unsafe { rpd_aead_request_flags(req.as_ptr()) }
-                    & raw::CRYPTO_TFM_REQ_MAY_BACKLOG
-                    != 0);
+    /// The answer for a request refused with `err` and given back to its caller. Two codes
+    /// tell callers that their request was kept: `EINPROGRESS`, and `EBUSY` (which
+    /// `crypto_wait_req()` and C pcrypt read as "backlogged" whatever the flags). They are
+    /// answered as `ENOSPC`, the crypto API's "not queued".
+    fn refused(err: Error) -> Self {
+        let kept = err == EINPROGRESS || err == EBUSY;
         // INVARIANT: the request was neither kept nor completed, and the code says so.
         Submitted {
             ret: if kept { ENOSPC } else { err }.to_errno(),
@@ -309,6 +307,8 @@ impl Submitted<'_> {
 pub(crate) struct NewRequest<'s, T: AeadTemplate> {
     /// The caller's request.
     req: Request<T>,
+    /// This submission's token, also in the request context (see [`Accepted`]).
+    submission: usize,
     /// The call of `submit` this request came with.
     _brand: Brand<'s>,
 }
@@ -317,11 +317,12 @@ impl<'s, T: AeadTemplate> NewRequest<'s, T> {
     /// Keeps the request: it completes later through [`Request::complete`] (or its drop).
     /// [`Accepted`] makes the `-EINPROGRESS` answer, or refuses the request after all.
     pub(crate) fn accept(self) -> (Request<T>, Accepted<'s>) {
-        let req = self.req.req;
+        let (req, submission) = (self.req.req, self.submission);
         (
             self.req,
             Accepted {
                 req,
+                submission,
                 _brand: PhantomData,
             },
         )
@@ -330,9 +331,8 @@ impl<'s, T: AeadTemplate> NewRequest<'s, T> {
     /// Refuses the request unchanged: the caller gets `err` (see [`Submitted::refused`]) and
     /// owns it again.
     pub(crate) fn refuse(self, err: Error) -> Submitted<'s> {
-        let req = self.req.req;
         mem::forget(self.req);
-        Submitted::refused(req, err)
+        Submitted::refused(err)
     }
 
     /// Whether the caller allows backlogging (`CRYPTO_TFM_REQ_MAY_BACKLOG`).
@@ -366,18 +366,21 @@ impl<'s, T: AeadTemplate> NewRequest<'s, T> {
 
     /// Runs the child on the request as [`Request::run_child`] does. If the child finishes
     /// asynchronously, the request is kept (its completion calls [`AeadTemplate::child_done`])
-    /// and `Err` holds the answer to give.
+    /// and `Err` holds the answer to give. Otherwise the request may have been written to
+    /// (`dst`), so it can no longer be refused: [`Ran`] only accepts or backlogs.
     pub(crate) fn run_child(
         self,
         dir: Dir,
         pending: T::Pending,
-    ) -> Result<(Self, T::Pending, i32), Submitted<'s>> {
+    ) -> Result<(Ran<'s, T>, T::Pending, i32), Submitted<'s>> {
+        let submission = self.submission;
         match self.req.run_child(dir, pending) {
             Some((req, pending, err)) => Ok((
-                NewRequest {
+                Ran(NewRequest {
                     req,
+                    submission,
                     _brand: PhantomData,
-                },
+                }),
                 pending,
                 err,
             )),
@@ -386,10 +389,33 @@ impl<'s, T: AeadTemplate> NewRequest<'s, T> {
     }
 }
 
+/// A [`NewRequest`] the child already ran on: it can be accepted or backlogged, not refused,
+/// since refusing means "unchanged".
+pub(crate) struct Ran<'s, T: AeadTemplate>(NewRequest<'s, T>);
+
+impl<'s, T: AeadTemplate> Ran<'s, T> {
+    /// As [`NewRequest::accept`].
+    pub(crate) fn accept(self) -> (Request<T>, Accepted<'s>) {
+        self.0.accept()
+    }
+
+    /// As [`NewRequest::backlog`].
+    pub(crate) fn backlog(self) -> Result<(Backlogged<T>, Submitted<'s>), Self> {
+        self.0.backlog().map_err(Ran)
+    }
+}
+
 /// A request [`NewRequest::accept`] kept, whose answer is not given yet.
+///
+/// A request is identified by its address and by its submission's token: the address of a
+/// local of the `crypt` frame that made the submission, which is unique among the
+/// submissions in progress. A request that completed during this submission and was
+/// submitted again has the same address but another token.
 pub(crate) struct Accepted<'s> {
-    /// The request kept (compared, never dereferenced).
+    /// The request kept (compared, and read only while a `Request` for it exists).
     req: NonNull<aead_request>,
+    /// The token of its submission.
+    submission: usize,
     /// The call of `submit` the request came with.
     _brand: Brand<'s>,
 }
@@ -404,12 +430,16 @@ impl<'s> Accepted<'s> {
     /// caller gets `err` and owns it again. Any other request is completed with `EIO` and the
     /// answer stays `-EINPROGRESS`, since the accepted request was kept somewhere.
     pub(crate) fn refuse<T: AeadTemplate>(self, req: Request<T>, err: Error) -> Submitted<'s> {
-        if req.req != self.req {
+        // SAFETY: `req` is live while we hold it (`Request` invariants), so its context, which
+        // `crypt` initialised, can be read.
+        let same = req.req == self.req
+            && unsafe { ptr::read(&raw const (*req.ctx()).submission) } == self.submission;
+        if !same {
             drop(req);
             return Submitted::in_progress();
         }
         mem::forget(req);
-        Submitted::refused(self.req, err)
+        Submitted::refused(err)
     }
 }
 
@@ -468,8 +498,8 @@ unsafe extern "C" fn child_done_cb<T: AeadTemplate>(data: *mut ffi::c_void, err:
         req,
         _p: PhantomData,
     };
-    // SAFETY: `run_child` wrote the context before starting the child and gave up ownership.
-    let Some(pending) = (unsafe { ptr::read(req.ctx()) }).pending else {
+    // SAFETY: `run_child` wrote `pending` before starting the child and gave up ownership.
+    let Some(pending) = (unsafe { ptr::read(&raw const (*req.ctx()).pending) }) else {
         return;
     };
     T::child_done(req, pending, err);
@@ -518,15 +548,24 @@ unsafe fn crypt<T: AeadTemplate>(req: *mut aead_request, dir: Dir) -> i32 {
             return -(bindings::EINVAL as i32);
         };
         setup_child::<T>(req, tctx.child);
+        // The submission's token (see `Accepted`): this frame's marker lives until `submit`
+        // returned, so no other submission in progress has its address.
+        let marker = 0u8;
+        let submission = ptr::from_ref(&marker) as usize;
+        let ctx = rpd_aead_request_ctx(req).cast::<ReqCtx<T::Pending>>();
+        ptr::write(&raw mut (*ctx).submission, submission);
         // INVARIANT: the caller handed the request to us.
         let r = NewRequest {
             req: Request {
                 req: NonNull::new_unchecked(req),
                 _p: PhantomData,
             },
+            submission,
             _brand: PhantomData,
         };
-        T::submit(inst, &tctx.data, r, dir).ret
+        let ret = T::submit(inst, &tctx.data, r, dir).ret;
+        core::hint::black_box(&marker);
+        ret
     }
 }
 
