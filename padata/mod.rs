@@ -10,6 +10,53 @@
 //! - [`Shell`]: an ordered series of [`Job`]s on an instance (C: `struct padata_shell`);
 //! - [`do_multithreaded`]: split a range over several threads (C:
 //!   `padata_do_multithreaded()`).
+//!
+//! # Examples
+//!
+//! A job checksums a block in parallel and emits the sums in submission order (the
+//! complete, tested version is `samples/rust_padata_pipeline.rs`; out-of-tree crates do not
+//! run doctests, hence `ignore`):
+//!
+//! ```ignore
+//! struct Checksum {
+//!     block: KVec<u8>,
+//!     sum: u32,
+//!     out: Arc<Output>,
+//! }
+//!
+//! impl Job for Checksum {
+//!     // Runs on a parallel CPU with bottom halves disabled: must not sleep.
+//!     fn parallel(mut self, ticket: Ticket<Self>) {
+//!         self.sum = crc32(&self.block);
+//!         // May also be called later, from any context (a completion, a hard IRQ).
+//!         ticket.serial(self);
+//!     }
+//!
+//!     // Runs on the callback CPU, in submission order, exactly once.
+//!     fn serial(self) {
+//!         self.out.emit(self.sum);
+//!     }
+//! }
+//!
+//! let hp = padata::new_hotplug_state(c"mymod:online")?; // once per module
+//! let inst = Instance::new(c"mymod", Some(&hp))?; // workqueues and cpumasks
+//! let shell = Shell::<Checksum>::new(&inst)?; // one ordered series
+//! let mut cb_cpu = 0;
+//! match shell.do_parallel(job, &mut cb_cpu) {
+//!     // `cb_cpu` may have been replaced by a usable callback CPU.
+//!     Ok(()) => {}
+//!     // Nothing was queued; the job is handed back untouched.
+//!     Err((e, job)) => return Err(e),
+//! }
+//! shell.wait_idle(); // optional: wait for all serial parts
+//! ```
+//!
+//! Multithreaded jobs, at any time from process context:
+//!
+//! ```ignore
+//! let job = MtJob { start: 0, size: n, align: 64, min_chunk: 4096, max_threads: 4 };
+//! do_multithreaded(&inst, &job, move |start, end| clear_range(start, end))?;
+//! ```
 
 mod instance;
 mod mt;
