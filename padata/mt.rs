@@ -157,3 +157,69 @@ where
     state.done.wait_for_completion();
     Ok(())
 }
+
+#[cfg(padata_kunit)]
+/// KUnit suite `rust_padata_multithreaded`.
+#[kernel::prelude::kunit_tests(rust_padata_multithreaded)]
+mod mt_tests {
+    use super::{do_multithreaded, MtJob};
+    use crate::padata::Instance;
+    use kernel::{
+        prelude::*,
+        sync::{
+            atomic::{Atomic, Relaxed},
+            Arc,
+        },
+    };
+
+    /// Every index covered exactly once, chunk starts aligned, for odd sizes, aligns, chunk
+    /// minimums and thread counts, including size 0 and size < min_chunk.
+    #[test]
+    fn covers_every_index_exactly_once() -> Result {
+        let inst = Instance::new(c"kunit_mt", None)?;
+        const MAX: usize = 5000;
+        let mut hits = KVec::with_capacity(MAX + 16, GFP_KERNEL)?;
+        for _ in 0..MAX + 16 {
+            hits.push(Atomic::<u32>::new(0), GFP_KERNEL)?;
+        }
+        let hits = Arc::new(hits, GFP_KERNEL)?;
+        let misaligned = Arc::new(Atomic::<u32>::new(0), GFP_KERNEL)?;
+        let mut cases = 0;
+        for &size in &[0usize, 1, 7, 100, 1001, 4099] {
+            for &align in &[1usize, 3, 8] {
+                for &min_chunk in &[1usize, 5, 64, 5000] {
+                    for &max_threads in &[1usize, 2, 4, 7] {
+                        let start = 11;
+                        for h in hits.iter() {
+                            h.store(0, Relaxed);
+                        }
+                        let (h, m) = (hits.clone(), misaligned.clone());
+                        let job = MtJob {
+                            start,
+                            size,
+                            align,
+                            min_chunk,
+                            max_threads,
+                        };
+                        do_multithreaded(&inst, &job, move |s, e| {
+                            if (s - start).checked_rem(align) != Some(0) {
+                                m.fetch_add(1, Relaxed);
+                            }
+                            for i in s..e {
+                                h[i].fetch_add(1, Relaxed);
+                            }
+                        })?;
+                        for (i, h) in hits.iter().enumerate() {
+                            let want = u32::from(i >= start && i < start + size);
+                            assert_eq!(h.load(Relaxed), want);
+                        }
+                        cases += 1;
+                    }
+                }
+            }
+        }
+        assert_eq!(misaligned.load(Relaxed), 0);
+        assert_eq!(cases, 6 * 3 * 4 * 4);
+        Ok(())
+    }
+}

@@ -187,3 +187,53 @@ pub(crate) fn set_lane_max(lane_max: u32, probe: bool) -> u32 {
     LANE_MAX.store(cap, Relaxed);
     cap
 }
+
+#[cfg(padata_kunit)]
+/// KUnit suite `rust_padata_probe`: the load-time probe of how many CPUs run in parallel.
+#[kernel::prelude::kunit_tests(rust_padata_probe)]
+mod probe_tests {
+    use super::{lane_cap, probe_lane_cap, set_lane_max};
+    use crate::kext::cpumask::CpuSet;
+    use crate::padata::{tests::Knob, LANE_MAX};
+    use kernel::{prelude::*, sync::atomic::Relaxed};
+
+    /// The cap is the CPUs that ran in parallel, rounded to the nearest, at least two, and no
+    /// cap at all when that is not below the online CPUs.
+    #[test]
+    fn cap_follows_the_measured_parallelism() {
+        // 4 vCPUs on 2 host cores.
+        assert_eq!(lane_cap(4, 200), 2);
+        assert_eq!(lane_cap(4, 249), 2);
+        assert_eq!(lane_cap(4, 250), 3);
+        // Real parallel CPUs, measured a little low.
+        assert_eq!(lane_cap(4, 360), 0);
+        assert_eq!(lane_cap(64, 6_330), 63);
+        assert_eq!(lane_cap(64, 6_350), 0);
+        // Never below two lanes, and never a cap on one or two CPUs.
+        assert_eq!(lane_cap(8, 0), 2);
+        assert_eq!(lane_cap(8, 120), 2);
+        assert_eq!(lane_cap(2, 100), 0);
+        assert_eq!(lane_cap(1, 100), 0);
+        assert_eq!(lane_cap(4, u64::MAX), 0);
+    }
+
+    /// The probe reports the online CPUs, some work done, and the cap that [`lane_cap`]
+    /// gives for its measurement; with `lane_max=0` the cap the probe finds is what the
+    /// lanes then use, and a `lane_max` of its own or `lane_probe=0` wins over the probe.
+    #[test]
+    fn probe_reports_online_cpus_and_sets_its_cap() -> Result {
+        let _restore = Knob::set(&LANE_MAX, u32::MAX);
+        let (n, pct, cap) = probe_lane_cap()?;
+        assert_eq!(n, CpuSet::online().weight());
+        assert!(pct > 0);
+        assert_eq!(cap, lane_cap(n, pct));
+        let probed = set_lane_max(0, true);
+        assert!(probed == 0 || (2..n).contains(&probed));
+        assert_eq!(LANE_MAX.load(Relaxed), probed);
+        assert_eq!(set_lane_max(3, true), 3);
+        assert_eq!(LANE_MAX.load(Relaxed), 3);
+        assert_eq!(set_lane_max(0, false), 0);
+        assert_eq!(LANE_MAX.load(Relaxed), 0);
+        Ok(())
+    }
+}

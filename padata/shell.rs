@@ -1573,3 +1573,66 @@ impl<J: Job> Drop for Shell<J> {
         drop(lanes);
     }
 }
+
+#[cfg(padata_kunit)]
+/// KUnit suite `rust_padata_poll`: how a serial worker's poll window adapts.
+#[kernel::prelude::kunit_tests(rust_padata_poll)]
+mod poll_tests {
+    use super::{next_poll_ns, poll_max_ns};
+
+    /// Initial window (ns).
+    const BASE: u32 = 30_000;
+    /// Largest window (ns).
+    const MAX: u32 = 200_000;
+
+    /// A gap the window just missed doubles it, up to the largest window; a window of 0
+    /// restarts at the initial one.
+    #[test]
+    fn missed_gap_grows_the_window() {
+        assert_eq!(next_poll_ns(BASE, 50_000, BASE, MAX), 60_000);
+        assert_eq!(next_poll_ns(60_000, 61_000, BASE, MAX), 120_000);
+        assert_eq!(next_poll_ns(120_000, 150_000, BASE, MAX), MAX);
+        assert_eq!(next_poll_ns(MAX, u64::from(MAX), BASE, MAX), MAX);
+        assert_eq!(next_poll_ns(0, 1, BASE, MAX), BASE);
+    }
+
+    /// A gap within the window leaves it alone.
+    #[test]
+    fn caught_gap_keeps_the_window() {
+        assert_eq!(next_poll_ns(60_000, 60_000, BASE, MAX), 60_000);
+        assert_eq!(next_poll_ns(60_000, 0, BASE, MAX), 60_000);
+    }
+
+    /// A gap beyond the largest window halves the window, and below the initial window it
+    /// stops polling altogether.
+    #[test]
+    fn wasted_poll_shrinks_the_window_to_zero() {
+        assert_eq!(next_poll_ns(MAX, 10_000_000, BASE, MAX), 100_000);
+        assert_eq!(next_poll_ns(100_000, 200_001, BASE, MAX), 50_000);
+        assert_eq!(next_poll_ns(50_000, u64::MAX, BASE, MAX), 0);
+        assert_eq!(next_poll_ns(0, u64::MAX, BASE, MAX), 0);
+    }
+
+    /// With an initial window of 0 (`serial_linger_ns=0`) a worker never polls; with the
+    /// largest window at or below the initial one the window is the initial one or 0.
+    #[test]
+    fn zero_base_never_polls_and_small_max_never_grows() {
+        assert_eq!(next_poll_ns(0, 1_000, 0, MAX), 0);
+        assert_eq!(next_poll_ns(0, 10_000_000, 0, MAX), 0);
+        assert_eq!(next_poll_ns(BASE, 20_000, BASE, 10_000), BASE);
+        assert_eq!(next_poll_ns(BASE, 40_000, BASE, 10_000), 0);
+        assert_eq!(next_poll_ns(0, 20_000, BASE, 10_000), BASE);
+    }
+
+    /// The largest window is the configured one, but at most four measured wakeups, and never
+    /// below the initial window (also before any wakeup was measured).
+    #[test]
+    fn largest_window_follows_the_wakeup_cost() {
+        assert_eq!(poll_max_ns(BASE, MAX, 10_000), 40_000);
+        assert_eq!(poll_max_ns(BASE, MAX, 1_000), BASE);
+        assert_eq!(poll_max_ns(BASE, MAX, 0), BASE);
+        assert_eq!(poll_max_ns(BASE, MAX, 100_000), MAX);
+        assert_eq!(poll_max_ns(BASE, MAX, u32::MAX), MAX);
+        assert_eq!(poll_max_ns(0, 0, 50_000), 0);
+    }
+}

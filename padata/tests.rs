@@ -3,9 +3,8 @@
 //! KUnit suites of the padata engine (registered by `rust_padata.ko` only).
 
 use super::{
-    do_multithreaded, lane_cap, next_poll_ns, poll_max_ns, probe::probe_lane_cap, set_lane_max,
-    Instance, Job, MaskType, MtJob, Shell, Ticket, INLINE_NS, INLINE_SOLO_NS, LANE_MAX,
-    SERIAL_LINGER_NS, WINDOW,
+    do_multithreaded, Instance, Job, MaskType, MtJob, Shell, Ticket, INLINE_NS, INLINE_SOLO_NS,
+    LANE_MAX, SERIAL_LINGER_NS, WINDOW,
 };
 use crate::kext::{cpumask::CpuSet, sched::in_hardirq};
 use kernel::{
@@ -604,11 +603,11 @@ impl Job for InlineJob {
 
 /// Sets a tuning knob ([`INLINE_NS`], [`SERIAL_LINGER_NS`]) for the life of the guard and
 /// restores it on drop (also when an assertion fails).
-struct Knob(&'static Atomic<u32>, u32);
+pub(super) struct Knob(&'static Atomic<u32>, u32);
 
 impl Knob {
     /// Sets `knob` to `value`.
-    fn set(knob: &'static Atomic<u32>, value: u32) -> Self {
+    pub(super) fn set(knob: &'static Atomic<u32>, value: u32) -> Self {
         let old = knob.load(Relaxed);
         knob.store(value, Relaxed);
         Knob(knob, old)
@@ -859,114 +858,6 @@ mod inline_tests {
     }
 }
 
-/// KUnit suite `rust_padata_poll`: how a serial worker's poll window adapts.
-#[kernel::prelude::kunit_tests(rust_padata_poll)]
-mod poll_tests {
-    use super::*;
-
-    /// Initial window (ns).
-    const BASE: u32 = 30_000;
-    /// Largest window (ns).
-    const MAX: u32 = 200_000;
-
-    /// A gap the window just missed doubles it, up to the largest window; a window of 0
-    /// restarts at the initial one.
-    #[test]
-    fn missed_gap_grows_the_window() {
-        assert_eq!(next_poll_ns(BASE, 50_000, BASE, MAX), 60_000);
-        assert_eq!(next_poll_ns(60_000, 61_000, BASE, MAX), 120_000);
-        assert_eq!(next_poll_ns(120_000, 150_000, BASE, MAX), MAX);
-        assert_eq!(next_poll_ns(MAX, u64::from(MAX), BASE, MAX), MAX);
-        assert_eq!(next_poll_ns(0, 1, BASE, MAX), BASE);
-    }
-
-    /// A gap within the window leaves it alone.
-    #[test]
-    fn caught_gap_keeps_the_window() {
-        assert_eq!(next_poll_ns(60_000, 60_000, BASE, MAX), 60_000);
-        assert_eq!(next_poll_ns(60_000, 0, BASE, MAX), 60_000);
-    }
-
-    /// A gap beyond the largest window halves the window, and below the initial window it
-    /// stops polling altogether.
-    #[test]
-    fn wasted_poll_shrinks_the_window_to_zero() {
-        assert_eq!(next_poll_ns(MAX, 10_000_000, BASE, MAX), 100_000);
-        assert_eq!(next_poll_ns(100_000, 200_001, BASE, MAX), 50_000);
-        assert_eq!(next_poll_ns(50_000, u64::MAX, BASE, MAX), 0);
-        assert_eq!(next_poll_ns(0, u64::MAX, BASE, MAX), 0);
-    }
-
-    /// With an initial window of 0 (`serial_linger_ns=0`) a worker never polls; with the
-    /// largest window at or below the initial one the window is the initial one or 0.
-    #[test]
-    fn zero_base_never_polls_and_small_max_never_grows() {
-        assert_eq!(next_poll_ns(0, 1_000, 0, MAX), 0);
-        assert_eq!(next_poll_ns(0, 10_000_000, 0, MAX), 0);
-        assert_eq!(next_poll_ns(BASE, 20_000, BASE, 10_000), BASE);
-        assert_eq!(next_poll_ns(BASE, 40_000, BASE, 10_000), 0);
-        assert_eq!(next_poll_ns(0, 20_000, BASE, 10_000), BASE);
-    }
-
-    /// The largest window is the configured one, but at most four measured wakeups, and never
-    /// below the initial window (also before any wakeup was measured).
-    #[test]
-    fn largest_window_follows_the_wakeup_cost() {
-        assert_eq!(poll_max_ns(BASE, MAX, 10_000), 40_000);
-        assert_eq!(poll_max_ns(BASE, MAX, 1_000), BASE);
-        assert_eq!(poll_max_ns(BASE, MAX, 0), BASE);
-        assert_eq!(poll_max_ns(BASE, MAX, 100_000), MAX);
-        assert_eq!(poll_max_ns(BASE, MAX, u32::MAX), MAX);
-        assert_eq!(poll_max_ns(0, 0, 50_000), 0);
-    }
-}
-
-/// KUnit suite `rust_padata_probe`: the load-time probe of how many CPUs run in parallel.
-#[kernel::prelude::kunit_tests(rust_padata_probe)]
-mod probe_tests {
-    use super::*;
-
-    /// The cap is the CPUs that ran in parallel, rounded to the nearest, at least two, and no
-    /// cap at all when that is not below the online CPUs.
-    #[test]
-    fn cap_follows_the_measured_parallelism() {
-        // 4 vCPUs on 2 host cores.
-        assert_eq!(lane_cap(4, 200), 2);
-        assert_eq!(lane_cap(4, 249), 2);
-        assert_eq!(lane_cap(4, 250), 3);
-        // Real parallel CPUs, measured a little low.
-        assert_eq!(lane_cap(4, 360), 0);
-        assert_eq!(lane_cap(64, 6_330), 63);
-        assert_eq!(lane_cap(64, 6_350), 0);
-        // Never below two lanes, and never a cap on one or two CPUs.
-        assert_eq!(lane_cap(8, 0), 2);
-        assert_eq!(lane_cap(8, 120), 2);
-        assert_eq!(lane_cap(2, 100), 0);
-        assert_eq!(lane_cap(1, 100), 0);
-        assert_eq!(lane_cap(4, u64::MAX), 0);
-    }
-
-    /// The probe reports the online CPUs, some work done, and the cap that [`lane_cap`]
-    /// gives for its measurement; with `lane_max=0` the cap the probe finds is what the
-    /// lanes then use, and a `lane_max` of its own or `lane_probe=0` wins over the probe.
-    #[test]
-    fn probe_reports_online_cpus_and_sets_its_cap() -> Result {
-        let _restore = Knob::set(&LANE_MAX, u32::MAX);
-        let (n, pct, cap) = probe_lane_cap()?;
-        assert_eq!(n, CpuSet::online().weight());
-        assert!(pct > 0);
-        assert_eq!(cap, lane_cap(n, pct));
-        let probed = set_lane_max(0, true);
-        assert!(probed == 0 || (2..n).contains(&probed));
-        assert_eq!(LANE_MAX.load(Relaxed), probed);
-        assert_eq!(set_lane_max(3, true), 3);
-        assert_eq!(LANE_MAX.load(Relaxed), 3);
-        assert_eq!(set_lane_max(0, false), 0);
-        assert_eq!(LANE_MAX.load(Relaxed), 0);
-        Ok(())
-    }
-}
-
 /// A job that parks its ticket instead of completing, to hold the window open.
 struct ParkJob {
     /// Where the parallel part parks the ticket.
@@ -1128,63 +1019,6 @@ mod window_tests {
         assert_eq!(completed + dropped, JOBS);
         assert_eq!(reordered, 0);
         assert_eq!(shell.outstanding(), 0);
-        Ok(())
-    }
-}
-
-/// KUnit suite `rust_padata_multithreaded`.
-#[kernel::prelude::kunit_tests(rust_padata_multithreaded)]
-mod mt_tests {
-    use super::*;
-
-    /// Every index covered exactly once, chunk starts aligned, for odd sizes, aligns, chunk
-    /// minimums and thread counts, including size 0 and size < min_chunk.
-    #[test]
-    fn covers_every_index_exactly_once() -> Result {
-        let inst = Instance::new(c"kunit_mt", None)?;
-        const MAX: usize = 5000;
-        let mut hits = KVec::with_capacity(MAX + 16, GFP_KERNEL)?;
-        for _ in 0..MAX + 16 {
-            hits.push(Atomic::<u32>::new(0), GFP_KERNEL)?;
-        }
-        let hits = Arc::new(hits, GFP_KERNEL)?;
-        let misaligned = Arc::new(Atomic::<u32>::new(0), GFP_KERNEL)?;
-        let mut cases = 0;
-        for &size in &[0usize, 1, 7, 100, 1001, 4099] {
-            for &align in &[1usize, 3, 8] {
-                for &min_chunk in &[1usize, 5, 64, 5000] {
-                    for &max_threads in &[1usize, 2, 4, 7] {
-                        let start = 11;
-                        for h in hits.iter() {
-                            h.store(0, Relaxed);
-                        }
-                        let (h, m) = (hits.clone(), misaligned.clone());
-                        let job = MtJob {
-                            start,
-                            size,
-                            align,
-                            min_chunk,
-                            max_threads,
-                        };
-                        do_multithreaded(&inst, &job, move |s, e| {
-                            if (s - start).checked_rem(align) != Some(0) {
-                                m.fetch_add(1, Relaxed);
-                            }
-                            for i in s..e {
-                                h[i].fetch_add(1, Relaxed);
-                            }
-                        })?;
-                        for (i, h) in hits.iter().enumerate() {
-                            let want = u32::from(i >= start && i < start + size);
-                            assert_eq!(h.load(Relaxed), want);
-                        }
-                        cases += 1;
-                    }
-                }
-            }
-        }
-        assert_eq!(misaligned.load(Relaxed), 0);
-        assert_eq!(cases, 6 * 3 * 4 * 4);
         Ok(())
     }
 }
