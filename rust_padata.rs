@@ -16,16 +16,22 @@ use kernel::{
 /// The engine microbenchmark: a consumer of the engine, run at load with `bench_jobs=N`.
 #[path = "bench/engine.rs"]
 mod bench;
-#[allow(
-    dead_code,
-    unused_imports,
-    reason = "the engine is shared with rust_pcrypt, which uses other parts"
+#[cfg_attr(
+    not(rpd_dead_code_check),
+    allow(
+        dead_code,
+        unused_imports,
+        reason = "the engine is shared with rust_pcrypt, which uses other parts"
+    )
 )]
 mod kext;
-#[allow(
-    dead_code,
-    unused_imports,
-    reason = "the engine is shared with rust_pcrypt, which uses other parts"
+#[cfg_attr(
+    not(rpd_dead_code_check),
+    allow(
+        dead_code,
+        unused_imports,
+        reason = "the engine is shared with rust_pcrypt, which uses other parts"
+    )
 )]
 mod padata;
 

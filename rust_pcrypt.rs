@@ -17,16 +17,22 @@ use kernel::{
     },
 };
 
-#[allow(
-    dead_code,
-    unused_imports,
-    reason = "shared with rust_padata, which uses other parts"
+#[cfg_attr(
+    not(rpd_dead_code_check),
+    allow(
+        dead_code,
+        unused_imports,
+        reason = "shared with rust_padata, which uses other parts"
+    )
 )]
 mod kext;
-#[allow(
-    dead_code,
-    unused_imports,
-    reason = "shared with rust_padata, which uses other parts"
+#[cfg_attr(
+    not(rpd_dead_code_check),
+    allow(
+        dead_code,
+        unused_imports,
+        reason = "shared with rust_padata, which uses other parts"
+    )
 )]
 mod padata;
 
@@ -203,8 +209,9 @@ impl AeadTemplate for Pcrypt {
             // a request is never run past padata (C does that for -EBUSY), which would let
             // it complete ahead of earlier ones. A full window never refuses (the engine
             // queues behind it); `EBUSY` only comes from a reconfiguration in progress and is
-            // reported as the crypto API's "not queued, try later", `ENOSPC`.
-            Err((e, job)) => accepted.refuse(job.req, if e == EBUSY { ENOSPC } else { e }),
+            // reported as the crypto API's "not queued, try later", `ENOSPC` (`refuse` maps
+            // it).
+            Err((e, job)) => accepted.refuse(job.req, e),
         }
     }
 

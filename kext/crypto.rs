@@ -214,8 +214,13 @@ impl<T: AeadTemplate> Request<T> {
         let this = ManuallyDrop::new(self);
         let (ctx, child) = (this.ctx(), this.child());
         // SAFETY: The context is ours while we hold the request; writing does not drop the
-        // (uninitialised or already read) previous contents.
-        unsafe { ptr::write(&raw mut (*ctx).pending, Some(pending)) };
+        // (uninitialised or already read) previous contents. Clearing the submission token
+        // (0 is no stack address) makes a later `Accepted::refuse` fail: once the child ran,
+        // `dst` may have been written and the request cannot be given back unchanged.
+        unsafe {
+            ptr::write(&raw mut (*ctx).pending, Some(pending));
+            ptr::write(&raw mut (*ctx).submission, 0);
+        }
         // SAFETY: The child request was set up by `encrypt`/`decrypt` with `child_done_cb`.
         let ret = unsafe {
             match dir {
@@ -426,16 +431,17 @@ impl<'s> Accepted<'s> {
         Submitted::in_progress()
     }
 
-    /// Refuses the accepted request after all: `req` must be the request accepted, and the
-    /// caller gets `err` and owns it again. Any other request is completed with `EIO` and the
-    /// answer stays `-EINPROGRESS`, since the accepted request was kept somewhere.
+    /// Refuses the accepted request after all: `req` must be the request accepted, unchanged
+    /// (no child ran on it), and the caller gets `err` and owns it again. Any other request is
+    /// completed with `err` and the answer stays `-EINPROGRESS`, since the accepted request
+    /// was kept somewhere or may have been written to.
     pub(crate) fn refuse<T: AeadTemplate>(self, req: Request<T>, err: Error) -> Submitted<'s> {
         // SAFETY: `req` is live while we hold it (`Request` invariants), so its context, which
         // `crypt` initialised, can be read.
         let same = req.req == self.req
             && unsafe { ptr::read(&raw const (*req.ctx()).submission) } == self.submission;
         if !same {
-            drop(req);
+            req.complete(err.to_errno());
             return Submitted::in_progress();
         }
         mem::forget(req);
@@ -742,6 +748,11 @@ unsafe fn create_inner<T: AeadTemplate>(
     }
     // SAFETY: `algt` is valid.
     let mut mask = unsafe { rpd_crypto_algt_inherited_mask(algt) };
+    // The request context (`__ctx`) is only aligned to `CRYPTO_MINALIGN`.
+    const {
+        assert!(align_of::<ReqCtx<T::Pending>>() <= bindings::ARCH_KMALLOC_MINALIGN);
+        assert!(align_of::<aead_request>() <= bindings::ARCH_KMALLOC_MINALIGN);
+    };
     if T::SYNC_CHILD {
         // Type 0 under this mask bit: only algorithms without `CRYPTO_ALG_ASYNC`.
         mask |= raw::CRYPTO_ALG_ASYNC;

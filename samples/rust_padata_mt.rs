@@ -19,17 +19,23 @@ use kernel::{
     time::{Instant, Monotonic},
 };
 
-#[allow(
-    dead_code,
-    unused_imports,
-    reason = "shared engine; the sample uses part of it"
+#[cfg_attr(
+    not(rpd_dead_code_check),
+    allow(
+        dead_code,
+        unused_imports,
+        reason = "shared engine; the sample uses part of it"
+    )
 )]
 #[path = "../kext/mod.rs"]
 mod kext;
-#[allow(
-    dead_code,
-    unused_imports,
-    reason = "shared engine; the sample uses part of it"
+#[cfg_attr(
+    not(rpd_dead_code_check),
+    allow(
+        dead_code,
+        unused_imports,
+        reason = "shared engine; the sample uses part of it"
+    )
 )]
 #[path = "../padata/mod.rs"]
 mod padata;

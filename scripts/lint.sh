@@ -38,6 +38,14 @@ if [ $rc = 0 ] && grep -nE '(^|[ :])(warning|WARNING)[:[]' "$BUILD/lint-clippy.l
 fi
 report "clippy + W=1 (zero warnings)" $rc "$BUILD/lint-clippy.log"
 
+# Items of the shared sources that no crate uses: every crate once more without its
+# allowance for the parts it does not use (-j1: each crate's warnings follow its RUSTC line).
+make -C "$KDIR" M="$TOP" "${KVARS[@]}" KRUSTFLAGS="--cfg rpd_dead_code_check" -j1 modules \
+	>"$BUILD/lint-dead-code-build.log" 2>&1 &&
+	python3 scripts/dead-code.py "$BUILD/lint-dead-code-build.log" "$TOP" \
+		>"$BUILD/lint-dead-code.log" 2>&1
+report "no item unused in every crate" $? "$BUILD/lint-dead-code.log"
+
 mapfile -t src < <(git ls-files '*.rs' '*.c' '*.h' | grep -v '^tools/')
 "$KSRC/scripts/checkpatch.pl" --no-tree --terse --strict \
 	-f "${src[@]}" >"$BUILD/lint-checkpatch.log" 2>&1

@@ -40,11 +40,14 @@ use kernel::{
     },
 };
 
-#[allow(
-    dead_code,
-    unused_imports,
-    unused_macros,
-    reason = "shared wrappers; the test device uses part of them"
+#[cfg_attr(
+    not(rpd_dead_code_check),
+    allow(
+        dead_code,
+        unused_imports,
+        unused_macros,
+        reason = "shared wrappers; the test device uses part of them"
+    )
 )]
 #[path = "../kext/mod.rs"]
 mod kext;

@@ -25,6 +25,7 @@ logged() {
 # Delete every instance built on rpd_hwsim, outermost first; also run if the script exits
 # early, so that no instance above the system's gcm(aes) outlives this suite.
 cleanup() {
+	echo 0 >/sys/module/cryptomgr/parameters/notests
 	for _round in 1 2 3; do
 		for d in $(awk '/^driver/ && $3 ~ /rpd_hwsim\(/ { print $3 }' /proc/crypto | sort -u); do
 			rpd-crconf del "$d" 3 2>/dev/null
@@ -63,7 +64,9 @@ for alg in "gcm(aes)" "rfc4106(gcm(aes))"; do
 	[ "$inner" = "$gcm" ] || echo 1 >/sys/module/cryptomgr/parameters/notests
 	check "create_hwsim_$t" rpd-crconf add "rpd_hwsim($inner)" 3
 	expect_eq "hwsim_is_async_$t" "$(field "rpd_hwsim($inner)" async)" yes
+	before_pcrypt=$(stat submitted)
 	check "create_pcrypt_over_hwsim_$t" rpd-crconf add "pcrypt(rpd_hwsim($inner))" 3
+	[ "$inner" = "$gcm" ] && pcrypt_selftest_requests=$(($(stat submitted) - before_pcrypt))
 	echo 0 >/sys/module/cryptomgr/parameters/notests
 	expect_eq "pcrypt_over_hwsim_is_rust_$t" \
 		"$(field "pcrypt(rpd_hwsim($inner))" module)" rust_pcrypt
@@ -71,8 +74,10 @@ for alg in "gcm(aes)" "rfc4106(gcm(aes))"; do
 done
 expect_eq selftest_passed_hwsim "$(field "rpd_hwsim($gcm)" selftest)" passed
 expect_eq selftest_passed_pcrypt_over_hwsim "$(field "pcrypt(rpd_hwsim($gcm))" selftest)" passed
-# The self-tests went through the engine, and its interrupt completed them.
+# The self-tests of both instances went through the engine (those of pcrypt's too), and its
+# interrupt completed them.
 check selftests_submitted test "$(stat submitted)" -gt 0
+check pcrypt_selftests_through_hwsim test "${pcrypt_selftest_requests:-0}" -gt 0
 expect_eq selftests_completed_in_hard_irq "$(stat irq_completed)" \
 	"$(($(stat submitted) - $(stat refused)))"
 
