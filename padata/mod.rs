@@ -59,8 +59,10 @@
 //! ```
 
 mod instance;
+mod linger;
 mod mt;
 pub(crate) mod probe;
+mod reorder;
 pub(crate) mod seq;
 mod shell;
 #[cfg(padata_kunit)]
@@ -68,12 +70,14 @@ mod tests;
 mod util;
 
 pub(crate) use instance::{new_hotplug_state, HotplugState, Instance, InstanceInner, MaskType};
+pub(crate) use linger::{
+    DEFAULT_SERIAL_LINGER_MAX_NS, DEFAULT_SERIAL_LINGER_NS, SERIAL_LINGER_MAX_NS, SERIAL_LINGER_NS,
+};
 pub(crate) use mt::{do_multithreaded, MtJob};
 pub(crate) use probe::set_lane_max;
 pub(crate) use shell::{
     Job, Shell, Ticket, DEFAULT_INLINE_NS, DEFAULT_INLINE_SOLO_NS, DEFAULT_LANE_MAX,
-    DEFAULT_LANE_UNBOUND_DEPTH, DEFAULT_LANE_WAKE_NS, DEFAULT_SERIAL_LINGER_MAX_NS,
-    DEFAULT_SERIAL_LINGER_NS, INLINE_NS, INLINE_SOLO_NS, LANE_MAX, LANE_UNBOUND_DEPTH,
-    LANE_WAKE_NS, SERIAL_LINGER_MAX_NS, SERIAL_LINGER_NS, WINDOW,
+    DEFAULT_LANE_UNBOUND_DEPTH, DEFAULT_LANE_WAKE_NS, INLINE_NS, INLINE_SOLO_NS, LANE_MAX,
+    LANE_UNBOUND_DEPTH, LANE_WAKE_NS, WINDOW,
 };
 pub(crate) use util::kvec_of;

@@ -16,7 +16,7 @@
 //! and serial workers run whole batches, so a busy shell costs one wakeup and one lock round
 //! trip per batch, not per job. A serial worker whose queue runs empty polls it for a while
 //! before sleeping, as long as the next job has recently come soon enough to be worth it
-//! (an adaptive poll window like cpuidle-haltpoll's, see [`SerialQueue::adapt`]), so a
+//! (an adaptive poll window like cpuidle-haltpoll's, see `padata/linger.rs`), so a
 //! stream of small jobs does not pay a sleep and a wakeup per batch; it polls a per-CPU
 //! counter on a cache line of its own, not the reorder lock, so it does not slow down the
 //! completions that feed it. Nothing is allocated per job: after [`Shell::new`] only the
@@ -26,6 +26,8 @@
 
 use super::{
     instance::{Instance, InstanceInner, Queues, Snapshot},
+    linger::LINGER_POLLS,
+    reorder::{ring_idx, Done, Ready, Reorder, SerialQueue, NIL},
     seq::Seq,
     util::{kvec_of, kvec_with},
 };
@@ -120,29 +122,6 @@ pub(crate) const DEFAULT_INLINE_SOLO_NS: u32 = 1_000_000;
 /// expensive jobs run inline again, and bursts of two keep it above the bound.
 const SOLO_PEAK: u32 = 3 << (PEAK_SHIFT - 1);
 
-/// Initial and smallest non-zero poll window, in nanoseconds, of a serial worker that ran
-/// out of jobs (see [`SerialQueue::adapt`]). Set from the `serial_linger_ns` module
-/// parameter; 0 never polls.
-pub(crate) static SERIAL_LINGER_NS: Atomic<u32> = Atomic::new(DEFAULT_SERIAL_LINGER_NS);
-
-/// Largest poll window, in nanoseconds, a serial worker's window may grow to (see
-/// [`SerialQueue::adapt`]). Set from the `serial_linger_max_ns` module parameter; at or
-/// below [`SERIAL_LINGER_NS`] the window never grows beyond that.
-pub(crate) static SERIAL_LINGER_MAX_NS: Atomic<u32> = Atomic::new(DEFAULT_SERIAL_LINGER_MAX_NS);
-
-/// Default of [`SERIAL_LINGER_MAX_NS`]: cpuidle-haltpoll's default `guest_halt_poll_ns`.
-pub(crate) const DEFAULT_SERIAL_LINGER_MAX_NS: u32 = 200_000;
-
-/// A poll window never grows beyond this many times the measured wakeup latency of the
-/// serial worker: polling longer than a few wakeups cost saves less than it burns.
-const LINGER_WAKE_FACTOR: u64 = 4;
-
-/// How many times a lingering serial worker polls its queue between two looks at the clock.
-const LINGER_POLLS: u32 = 16;
-
-/// Default of [`SERIAL_LINGER_NS`] (see Documentation/bench.rst for how it was chosen).
-pub(crate) const DEFAULT_SERIAL_LINGER_NS: u32 = 30_000;
-
 /// While a shell's recent peak of jobs in flight ([`Input::peak`]) is at least this, its
 /// lanes go to the instance's unbound parallel workqueue (if the parallel mask allows every
 /// CPU), where the scheduler places them on idle CPUs instead of beside the submitter or a
@@ -203,25 +182,6 @@ pub(crate) trait Job: Send + Sized + 'static {
     fn serial(self);
 }
 
-/// Where a finished job is until its turn.
-enum Done<J> {
-    /// No job (not finished yet, or already moved on).
-    Empty,
-    /// Handed back by [`Ticket::serial`], waiting for its turn.
-    Job {
-        /// The job.
-        job: J,
-        /// Its callback CPU.
-        cb_cpu: u32,
-    },
-    /// The ticket was dropped without handing the job back; its turn is skipped, and the
-    /// serial worker of its callback CPU accounts for it.
-    Lost {
-        /// The job's callback CPU.
-        cb_cpu: u32,
-    },
-}
-
 /// What a submission does after queueing its job (see [`Shell::do_parallel`]).
 enum Next<J> {
     /// Run the job's parallel part here, now.
@@ -242,93 +202,6 @@ enum Next<J> {
     },
     /// A busy lane will take the job.
     Nothing,
-}
-
-/// Jobs in order, waiting for their callback CPU's serial worker: a list through the shell's
-/// pool of ready jobs ([`Reorder::pool`]), so a queue costs O(1) memory. Allocated, with its
-/// worker, when its CPU first becomes a callback CPU of the shell ([`ShellCore::serial_for`]).
-struct SerialQueue<J: Job> {
-    /// The worker that runs this queue's serial parts.
-    worker: Arc<SerialWorker<J>>,
-    /// Pool entry of the first job (valid while `len != 0`).
-    first: u32,
-    /// Pool entry of the last job (valid while `len != 0`).
-    last: u32,
-    /// Number of jobs in the queue.
-    len: u32,
-    /// Jobs whose ticket was dropped that reached their turn since the worker last looked;
-    /// the worker accounts for them ([`ShellCore::finished`]), so completions never do.
-    lost: u32,
-    /// The worker is queued or running and will look at `pending` again.
-    scheduled: bool,
-    /// Current poll window of the worker, in nanoseconds (see [`SerialQueue::adapt`]).
-    poll_ns: u32,
-    /// When the queue last ran empty, if the worker then went to sleep (cleared by the next
-    /// wakeup, which measures the gap).
-    slept_at: Option<Instant<Monotonic>>,
-    /// When the worker was last queued, until it ran (measures its wakeup latency).
-    kicked_at: Option<Instant<Monotonic>>,
-    /// Moving average of the worker's wakeup latency, in nanoseconds (0: not measured yet).
-    wake_ns: u32,
-}
-
-impl<J: Job> SerialQueue<J> {
-    /// An empty queue of `worker`, with the initial poll window.
-    fn new(worker: Arc<SerialWorker<J>>) -> Self {
-        SerialQueue {
-            worker,
-            first: NIL,
-            last: NIL,
-            len: 0,
-            lost: 0,
-            scheduled: false,
-            poll_ns: SERIAL_LINGER_NS.load(Relaxed),
-            slept_at: None,
-            kicked_at: None,
-            wake_ns: 0,
-        }
-    }
-
-    /// Marks the worker queued at `now` (the caller queues it), and adapts the poll window
-    /// to the gap since the queue ran empty (see [`next_poll_ns`]), with the largest window
-    /// given by [`poll_max_ns`].
-    fn adapt(&mut self, now: Instant<Monotonic>) {
-        self.scheduled = true;
-        self.kicked_at = Some(now);
-        let Some(slept) = self.slept_at.take() else {
-            return;
-        };
-        let gap = u64::try_from((now - slept).as_nanos()).unwrap_or(0);
-        let base = SERIAL_LINGER_NS.load(Relaxed);
-        let max = poll_max_ns(base, SERIAL_LINGER_MAX_NS.load(Relaxed), self.wake_ns);
-        self.poll_ns = next_poll_ns(self.poll_ns, gap, base, max);
-    }
-
-    /// The poll window to use now. Beyond the initial window only while no job of the shell
-    /// is in flight (`idle`): then the CPU has nothing else of the shell to do until the next
-    /// submission, which the adapted window predicts. While jobs are in flight on lanes they
-    /// will feed the worker anyway, and a longer poll would only keep a CPU from them.
-    fn window(&self, idle: bool) -> u32 {
-        if idle {
-            self.poll_ns
-        } else {
-            self.poll_ns.min(SERIAL_LINGER_NS.load(Relaxed))
-        }
-    }
-
-    /// Folds the latency of the wakeup that started the worker into [`SerialQueue::wake_ns`].
-    fn note_wakeup(&mut self) {
-        let Some(kicked) = self.kicked_at.take() else {
-            return;
-        };
-        let sample = u64::try_from(kicked.elapsed().as_nanos())
-            .unwrap_or(0)
-            .min(u64::from(u32::MAX)) as u32;
-        self.wake_ns = match self.wake_ns {
-            0 => sample,
-            w => w - w / 8 + sample / 8,
-        };
-    }
 }
 
 /// Submission side of a shell, under [`ShellCore::input`].
@@ -378,131 +251,6 @@ impl<J> Input<J> {
             self.gen = gen;
             self.snap = snap;
         }
-    }
-}
-
-/// Completion side of a shell, under [`ShellCore::reorder`].
-struct Reorder<J: Job> {
-    /// Ring as long as [`Input::queued`]; finished job `s` waits for its turn in
-    /// `done[s % len]`.
-    done: KVec<Done<J>>,
-    /// Next sequence number to serialise.
-    head: Seq,
-    /// As many entries as the rings have slots, holding the jobs whose turn has come until
-    /// their serial worker takes them, linked into the per-CPU [`SerialQueue`]s; the others
-    /// form the free list. At most that many jobs are in the window, so an entry is always
-    /// free when one is needed.
-    pool: KVec<Ready<J>>,
-    /// First free entry of `pool` ([`NIL`]: none).
-    free: u32,
-    /// Per callback CPU serial queues, indexed by CPU id; `None` for a CPU that was never a
-    /// callback CPU of the shell. Emptied by [`Shell::drop`] to break the reference cycle
-    /// through the workers.
-    serial: KVec<Option<KBox<SerialQueue<J>>>>,
-}
-
-/// "No entry" in the links of [`Reorder::pool`].
-const NIL: u32 = u32::MAX;
-
-/// An entry of [`Reorder::pool`].
-struct Ready<J> {
-    /// The job, while the entry is in a serial queue.
-    job: Option<J>,
-    /// The next entry of the same serial queue or of the free list ([`NIL`]: none).
-    next: u32,
-}
-
-impl<J: Job> Reorder<J> {
-    /// The serial queue of callback CPU `cpu`, if it has one.
-    fn queue(&mut self, cpu: usize) -> Option<&mut SerialQueue<J>> {
-        self.serial.get_mut(cpu)?.as_deref_mut()
-    }
-
-    /// Counts a skipped job in the serial queue of callback CPU `cpu`, and returns the queue.
-    fn skip(&mut self, cpu: usize) -> Option<&mut SerialQueue<J>> {
-        let q = self.queue(cpu)?;
-        q.lost += 1;
-        Some(q)
-    }
-
-    /// Appends `job` to the serial queue of callback CPU `cpu`. Hands the job back if `cpu`
-    /// has no queue or the pool is empty (neither can happen: a job's callback CPU gets its
-    /// queue before the job is queued, see [`ShellCore::serial_for`] and [`Reorder::pool`]).
-    fn push_serial(&mut self, cpu: u32, job: J) -> Result<&mut SerialQueue<J>, J> {
-        let Reorder {
-            pool, free, serial, ..
-        } = self;
-        let q = serial.get_mut(cpu as usize).and_then(|q| q.as_deref_mut());
-        let (Some(q), Some(e)) = (q, pool.get_mut(*free as usize)) else {
-            return Err(job);
-        };
-        let entry = *free;
-        *free = e.next;
-        e.job = Some(job);
-        e.next = NIL;
-        if q.len == 0 {
-            q.first = entry;
-        } else if let Some(tail) = pool.get_mut(q.last as usize) {
-            tail.next = entry;
-        }
-        q.last = entry;
-        q.len += 1;
-        Ok(q)
-    }
-
-    /// Takes the first job of the serial queue of `cpu`, if any.
-    fn pop_serial(&mut self, cpu: usize) -> Option<J> {
-        let Reorder {
-            pool, free, serial, ..
-        } = self;
-        let q = serial.get_mut(cpu)?.as_deref_mut()?;
-        if q.len == 0 {
-            return None;
-        }
-        let entry = q.first;
-        let e = pool.get_mut(entry as usize)?;
-        q.first = e.next;
-        q.len -= 1;
-        e.next = *free;
-        *free = entry;
-        e.job.take()
-    }
-}
-
-/// The largest poll window of a serial worker whose wakeups take `wake_ns` (0: not measured
-/// yet): `max_ns`, but at most [`LINGER_WAKE_FACTOR`] wakeups, and never below `base_ns`.
-pub(crate) fn poll_max_ns(base_ns: u32, max_ns: u32, wake_ns: u32) -> u32 {
-    let by_wake = LINGER_WAKE_FACTOR.saturating_mul(u64::from(wake_ns));
-    (u64::from(max_ns).min(by_wake) as u32).max(base_ns)
-}
-
-/// The poll window that follows `poll_ns` when the next job came `gap_ns` after the queue ran
-/// empty and the worker had gone to sleep, for the initial window `base_ns` and the largest
-/// window `max_ns` (at least `base_ns`). Adapts like cpuidle-haltpoll's poll time:
-///
-/// - the gap was longer than the window but not than the largest window: polling a little
-///   longer would have caught the job, so the window doubles (to at least `base_ns`, at most
-///   `max_ns`);
-/// - the gap was longer than the largest window: the poll was wasted, so the window halves,
-///   down to 0 (no polling) once it falls below `base_ns`;
-/// - otherwise it stays. A job that arrives while the worker polls does not call this.
-///
-/// With `base_ns` 0 the window stays 0.
-pub(crate) fn next_poll_ns(poll_ns: u32, gap_ns: u64, base_ns: u32, max_ns: u32) -> u32 {
-    let max_ns = max_ns.max(base_ns);
-    if base_ns == 0 {
-        0
-    } else if gap_ns > u64::from(poll_ns) && gap_ns <= u64::from(max_ns) {
-        poll_ns.saturating_mul(2).clamp(base_ns, max_ns)
-    } else if gap_ns > u64::from(max_ns) {
-        let half = poll_ns / 2;
-        if half < base_ns {
-            0
-        } else {
-            half
-        }
-    } else {
-        poll_ns
     }
 }
 
@@ -569,15 +317,6 @@ fn usable_cb_cpu(snap: &Snapshot, cpu: u32) -> Option<u32> {
 /// A counter on a cache line of its own, so polling it does not disturb its neighbours.
 #[repr(align(64))]
 struct LineCounter(Atomic<u32>);
-
-/// Index of sequence number `seq` in a ring of `len` slots.
-///
-/// Ring lengths are powers of two (from [`MIN_RING`] to [`WINDOW`]), so they divide 2^32 and
-/// the index stays consistent across the sequence number wrap.
-fn ring_idx(seq: Seq, len: usize) -> usize {
-    // A mask, not `%`: no division (and no division-by-zero panic path).
-    seq.0 as usize & len.wrapping_sub(1)
-}
 
 /// The part of a shell shared with its work items and tickets.
 #[pin_data]
@@ -1571,68 +1310,5 @@ impl<J: Job> Drop for Shell<J> {
         drop(serial);
         let lanes = mem::take(&mut *self.core.lanes.lock());
         drop(lanes);
-    }
-}
-
-#[cfg(padata_kunit)]
-/// KUnit suite `rust_padata_poll`: how a serial worker's poll window adapts.
-#[kernel::prelude::kunit_tests(rust_padata_poll)]
-mod poll_tests {
-    use super::{next_poll_ns, poll_max_ns};
-
-    /// Initial window (ns).
-    const BASE: u32 = 30_000;
-    /// Largest window (ns).
-    const MAX: u32 = 200_000;
-
-    /// A gap the window just missed doubles it, up to the largest window; a window of 0
-    /// restarts at the initial one.
-    #[test]
-    fn missed_gap_grows_the_window() {
-        assert_eq!(next_poll_ns(BASE, 50_000, BASE, MAX), 60_000);
-        assert_eq!(next_poll_ns(60_000, 61_000, BASE, MAX), 120_000);
-        assert_eq!(next_poll_ns(120_000, 150_000, BASE, MAX), MAX);
-        assert_eq!(next_poll_ns(MAX, u64::from(MAX), BASE, MAX), MAX);
-        assert_eq!(next_poll_ns(0, 1, BASE, MAX), BASE);
-    }
-
-    /// A gap within the window leaves it alone.
-    #[test]
-    fn caught_gap_keeps_the_window() {
-        assert_eq!(next_poll_ns(60_000, 60_000, BASE, MAX), 60_000);
-        assert_eq!(next_poll_ns(60_000, 0, BASE, MAX), 60_000);
-    }
-
-    /// A gap beyond the largest window halves the window, and below the initial window it
-    /// stops polling altogether.
-    #[test]
-    fn wasted_poll_shrinks_the_window_to_zero() {
-        assert_eq!(next_poll_ns(MAX, 10_000_000, BASE, MAX), 100_000);
-        assert_eq!(next_poll_ns(100_000, 200_001, BASE, MAX), 50_000);
-        assert_eq!(next_poll_ns(50_000, u64::MAX, BASE, MAX), 0);
-        assert_eq!(next_poll_ns(0, u64::MAX, BASE, MAX), 0);
-    }
-
-    /// With an initial window of 0 (`serial_linger_ns=0`) a worker never polls; with the
-    /// largest window at or below the initial one the window is the initial one or 0.
-    #[test]
-    fn zero_base_never_polls_and_small_max_never_grows() {
-        assert_eq!(next_poll_ns(0, 1_000, 0, MAX), 0);
-        assert_eq!(next_poll_ns(0, 10_000_000, 0, MAX), 0);
-        assert_eq!(next_poll_ns(BASE, 20_000, BASE, 10_000), BASE);
-        assert_eq!(next_poll_ns(BASE, 40_000, BASE, 10_000), 0);
-        assert_eq!(next_poll_ns(0, 20_000, BASE, 10_000), BASE);
-    }
-
-    /// The largest window is the configured one, but at most four measured wakeups, and never
-    /// below the initial window (also before any wakeup was measured).
-    #[test]
-    fn largest_window_follows_the_wakeup_cost() {
-        assert_eq!(poll_max_ns(BASE, MAX, 10_000), 40_000);
-        assert_eq!(poll_max_ns(BASE, MAX, 1_000), BASE);
-        assert_eq!(poll_max_ns(BASE, MAX, 0), BASE);
-        assert_eq!(poll_max_ns(BASE, MAX, 100_000), MAX);
-        assert_eq!(poll_max_ns(BASE, MAX, u32::MAX), MAX);
-        assert_eq!(poll_max_ns(0, 0, 50_000), 0);
     }
 }
