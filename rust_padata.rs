@@ -8,10 +8,7 @@
 // Every item has a doc comment; `make lint` (clippy) enforces it.
 #![warn(clippy::missing_docs_in_private_items)]
 
-use kernel::{
-    prelude::*,
-    sync::{atomic::Relaxed, Arc},
-};
+use kernel::{prelude::*, sync::Arc};
 
 /// The engine microbenchmark: a consumer of the engine, run at load with `bench_jobs=N`.
 #[path = "bench/engine.rs"]
@@ -71,11 +68,11 @@ module! {
             description: "Microbenchmark sequence numbers wrap around u32 mid-run",
         },
         lane_wake_ns: u32 {
-            default: crate::padata::DEFAULT_LANE_WAKE_NS,
+            default: crate::padata::Tuning::DEFAULT.lane_wake_ns,
             description: "Queued work (ns per busy lane) worth waking another lane",
         },
         lane_max: u32 {
-            default: crate::padata::DEFAULT_LANE_MAX,
+            default: crate::padata::Tuning::DEFAULT.lane_max,
             description: "Most lanes of one shell busy at once (0: lane_probe cap, or no cap)",
         },
         lane_probe: bool {
@@ -83,15 +80,15 @@ module! {
             description: "At load, measure how many CPUs run in parallel and cap the lanes at that",
         },
         lane_unbound_depth: u32 {
-            default: crate::padata::DEFAULT_LANE_UNBOUND_DEPTH,
+            default: crate::padata::Tuning::DEFAULT.lane_unbound_depth,
             description: "Lanes go unbound while this many jobs were recently in flight (0: never)",
         },
         serial_linger_ns: u32 {
-            default: crate::padata::DEFAULT_SERIAL_LINGER_NS,
+            default: crate::padata::Tuning::DEFAULT.serial_linger_ns,
             description: "Initial poll window (ns) of a serial worker out of jobs (0: never poll)",
         },
         serial_linger_max_ns: u32 {
-            default: crate::padata::DEFAULT_SERIAL_LINGER_MAX_NS,
+            default: crate::padata::Tuning::DEFAULT.serial_linger_max_ns,
             description: "Largest adaptive poll window (ns) of a serial worker",
         },
     },
@@ -103,17 +100,25 @@ struct RustPadata {
     _hp: Arc<padata::HotplugState>,
 }
 
-impl kernel::Module for RustPadata {
-    fn init(_module: &'static ThisModule) -> Result<Self> {
-        padata::LANE_WAKE_NS.store(module_parameters::lane_wake_ns.value(), Relaxed);
-        padata::SERIAL_LINGER_NS.store(module_parameters::serial_linger_ns.value(), Relaxed);
-        padata::SERIAL_LINGER_MAX_NS
-            .store(module_parameters::serial_linger_max_ns.value(), Relaxed);
-        padata::LANE_UNBOUND_DEPTH.store(module_parameters::lane_unbound_depth.value(), Relaxed);
-        padata::set_lane_max(
+/// The engine's [`padata::Tuning`] from the module parameters; with `lane_max=0` and
+/// `lane_probe` set, the lane cap comes from the load-time probe.
+fn tuning() -> padata::Tuning {
+    padata::Tuning {
+        lane_wake_ns: module_parameters::lane_wake_ns.value(),
+        lane_unbound_depth: module_parameters::lane_unbound_depth.value(),
+        serial_linger_ns: module_parameters::serial_linger_ns.value(),
+        serial_linger_max_ns: module_parameters::serial_linger_max_ns.value(),
+        lane_max: padata::probe::lane_max(
             module_parameters::lane_max.value(),
             module_parameters::lane_probe.value(),
-        );
+        ),
+        ..padata::Tuning::DEFAULT
+    }
+}
+
+impl kernel::Module for RustPadata {
+    fn init(_module: &'static ThisModule) -> Result<Self> {
+        let tuning = tuning();
         let hp = padata::new_hotplug_state(c"rust_padata:online")?;
         pr_info!("loaded\n");
         let jobs = module_parameters::bench_jobs.value();
@@ -126,6 +131,7 @@ impl kernel::Module for RustPadata {
                 wrap: module_parameters::bench_wrap.value(),
                 depth: module_parameters::bench_depth.value(),
                 work_ns: module_parameters::bench_work_ns.value(),
+                tuning,
             };
             bench::run(&cfg, with_hp)?;
         }

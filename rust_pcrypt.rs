@@ -58,19 +58,19 @@ module! {
             description: "Register only pcrypt_rs, kset pcrypt_rs (to load beside pcrypt.ko)",
         },
         lane_wake_ns: u32 {
-            default: crate::padata::DEFAULT_LANE_WAKE_NS,
+            default: crate::padata::Tuning::DEFAULT.lane_wake_ns,
             description: "Queued work (ns per busy lane) worth waking another lane",
         },
         inline_ns: u32 {
-            default: crate::padata::DEFAULT_INLINE_NS,
+            default: crate::padata::Tuning::DEFAULT.inline_ns,
             description: "Requests cheaper than this (ns, measured) run in the caller (0: never)",
         },
         inline_solo_ns: u32 {
-            default: crate::padata::DEFAULT_INLINE_SOLO_NS,
+            default: crate::padata::Tuning::DEFAULT.inline_solo_ns,
             description: "Requests cheaper than this (ns) run in the caller while alone (0: never)",
         },
         lane_max: u32 {
-            default: crate::padata::DEFAULT_LANE_MAX,
+            default: crate::padata::Tuning::DEFAULT.lane_max,
             description: "Most lanes of one shell busy at once (0: lane_probe cap, or no cap)",
         },
         lane_probe: bool {
@@ -78,15 +78,15 @@ module! {
             description: "At load, measure how many CPUs run in parallel and cap the lanes at that",
         },
         lane_unbound_depth: u32 {
-            default: crate::padata::DEFAULT_LANE_UNBOUND_DEPTH,
+            default: crate::padata::Tuning::DEFAULT.lane_unbound_depth,
             description: "Lanes go unbound while this many jobs were recently in flight (0: never)",
         },
         serial_linger_ns: u32 {
-            default: crate::padata::DEFAULT_SERIAL_LINGER_NS,
+            default: crate::padata::Tuning::DEFAULT.serial_linger_ns,
             description: "Initial poll window (ns) of a serial worker out of jobs (0: never poll)",
         },
         serial_linger_max_ns: u32 {
-            default: crate::padata::DEFAULT_SERIAL_LINGER_MAX_NS,
+            default: crate::padata::Tuning::DEFAULT.serial_linger_max_ns,
             description: "Largest adaptive poll window (ns) of a serial worker",
         },
     },
@@ -263,25 +263,32 @@ struct RustPcrypt {
     _hp: Arc<padata::HotplugState>,
 }
 
-impl kernel::Module for RustPcrypt {
-    fn init(module: &'static ThisModule) -> Result<Self> {
-        padata::LANE_WAKE_NS.store(module_parameters::lane_wake_ns.value(), Relaxed);
-        padata::INLINE_NS.store(module_parameters::inline_ns.value(), Relaxed);
-        padata::INLINE_SOLO_NS.store(module_parameters::inline_solo_ns.value(), Relaxed);
-        padata::SERIAL_LINGER_NS.store(module_parameters::serial_linger_ns.value(), Relaxed);
-        padata::SERIAL_LINGER_MAX_NS
-            .store(module_parameters::serial_linger_max_ns.value(), Relaxed);
-        padata::LANE_UNBOUND_DEPTH.store(module_parameters::lane_unbound_depth.value(), Relaxed);
-        padata::set_lane_max(
+/// The engine's [`padata::Tuning`] from the module parameters; with `lane_max=0` and
+/// `lane_probe` set, the lane cap comes from the load-time probe.
+fn tuning() -> padata::Tuning {
+    padata::Tuning {
+        lane_wake_ns: module_parameters::lane_wake_ns.value(),
+        inline_ns: module_parameters::inline_ns.value(),
+        inline_solo_ns: module_parameters::inline_solo_ns.value(),
+        lane_unbound_depth: module_parameters::lane_unbound_depth.value(),
+        serial_linger_ns: module_parameters::serial_linger_ns.value(),
+        serial_linger_max_ns: module_parameters::serial_linger_max_ns.value(),
+        lane_max: padata::probe::lane_max(
             module_parameters::lane_max.value(),
             module_parameters::lane_probe.value(),
-        );
+        ),
+    }
+}
+
+impl kernel::Module for RustPcrypt {
+    fn init(module: &'static ThisModule) -> Result<Self> {
+        let tuning = tuning();
         let hp = padata::new_hotplug_state(c"rust_pcrypt:online")?;
         let alt = module_parameters::alt_name.value();
         let kset = Kset::new_in_kernel(if alt { ALT_NAME } else { NAME })?;
         let pcrypt = Pcrypt {
-            pencrypt: Arc::new(Instance::new(c"pencrypt", Some(&hp))?, GFP_KERNEL)?,
-            pdecrypt: Arc::new(Instance::new(c"pdecrypt", Some(&hp))?, GFP_KERNEL)?,
+            pencrypt: Arc::new(Instance::new(c"pencrypt", Some(&hp), tuning)?, GFP_KERNEL)?,
+            pdecrypt: Arc::new(Instance::new(c"pdecrypt", Some(&hp), tuning)?, GFP_KERNEL)?,
         };
         let dirs = [
             SysfsDir::new(

@@ -6,7 +6,7 @@
 
 use crate::kext::cpumask::CpuSet;
 use crate::padata::{
-    kvec_of, probe::spin, HotplugState, Instance, Job, MaskType, Shell, Ticket, WINDOW,
+    kvec_of, probe::spin, HotplugState, Instance, Job, MaskType, Shell, Ticket, Tuning, WINDOW,
 };
 use kernel::{
     cpu::CpuId,
@@ -223,6 +223,8 @@ pub(crate) struct Config {
     /// CPU: above 100, the engine beats running the jobs one after another on one CPU. At
     /// most [`MAX_WORK_NS`]; 0 also leaves out the `overlap_pct` and `cpu_jobs` counters.
     pub(crate) work_ns: u32,
+    /// Thresholds of the instance's placement and linger policies.
+    pub(crate) tuning: Tuning,
 }
 
 /// Submits `cfg.jobs` trivial jobs from `cfg.submitters` concurrent threads and prints
@@ -232,7 +234,7 @@ pub(crate) struct Config {
 pub(crate) fn run(cfg: &Config, hp: Option<&Arc<HotplugState>>) -> Result {
     let (jobs, submitters) = (cfg.jobs, cfg.submitters.clamp(1, 64));
     let ncpu = kernel::cpu::nr_cpu_ids() as usize;
-    let inst = Arc::new(Instance::new(c"rpd_bench", hp)?, GFP_KERNEL)?;
+    let inst = Arc::new(Instance::new(c"rpd_bench", hp, cfg.tuning)?, GFP_KERNEL)?;
     if cfg.cpus != 0 {
         let mut mask = CpuSet::empty();
         for cpu in CpuSet::online().iter().take(cfg.cpus as usize) {

@@ -2,6 +2,7 @@
 
 //! padata instances: the workqueues and cpumasks that shells run on.
 
+use super::tuning::Tuning;
 use crate::kext::{
     cpuhp::{with_cpus_read_lock, Hotplug, HpInstance, HpState},
     cpumask::CpuSet,
@@ -76,6 +77,9 @@ pub(crate) struct InstanceInner {
     /// Generation of `snapshot`; shells compare it on every submission (a read-mostly
     /// cacheline) and copy the snapshot only when it changed.
     pub(crate) gen: Atomic<u32>,
+    /// Thresholds of the placement and linger policies, fixed for the instance's life; each
+    /// shell copies them when it is created.
+    pub(crate) tuning: Tuning,
 }
 
 /// The workqueues of an instance: two for parallel parts (bound and unbound), one for serial
@@ -214,7 +218,9 @@ pub(crate) fn new_hotplug_state(name: &'static CStr) -> Result<Arc<HotplugState>
 impl Instance {
     /// Allocates and starts an instance; `name` prefixes the workqueue names. With `hp`, the
     /// usable masks follow CPU hotplug; without, they are re-evaluated only on mask changes.
-    pub(crate) fn new(name: &CStr, hp: Option<&Arc<HotplugState>>) -> Result<Self> {
+    /// `tuning` holds the thresholds of the instance's policies ([`Tuning::DEFAULT`] unless
+    /// the user configured others).
+    pub(crate) fn new(name: &CStr, hp: Option<&Arc<HotplugState>>, tuning: Tuning) -> Result<Self> {
         let queues = Queues {
             parallel: OwnedQueue::new(name, c"_parallel", Kind::PerCpuIntensive)?,
             parallel_any: OwnedQueue::new(name, c"_parallel_any", Kind::Unbound)?,
@@ -239,6 +245,7 @@ impl Instance {
                     reset: false,
                 }),
                 gen: Atomic::new(0),
+                tuning,
             }),
             GFP_KERNEL,
         )?;

@@ -4,34 +4,124 @@
 //! next one before it sleeps, adapted like cpuidle-haltpoll's poll time (see
 //! [`next_poll_ns`] and Documentation/padata.rst).
 
-use kernel::sync::atomic::Atomic;
-
-/// Initial and smallest non-zero poll window, in nanoseconds, of a serial worker that ran
-/// out of jobs (see [`super::reorder::SerialQueue::adapt`]). Set from the
-/// `serial_linger_ns` module parameter; 0 never polls.
-pub(crate) static SERIAL_LINGER_NS: Atomic<u32> = Atomic::new(DEFAULT_SERIAL_LINGER_NS);
-
-/// Largest poll window, in nanoseconds, a serial worker's window may grow to (see
-/// [`super::reorder::SerialQueue::adapt`]). Set from the `serial_linger_max_ns` module
-/// parameter; at or below [`SERIAL_LINGER_NS`] the window never grows beyond that.
-pub(crate) static SERIAL_LINGER_MAX_NS: Atomic<u32> = Atomic::new(DEFAULT_SERIAL_LINGER_MAX_NS);
-
-/// Default of [`SERIAL_LINGER_MAX_NS`]: cpuidle-haltpoll's default `guest_halt_poll_ns`.
-pub(crate) const DEFAULT_SERIAL_LINGER_MAX_NS: u32 = 200_000;
+use super::tuning::Tuning;
+use kernel::{
+    processor::cpu_relax,
+    sync::atomic::{Atomic, Relaxed},
+    time::{Instant, Monotonic},
+};
 
 /// A poll window never grows beyond this many times the measured wakeup latency of the
 /// serial worker: polling longer than a few wakeups cost saves less than it burns.
 const LINGER_WAKE_FACTOR: u64 = 4;
 
 /// How many times a lingering serial worker polls its queue between two looks at the clock.
-pub(super) const LINGER_POLLS: u32 = 16;
+const LINGER_POLLS: u32 = 16;
 
-/// Default of [`SERIAL_LINGER_NS`] (see Documentation/bench.rst for how it was chosen).
-pub(crate) const DEFAULT_SERIAL_LINGER_NS: u32 = 30_000;
+/// The linger state of one serial worker, kept with its queue under the shell's reorder
+/// lock.
+pub(super) struct Linger {
+    /// Current poll window, in nanoseconds (see [`Linger::kicked`]).
+    pub(super) poll_ns: u32,
+    /// When the queue last ran empty, if the worker then went to sleep (cleared by the next
+    /// wakeup, which measures the gap).
+    pub(super) slept_at: Option<Instant<Monotonic>>,
+    /// When the worker was last queued, until it ran (measures its wakeup latency).
+    kicked_at: Option<Instant<Monotonic>>,
+    /// Moving average of the worker's wakeup latency, in nanoseconds (0: not measured yet).
+    pub(super) wake_ns: u32,
+}
+
+impl Linger {
+    /// The state of a worker that has not run yet: the initial poll window of `t`.
+    pub(super) fn new(t: &Tuning) -> Self {
+        Linger {
+            poll_ns: t.serial_linger_ns,
+            slept_at: None,
+            kicked_at: None,
+            wake_ns: 0,
+        }
+    }
+
+    /// Notes that the worker is queued at `now`, and adapts the poll window to the gap since
+    /// the queue ran empty (see [`next_poll_ns`]), with the largest window given by
+    /// [`poll_max_ns`].
+    pub(super) fn kicked(&mut self, now: Instant<Monotonic>, t: &Tuning) {
+        self.kicked_at = Some(now);
+        let Some(slept) = self.slept_at.take() else {
+            return;
+        };
+        let gap = u64::try_from((now - slept).as_nanos()).unwrap_or(0);
+        let base = t.serial_linger_ns;
+        let max = poll_max_ns(base, t.serial_linger_max_ns, self.wake_ns);
+        self.poll_ns = next_poll_ns(self.poll_ns, gap, base, max);
+    }
+
+    /// The poll window to use now. Beyond the initial window only while no job of the shell
+    /// is in flight (`idle`): then the CPU has nothing else of the shell to do until the next
+    /// submission, which the adapted window predicts. While jobs are in flight on lanes they
+    /// will feed the worker anyway, and a longer poll would only keep a CPU from them.
+    pub(super) fn window(&self, idle: bool, t: &Tuning) -> u32 {
+        if idle {
+            self.poll_ns
+        } else {
+            self.poll_ns.min(t.serial_linger_ns)
+        }
+    }
+
+    /// Folds the latency of the wakeup that started the worker into [`Linger::wake_ns`].
+    pub(super) fn note_wakeup(&mut self) {
+        let Some(kicked) = self.kicked_at.take() else {
+            return;
+        };
+        let sample = u64::try_from(kicked.elapsed().as_nanos())
+            .unwrap_or(0)
+            .min(u64::from(u32::MAX)) as u32;
+        self.wake_ns = match self.wake_ns {
+            0 => sample,
+            w => w - w / 8 + sample / 8,
+        };
+    }
+}
+
+/// A counter on a cache line of its own, so polling it does not disturb its neighbours.
+#[repr(align(64))]
+pub(super) struct LineCounter(pub(super) Atomic<u32>);
+
+/// Whether a serial worker whose queue ran empty at `since` should keep polling it with a
+/// window of `window_ns`: not beyond the window, and not at all once the scheduler wants the
+/// CPU for another task.
+pub(super) fn keep_polling(since: Instant<Monotonic>, window_ns: u32) -> bool {
+    window_ns != 0
+        && since.elapsed().as_nanos() < i64::from(window_ns)
+        && !crate::kext::sched::resched_wanted()
+}
+
+/// Polls `fed` until it moves away from `seen` (a job joined the queue) or
+/// [`keep_polling`] says to stop.
+pub(super) fn poll_until_fed(
+    fed: &LineCounter,
+    seen: u32,
+    since: Instant<Monotonic>,
+    window_ns: u32,
+) {
+    loop {
+        // The clock and the submitter's cache line are read only every few polls.
+        for _ in 0..LINGER_POLLS {
+            if fed.0.load(Relaxed) != seen {
+                return;
+            }
+            cpu_relax();
+        }
+        if !keep_polling(since, window_ns) {
+            return;
+        }
+    }
+}
 
 /// The largest poll window of a serial worker whose wakeups take `wake_ns` (0: not measured
 /// yet): `max_ns`, but at most [`LINGER_WAKE_FACTOR`] wakeups, and never below `base_ns`.
-pub(crate) fn poll_max_ns(base_ns: u32, max_ns: u32, wake_ns: u32) -> u32 {
+pub(super) fn poll_max_ns(base_ns: u32, max_ns: u32, wake_ns: u32) -> u32 {
     let by_wake = LINGER_WAKE_FACTOR.saturating_mul(u64::from(wake_ns));
     (u64::from(max_ns).min(by_wake) as u32).max(base_ns)
 }
@@ -48,7 +138,7 @@ pub(crate) fn poll_max_ns(base_ns: u32, max_ns: u32, wake_ns: u32) -> u32 {
 /// - otherwise it stays. A job that arrives while the worker polls does not call this.
 ///
 /// With `base_ns` 0 the window stays 0.
-pub(crate) fn next_poll_ns(poll_ns: u32, gap_ns: u64, base_ns: u32, max_ns: u32) -> u32 {
+pub(super) fn next_poll_ns(poll_ns: u32, gap_ns: u64, base_ns: u32, max_ns: u32) -> u32 {
     let max_ns = max_ns.max(base_ns);
     if base_ns == 0 {
         0

@@ -8,6 +8,7 @@
 //!
 //! - [`Instance`]: workqueues and cpumasks (C: `struct padata_instance`);
 //! - [`Shell`]: an ordered series of [`Job`]s on an instance (C: `struct padata_shell`);
+//! - [`Tuning`]: the thresholds of an instance's placement and linger policies;
 //! - [`do_multithreaded`]: split a range over several threads (C:
 //!   `padata_do_multithreaded()`).
 //!
@@ -39,7 +40,7 @@
 //! }
 //!
 //! let hp = padata::new_hotplug_state(c"mymod:online")?; // once per module
-//! let inst = Instance::new(c"mymod", Some(&hp))?; // workqueues and cpumasks
+//! let inst = Instance::new(c"mymod", Some(&hp), Tuning::DEFAULT)?; // workqueues, cpumasks
 //! let shell = Shell::<Checksum>::new(&inst)?; // one ordered series
 //! let mut cb_cpu = 0;
 //! match shell.do_parallel(job, &mut cb_cpu) {
@@ -61,23 +62,18 @@
 mod instance;
 mod linger;
 mod mt;
+mod placement;
 pub(crate) mod probe;
 mod reorder;
 pub(crate) mod seq;
 mod shell;
 #[cfg(padata_kunit)]
 mod tests;
+mod tuning;
 mod util;
 
 pub(crate) use instance::{new_hotplug_state, HotplugState, Instance, InstanceInner, MaskType};
-pub(crate) use linger::{
-    DEFAULT_SERIAL_LINGER_MAX_NS, DEFAULT_SERIAL_LINGER_NS, SERIAL_LINGER_MAX_NS, SERIAL_LINGER_NS,
-};
 pub(crate) use mt::{do_multithreaded, MtJob};
-pub(crate) use probe::set_lane_max;
-pub(crate) use shell::{
-    Job, Shell, Ticket, DEFAULT_INLINE_NS, DEFAULT_INLINE_SOLO_NS, DEFAULT_LANE_MAX,
-    DEFAULT_LANE_UNBOUND_DEPTH, DEFAULT_LANE_WAKE_NS, INLINE_NS, INLINE_SOLO_NS, LANE_MAX,
-    LANE_UNBOUND_DEPTH, LANE_WAKE_NS, WINDOW,
-};
+pub(crate) use shell::{Job, Shell, Ticket, WINDOW};
+pub(crate) use tuning::Tuning;
 pub(crate) use util::kvec_of;

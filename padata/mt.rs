@@ -163,7 +163,7 @@ where
 #[kernel::prelude::kunit_tests(rust_padata_multithreaded)]
 mod mt_tests {
     use super::{do_multithreaded, MtJob};
-    use crate::padata::Instance;
+    use crate::padata::{Instance, Tuning};
     use kernel::{
         prelude::*,
         sync::{
@@ -176,7 +176,7 @@ mod mt_tests {
     /// minimums and thread counts, including size 0 and size < min_chunk.
     #[test]
     fn covers_every_index_exactly_once() -> Result {
-        let inst = Instance::new(c"kunit_mt", None)?;
+        let inst = Instance::new(c"kunit_mt", None, Tuning::DEFAULT)?;
         const MAX: usize = 5000;
         let mut hits = KVec::with_capacity(MAX + 16, GFP_KERNEL)?;
         for _ in 0..MAX + 16 {

@@ -10,10 +10,9 @@
 //! boot: CPU work that the compiler cannot remove runs first on one CPU, then on every
 //! online CPU at the same time, for [`PHASE_MS`] each, twice; the work done per second on all of
 //! them together, in units of the lone CPU's, is the number of CPUs that really run in
-//! parallel. Where that is clearly below the online CPUs, [`set_lane_max`] caps the lanes of
+//! parallel. Where that is clearly below the online CPUs, [`lane_max`] caps the lanes of
 //! every shell at it (unless the `lane_max` module parameter sets a cap of its own).
 
-use super::LANE_MAX;
 use crate::kext::{
     cpumask::CpuSet,
     workqueue::{ClosureWork, Kind, OwnedQueue},
@@ -159,43 +158,40 @@ pub(crate) fn probe_lane_cap() -> Result<(u32, u64, u32)> {
     Ok((n, pct, lane_cap(n, pct)))
 }
 
-/// Sets [`LANE_MAX`] from the module parameters `lane_max` and `lane_probe`, and returns it:
-/// `lane_max` if it is not 0, otherwise with `probe` the cap [`probe_lane_cap`] finds
-/// (reported in the kernel log), otherwise 0 (no cap). A failed probe (no memory) leaves the
-/// lanes uncapped: the probe only tunes, it is not needed to run.
-pub(crate) fn set_lane_max(lane_max: u32, probe: bool) -> u32 {
-    let cap = if lane_max != 0 || !probe {
-        lane_max
-    } else {
-        match probe_lane_cap() {
-            Ok((n, pct, 0)) => {
-                pr_info!("lane probe: {n} online CPUs ran {pct}% of one CPU's work: no lane cap\n");
-                0
-            }
-            Ok((n, pct, cap)) => {
-                pr_info!(
-                    "lane probe: {n} online CPUs ran {pct}% of one CPU's work: at most {cap} lanes per shell\n"
-                );
-                cap
-            }
-            Err(e) => {
-                pr_warn!("lane probe failed ({e:?}): no lane cap\n");
-                0
-            }
+/// The lane cap for the module parameters `lane_max` and `lane_probe` (see
+/// [`super::Tuning::lane_max`]): `lane_max` if it is not 0, otherwise with `probe` the cap
+/// [`probe_lane_cap`] finds (reported in the kernel log), otherwise 0 (no cap). A failed
+/// probe (no memory) leaves the lanes uncapped: the probe only tunes, it is not needed to
+/// run.
+pub(crate) fn lane_max(lane_max: u32, probe: bool) -> u32 {
+    if lane_max != 0 || !probe {
+        return lane_max;
+    }
+    match probe_lane_cap() {
+        Ok((n, pct, 0)) => {
+            pr_info!("lane probe: {n} online CPUs ran {pct}% of one CPU's work: no lane cap\n");
+            0
         }
-    };
-    LANE_MAX.store(cap, Relaxed);
-    cap
+        Ok((n, pct, cap)) => {
+            pr_info!(
+                "lane probe: {n} online CPUs ran {pct}% of one CPU's work: at most {cap} lanes per shell\n"
+            );
+            cap
+        }
+        Err(e) => {
+            pr_warn!("lane probe failed ({e:?}): no lane cap\n");
+            0
+        }
+    }
 }
 
 #[cfg(padata_kunit)]
 /// KUnit suite `rust_padata_probe`: the load-time probe of how many CPUs run in parallel.
 #[kernel::prelude::kunit_tests(rust_padata_probe)]
 mod probe_tests {
-    use super::{lane_cap, probe_lane_cap, set_lane_max};
+    use super::{lane_cap, lane_max, probe_lane_cap};
     use crate::kext::cpumask::CpuSet;
-    use crate::padata::{tests::Knob, LANE_MAX};
-    use kernel::{prelude::*, sync::atomic::Relaxed};
+    use kernel::prelude::*;
 
     /// The cap is the CPUs that ran in parallel, rounded to the nearest, at least two, and no
     /// cap at all when that is not below the online CPUs.
@@ -218,22 +214,18 @@ mod probe_tests {
     }
 
     /// The probe reports the online CPUs, some work done, and the cap that [`lane_cap`]
-    /// gives for its measurement; with `lane_max=0` the cap the probe finds is what the
-    /// lanes then use, and a `lane_max` of its own or `lane_probe=0` wins over the probe.
+    /// gives for its measurement; with `lane_max=0` the lanes get a cap the probe finds, and
+    /// a `lane_max` of its own or `lane_probe=0` wins over the probe.
     #[test]
     fn probe_reports_online_cpus_and_sets_its_cap() -> Result {
-        let _restore = Knob::set(&LANE_MAX, u32::MAX);
         let (n, pct, cap) = probe_lane_cap()?;
         assert_eq!(n, CpuSet::online().weight());
         assert!(pct > 0);
         assert_eq!(cap, lane_cap(n, pct));
-        let probed = set_lane_max(0, true);
+        let probed = lane_max(0, true);
         assert!(probed == 0 || (2..n).contains(&probed));
-        assert_eq!(LANE_MAX.load(Relaxed), probed);
-        assert_eq!(set_lane_max(3, true), 3);
-        assert_eq!(LANE_MAX.load(Relaxed), 3);
-        assert_eq!(set_lane_max(0, false), 0);
-        assert_eq!(LANE_MAX.load(Relaxed), 0);
+        assert_eq!(lane_max(3, true), 3);
+        assert_eq!(lane_max(0, false), 0);
         Ok(())
     }
 }

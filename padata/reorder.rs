@@ -15,15 +15,12 @@
 //! once, in sequence order".
 
 use super::{
-    linger::{next_poll_ns, poll_max_ns, SERIAL_LINGER_MAX_NS, SERIAL_LINGER_NS},
+    linger::Linger,
     seq::Seq,
     shell::{Job, SerialWorker},
+    tuning::Tuning,
 };
-use kernel::{
-    prelude::*,
-    sync::{atomic::Relaxed, Arc},
-    time::{Instant, Monotonic},
-};
+use kernel::{prelude::*, sync::Arc};
 
 /// Where a finished job is until its turn.
 pub(super) enum Done<J> {
@@ -63,20 +60,13 @@ pub(super) struct SerialQueue<J: Job> {
     pub(super) lost: u32,
     /// The worker is queued or running and will look at `pending` again.
     pub(super) scheduled: bool,
-    /// Current poll window of the worker, in nanoseconds (see [`SerialQueue::adapt`]).
-    pub(super) poll_ns: u32,
-    /// When the queue last ran empty, if the worker then went to sleep (cleared by the next
-    /// wakeup, which measures the gap).
-    pub(super) slept_at: Option<Instant<Monotonic>>,
-    /// When the worker was last queued, until it ran (measures its wakeup latency).
-    pub(super) kicked_at: Option<Instant<Monotonic>>,
-    /// Moving average of the worker's wakeup latency, in nanoseconds (0: not measured yet).
-    pub(super) wake_ns: u32,
+    /// The worker's linger state: how long it polls for more jobs before it sleeps.
+    pub(super) linger: Linger,
 }
 
 impl<J: Job> SerialQueue<J> {
-    /// An empty queue of `worker`, with the initial poll window.
-    pub(super) fn new(worker: Arc<SerialWorker<J>>) -> Self {
+    /// An empty queue of `worker`, whose worker starts with the initial poll window of `t`.
+    pub(super) fn new(worker: Arc<SerialWorker<J>>, t: &Tuning) -> Self {
         SerialQueue {
             worker,
             first: NIL,
@@ -84,52 +74,8 @@ impl<J: Job> SerialQueue<J> {
             len: 0,
             lost: 0,
             scheduled: false,
-            poll_ns: SERIAL_LINGER_NS.load(Relaxed),
-            slept_at: None,
-            kicked_at: None,
-            wake_ns: 0,
+            linger: Linger::new(t),
         }
-    }
-
-    /// Marks the worker queued at `now` (the caller queues it), and adapts the poll window
-    /// to the gap since the queue ran empty (see [`next_poll_ns`]), with the largest window
-    /// given by [`poll_max_ns`].
-    pub(super) fn adapt(&mut self, now: Instant<Monotonic>) {
-        self.scheduled = true;
-        self.kicked_at = Some(now);
-        let Some(slept) = self.slept_at.take() else {
-            return;
-        };
-        let gap = u64::try_from((now - slept).as_nanos()).unwrap_or(0);
-        let base = SERIAL_LINGER_NS.load(Relaxed);
-        let max = poll_max_ns(base, SERIAL_LINGER_MAX_NS.load(Relaxed), self.wake_ns);
-        self.poll_ns = next_poll_ns(self.poll_ns, gap, base, max);
-    }
-
-    /// The poll window to use now. Beyond the initial window only while no job of the shell
-    /// is in flight (`idle`): then the CPU has nothing else of the shell to do until the next
-    /// submission, which the adapted window predicts. While jobs are in flight on lanes they
-    /// will feed the worker anyway, and a longer poll would only keep a CPU from them.
-    pub(super) fn window(&self, idle: bool) -> u32 {
-        if idle {
-            self.poll_ns
-        } else {
-            self.poll_ns.min(SERIAL_LINGER_NS.load(Relaxed))
-        }
-    }
-
-    /// Folds the latency of the wakeup that started the worker into [`SerialQueue::wake_ns`].
-    pub(super) fn note_wakeup(&mut self) {
-        let Some(kicked) = self.kicked_at.take() else {
-            return;
-        };
-        let sample = u64::try_from(kicked.elapsed().as_nanos())
-            .unwrap_or(0)
-            .min(u64::from(u32::MAX)) as u32;
-        self.wake_ns = match self.wake_ns {
-            0 => sample,
-            w => w - w / 8 + sample / 8,
-        };
     }
 }
 
@@ -151,6 +97,9 @@ pub(super) struct Reorder<J: Job> {
     /// callback CPU of the shell. Emptied by [`super::Shell`]'s drop to break the reference cycle
     /// through the workers.
     pub(super) serial: KVec<Option<KBox<SerialQueue<J>>>>,
+    /// The instance's tuning, as the linger policy reads it (a copy under this lock; see
+    /// [`super::Shell::retune`]).
+    pub(super) tuning: Tuning,
 }
 
 /// "No entry" in the links of [`Reorder::pool`].

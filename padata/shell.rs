@@ -23,12 +23,19 @@
 //! rings grow (doubling, up to [`WINDOW`]), the overflow queue while the window is full, and
 //! a lane or a serial worker when the shell first needs it ([`ShellCore::wake`],
 //! [`ShellCore::serial_for`]), so a shell's per-CPU state follows the CPUs it uses.
+//!
+//! This file holds the mechanism: the locks, the work items and the job life cycle. Where a
+//! job runs is decided by the placement policy (`padata/placement.rs`), how long a serial
+//! worker polls by the linger policy (`padata/linger.rs`), both with the instance's
+//! [`Tuning`]; the order of jobs is kept by `padata/reorder.rs`.
 
 use super::{
     instance::{Instance, InstanceInner, Queues, Snapshot},
-    linger::LINGER_POLLS,
+    linger::{keep_polling, poll_until_fed, LineCounter},
+    placement::{inline_pays, lane_limit, next_peak, pick_lane, usable_cb_cpu, Next},
     reorder::{ring_idx, Done, Ready, Reorder, SerialQueue, NIL},
     seq::Seq,
+    tuning::Tuning,
     util::{kvec_of, kvec_with},
 };
 use crate::kext::{
@@ -41,7 +48,6 @@ use kernel::{
     cpu::{nr_cpu_ids, CpuId},
     new_condvar, new_spinlock_irq, new_work,
     prelude::*,
-    processor::cpu_relax,
     sync::{
         atomic::{Acquire, Atomic, Full, Relaxed},
         Arc, CondVar, SpinLockIrq,
@@ -87,88 +93,17 @@ const BATCH: usize = 16;
 /// Most jobs a serial worker takes from its queue at once (one lock round trip).
 const SERIAL_BATCH: usize = 32;
 
-/// What waking one more lane is worth, in nanoseconds of queued parallel work per busy lane
-/// (see [`Shell::do_parallel`]). Set from the `lane_wake_ns` module parameter; 0 wakes a lane
-/// for every queued job beyond the busy lanes (no adaptation).
-pub(crate) static LANE_WAKE_NS: Atomic<u32> = Atomic::new(DEFAULT_LANE_WAKE_NS);
-
-/// Default of [`LANE_WAKE_NS`]: of the order of waking an idle worker on another CPU and
-/// having it pick up work (measured under QEMU TCG, where 10 us still woke too many lanes for
-/// 16-64 byte AEAD requests; see Documentation/bench.rst).
-pub(crate) const DEFAULT_LANE_WAKE_NS: u32 = 40_000;
-
-/// Jobs of a [`Job::INLINE`] type whose parallel part takes less than this on average (in
-/// nanoseconds) run it in the submitter's context (see [`Shell::do_parallel`]). Set from the
-/// `inline_ns` module parameter; 0 never runs a job inline.
-pub(crate) static INLINE_NS: Atomic<u32> = Atomic::new(DEFAULT_INLINE_NS);
-
-/// Default of [`INLINE_NS`] (see Documentation/bench.rst for how it was chosen).
-pub(crate) const DEFAULT_INLINE_NS: u32 = 30_000;
-
-/// Jobs of a [`Job::INLINE`] type that cost [`INLINE_NS`] or more still run their parallel
-/// part in the submitter's context when they are alone: nothing else of the shell is in
-/// flight and its recent peak of jobs in flight ([`Input::peak`]) is below [`SOLO_PEAK`], so
-/// there is nothing to run beside them, and their measured average cost is below this, in
-/// nanoseconds (see [`Shell::do_parallel`]). Set from the `inline_solo_ns` module parameter;
-/// 0 never does, and neither does an [`INLINE_NS`] of 0.
-pub(crate) static INLINE_SOLO_NS: Atomic<u32> = Atomic::new(DEFAULT_INLINE_SOLO_NS);
-
-/// Default of [`INLINE_SOLO_NS`]: far above any AEAD request of an IPsec packet, so in
-/// practice a bound only for pathological inner algorithms (see Documentation/bench.rst).
-pub(crate) const DEFAULT_INLINE_SOLO_NS: u32 = 1_000_000;
-
-/// [`Input::peak`] below which a shell counts as running one job at a time: 1.5 jobs, so
-/// after a burst of N jobs it takes about 64 x ln(N / 1.5) submissions (one at a time) until
-/// expensive jobs run inline again, and bursts of two keep it above the bound.
-const SOLO_PEAK: u32 = 3 << (PEAK_SHIFT - 1);
-
-/// While a shell's recent peak of jobs in flight ([`Input::peak`]) is at least this, its
-/// lanes go to the instance's unbound parallel workqueue (if the parallel mask allows every
-/// CPU), where the scheduler places them on idle CPUs instead of beside the submitter or a
-/// busy serial worker; otherwise lane `i` is pinned to the `i`-th usable parallel CPU (see
-/// [`Shell::pick_lane`] and Documentation/bench.rst). Set from the `lane_unbound_depth`
-/// module parameter; 0 always pins, 1 never does.
-pub(crate) static LANE_UNBOUND_DEPTH: Atomic<u32> = Atomic::new(DEFAULT_LANE_UNBOUND_DEPTH);
-
-/// Default of [`LANE_UNBOUND_DEPTH`]: deeper than the bursts of 8 requests for which pinned
-/// lanes measured faster, shallower than those of 32 for which unbound lanes did.
-pub(crate) const DEFAULT_LANE_UNBOUND_DEPTH: u32 = 9;
-
-/// Most lanes of one shell busy at once; 0: as many as the parallel mask has usable CPUs (see
-/// [`lane_limit`] and Documentation/bench.rst). Set from the `lane_max` module parameter, or
-/// while that is 0 from the load-time probe's cap (see [`super::probe::set_lane_max`]).
-pub(crate) static LANE_MAX: Atomic<u32> = Atomic::new(DEFAULT_LANE_MAX);
-
-/// Default of [`LANE_MAX`]: no fixed cap (see Documentation/pcrypt.rst, "Tuning").
-pub(crate) const DEFAULT_LANE_MAX: u32 = 0;
-
-/// How many lanes of a shell whose snapshot is `snap` may be busy at once: one per usable
-/// parallel CPU (at least one), at most [`LANE_MAX`] if that is set.
-fn lane_limit(snap: &Snapshot) -> u32 {
-    let cpus = snap.pcpu.weight().max(1);
-    match LANE_MAX.load(Relaxed) {
-        0 => cpus,
-        max => cpus.min(max),
-    }
-}
-
 /// Most serial workers [`ShellCore::complete`] queues after dropping the reorder lock; any
 /// further ones (a ready run spanning more callback CPUs) are queued under it.
 const KICK_MAX: usize = 8;
-
-/// Fixed-point shift of [`Input::peak`].
-const PEAK_SHIFT: u32 = 8;
 
 /// A padata job: a parallel part, then a serial part run in submission order.
 pub(crate) trait Job: Send + Sized + 'static {
     /// Whether a cheap or lone job may run its parallel part in the submitter's context
     /// instead of on a lane: when nothing is queued before it, the submitting CPU is a usable
-    /// parallel CPU, and either its shell's measured average cost is below [`INLINE_NS`] (a
-    /// handoff to another CPU costs more than such a job, so this saves the submitter time
-    /// as well) or nothing else of the shell is or was recently in flight
-    /// ([`INLINE_SOLO_NS`]: there is nothing to run beside it, and the submitter would only
-    /// wait for the lane). Only for jobs whose parallel part may run under the submitter's
-    /// locks and on its stack; the serial part is never run inline.
+    /// parallel CPU, and the placement policy finds it cheap or alone
+    /// ([`inline_pays`]). Only for jobs whose parallel part may run under
+    /// the submitter's locks and on its stack; the serial part is never run inline.
     const INLINE: bool = false;
 
     /// The parallel part. Runs on a CPU of the parallel mask, with bottom halves disabled (as
@@ -182,60 +117,41 @@ pub(crate) trait Job: Send + Sized + 'static {
     fn serial(self);
 }
 
-/// What a submission does after queueing its job (see [`Shell::do_parallel`]).
-enum Next<J> {
-    /// Run the job's parallel part here, now.
-    Inline {
-        /// The job.
-        job: J,
-        /// Its sequence number.
-        seq: Seq,
-        /// Its callback CPU.
-        cb_cpu: u32,
-    },
-    /// Queue a reserved lane.
-    Wake {
-        /// The lane's number.
-        lane: usize,
-        /// The CPU to queue it on; `None`: the unbound parallel workqueue.
-        cpu: Option<u32>,
-    },
-    /// A busy lane will take the job.
-    Nothing,
-}
-
 /// Submission side of a shell, under [`ShellCore::input`].
-struct Input<J> {
+pub(super) struct Input<J> {
     /// Ring of [`MIN_RING`]..=[`WINDOW`] slots; job `s` waits for a lane in
     /// `queued[s % len]` with its cb_cpu.
-    queued: KVec<Option<(J, u32)>>,
+    pub(super) queued: KVec<Option<(J, u32)>>,
     /// Next sequence number to hand out.
-    next: Seq,
+    pub(super) next: Seq,
     /// Next sequence number for a lane to take.
-    dispatch: Seq,
+    pub(super) dispatch: Seq,
     /// Lanes queued or running.
-    lanes_busy: u32,
+    pub(super) lanes_busy: u32,
     /// Which lanes are queued or running (indexed by lane number).
-    lane_busy: KVec<bool>,
+    pub(super) lane_busy: KVec<bool>,
     /// Which CPUs have a serial queue and worker in this shell (indexed by CPU id; see
     /// [`ShellCore::serial_for`]).
-    serial_ready: KVec<bool>,
+    pub(super) serial_ready: KVec<bool>,
     /// Decaying peak of the jobs in flight seen by submissions, in 1/256 (`PEAK_SHIFT`):
     /// each submission takes the maximum of the jobs now in flight and the old peak less
     /// 1/64, so bursts of N keep it near N and it follows a shallower load within ~100
     /// submissions.
-    peak: u32,
+    pub(super) peak: u32,
     /// Instance snapshot.
-    snap: Snapshot,
+    pub(super) snap: Snapshot,
     /// Generation of `snap`.
-    gen: u32,
+    pub(super) gen: u32,
     /// Jobs (with their callback CPUs) submitted while [`WINDOW`] jobs were outstanding,
     /// oldest at `overflow_head`; they enter the window in this order before any later
     /// submission. It grows only while the window is full (`GFP_ATOMIC`, amortised doubling)
     /// and is freed once drained, so its memory follows what is really in flight.
-    overflow: KVec<Option<(J, u32)>>,
+    pub(super) overflow: KVec<Option<(J, u32)>>,
     /// Index of the oldest job in `overflow`.
-    overflow_head: usize,
+    pub(super) overflow_head: usize,
+    /// The instance's tuning, as the placement policy reads it (a copy under this lock, so
+    /// a submission reads it from memory it touches anyway; see [`Shell::retune`]).
+    pub(super) tuning: Tuning,
 }
 
 impl<J> Input<J> {
@@ -253,70 +169,6 @@ impl<J> Input<J> {
         }
     }
 }
-
-/// Whether a job of average cost `cost` (ns), submitted with `in_flight` jobs of its
-/// shell in flight (itself included) and the shell's peak updated to `peak`, costs less
-/// in the submitter's context than on a lane (see [`Job::INLINE`]).
-fn inline_pays(cost: u32, in_flight: u32, peak: u32) -> bool {
-    let threshold = INLINE_NS.load(Relaxed);
-    let cheap = cost < threshold;
-    let alone =
-        threshold != 0 && in_flight == 1 && peak < SOLO_PEAK && cost < INLINE_SOLO_NS.load(Relaxed);
-    cheap || alone
-}
-
-/// Decides, after a job was queued, whether to wake another lane, and reserves it.
-///
-/// Another lane is woken only if the queued jobs outnumber the busy lanes, there is a
-/// parallel CPU for it, and the queued work is worth a wakeup: with cheap jobs one busy
-/// lane finishes them sooner than a remote worker would wake up. A busy lane picks up new
-/// jobs without any wakeup.
-fn pick_lane<J>(inp: &mut Input<J>, cost: u32, here: u32, cb_cpu: u32) -> Next<J> {
-    let queued = inp.next.distance(inp.dispatch);
-    let limit = lane_limit(&inp.snap);
-    let busy = inp.lanes_busy;
-    let worth = busy == 0
-        || u64::from(queued) * u64::from(cost)
-            >= u64::from(busy) * u64::from(LANE_WAKE_NS.load(Relaxed));
-    if busy >= limit || busy >= queued || !worth {
-        return Next::Nothing;
-    }
-    let Some(i) = inp.lane_busy.iter().position(|b| !*b) else {
-        return Next::Nothing;
-    };
-    inp.lane_busy[i] = true;
-    inp.lanes_busy += 1;
-    let unbound = LANE_UNBOUND_DEPTH.load(Relaxed);
-    if inp.snap.pcpu_any && unbound != 0 && inp.peak >> PEAK_SHIFT >= unbound {
-        // Deep load, and any CPU will do: the scheduler picks an idle one.
-        return Next::Wake { lane: i, cpu: None };
-    }
-    // The first idle lane index is below `limit` (pigeonhole), so the lane maps to a
-    // distinct usable parallel CPU; only a lane leaving a CPU no longer in the mask, still
-    // reserved while it picks, may get index `limit` and share a CPU with another lane.
-    // Lane 0 goes to the submitting CPU when it is a parallel CPU: a lone lane then runs
-    // locally, without an IPI.
-    let pcpu = &inp.snap.pcpu;
-    let base = pcpu.iter().position(|c| c == here).unwrap_or(0) as u32;
-    Next::Wake {
-        lane: i,
-        cpu: Some(pcpu.pick(base + i as u32).unwrap_or(cb_cpu)),
-    }
-}
-
-/// The callback CPU a job asking for `cpu` gets with snapshot `snap`: `cpu` if it is a usable
-/// serial CPU, else the `cpu % weight`-th usable one, as C does (`None`: there is none).
-fn usable_cb_cpu(snap: &Snapshot, cpu: u32) -> Option<u32> {
-    if snap.cbcpu.test(cpu) {
-        Some(cpu)
-    } else {
-        snap.cbcpu.pick(cpu)
-    }
-}
-
-/// A counter on a cache line of its own, so polling it does not disturb its neighbours.
-#[repr(align(64))]
-struct LineCounter(Atomic<u32>);
 
 /// The part of a shell shared with its work items and tickets.
 #[pin_data]
@@ -351,7 +203,8 @@ pub(crate) struct ShellCore<J: Job> {
     lanes_refused: Atomic<u32>,
     /// Lanes, indexed by lane number: lane 0 from the start, the others allocated when first
     /// woken ([`ShellCore::wake`]), so a shell has at most as many as it ever had busy at once
-    /// (bounded by [`lane_limit`]). Emptied by [`Shell::drop`] to break the reference cycle.
+    /// (bounded by [`lane_limit`]). Emptied by [`Shell::drop`] to break the
+    /// reference cycle.
     #[pin]
     lanes: SpinLockBh<KVec<Arc<Lane<J>>>>,
 }
@@ -362,7 +215,7 @@ pub(crate) struct Lane<J: Job> {
     /// The shell whose jobs this lane runs.
     core: Arc<ShellCore<J>>,
     /// Lane number; a pinned lane is queued on the `idx`-th usable parallel CPU counted from
-    /// the submitter's (see [`Shell::pick_lane`]).
+    /// the submitter's (see [`pick_lane`]).
     idx: u32,
     /// The work item queued on the parallel workqueue.
     #[pin]
@@ -459,6 +312,7 @@ impl<J: Job> ShellCore<J> {
             if r.head != seq {
                 return;
             }
+            let tuning = r.tuning;
             loop {
                 let head = r.head;
                 let (job, cb) = match mem::replace(&mut r.done[ring_idx(head, len)], Done::Empty) {
@@ -486,7 +340,9 @@ impl<J: Job> ShellCore<J> {
                 };
                 if let Some(q) = q {
                     if !q.scheduled {
-                        q.adapt(*now.get_or_insert_with(Instant::<Monotonic>::now));
+                        q.scheduled = true;
+                        let now = *now.get_or_insert_with(Instant::<Monotonic>::now);
+                        q.linger.kicked(now, &tuning);
                         // `scheduled` is now set: each worker is kicked once.
                         match kick.get_mut(kicks) {
                             Some(k) => {
@@ -524,15 +380,18 @@ impl<J: Job> ShellCore<J> {
         if *inp.serial_ready.get(cpu as usize).ok_or(EINVAL)? {
             return Ok(());
         }
-        let queue = Self::new_serial_queue(this, cpu, GFP_ATOMIC | __GFP_NOWARN)?;
+        let t = inp.tuning;
+        let queue = Self::new_serial_queue(this, cpu, &t, GFP_ATOMIC | __GFP_NOWARN)?;
         Self::install_serial(this, inp, cpu, queue);
         Ok(())
     }
 
-    /// A new serial queue and worker of shell `this` for callback CPU `cpu`.
+    /// A new serial queue and worker of shell `this` for callback CPU `cpu`, with the linger
+    /// state `t` starts a worker with.
     fn new_serial_queue(
         this: &Arc<Self>,
         cpu: u32,
+        t: &Tuning,
         flags: kernel::alloc::Flags,
     ) -> Result<KBox<SerialQueue<J>>> {
         let core = this.clone();
@@ -545,7 +404,7 @@ impl<J: Job> ShellCore<J> {
             }),
             flags,
         )?;
-        Ok(KBox::new(SerialQueue::new(worker), flags)?)
+        Ok(KBox::new(SerialQueue::new(worker, t), flags)?)
     }
 
     /// Installs `queue` as the serial queue of callback CPU `cpu` unless it has one; under
@@ -580,30 +439,6 @@ impl<J: Job> ShellCore<J> {
         let sample = per_job.min(u64::from(u32::MAX)) as u32;
         let c = self.cost_ns.load(Relaxed);
         self.cost_ns.store(c - c / 8 + sample / 8, Relaxed);
-    }
-
-    /// Whether a serial worker whose queue ran empty at `since` should keep polling it with
-    /// a window of `window_ns`: not beyond the window, and not at all once the scheduler
-    /// wants the CPU for another task.
-    fn linger(since: Instant<Monotonic>, window_ns: u32) -> bool {
-        window_ns != 0 && since.elapsed().as_nanos() < i64::from(window_ns) && !resched_wanted()
-    }
-
-    /// Polls, without the reorder lock, until a job joins the serial queue whose worker's
-    /// counter is `fed` (it moves away from `seen`) or [`ShellCore::linger`] says to stop.
-    fn linger_until_fed(fed: &LineCounter, seen: u32, since: Instant<Monotonic>, window_ns: u32) {
-        loop {
-            // The clock and the submitter's cache line are read only every few polls.
-            for _ in 0..LINGER_POLLS {
-                if fed.0.load(Relaxed) != seen {
-                    return;
-                }
-                cpu_relax();
-            }
-            if !Self::linger(since, window_ns) {
-                return;
-            }
-        }
     }
 
     /// Accounts for `n` jobs whose serial part is over (or was skipped), and moves jobs
@@ -759,10 +594,10 @@ impl<J: Job> ShellCore<J> {
         }
     }
 
-    /// Queues lane `i` of shell `this` (reserved by [`pick_lane`]) on CPU `cpu`, or on the
-    /// unbound parallel workqueue for `None`; `from` is the lane that asks, if a lane does.
-    /// A lane woken for the first time is allocated here (`GFP_ATOMIC`); if that fails, see
-    /// [`ShellCore::lane_failed`].
+    /// Queues lane `i` of shell `this` (reserved by [`pick_lane`]) on CPU
+    /// `cpu`, or on the unbound parallel workqueue for `None`; `from` is the lane that asks,
+    /// if a lane does. A lane woken for the first time is allocated here (`GFP_ATOMIC`); if
+    /// that fails, see [`ShellCore::lane_failed`].
     fn wake(this: &Arc<Self>, queues: &Queues, i: usize, cpu: Option<u32>, from: Option<u32>) {
         let Some(lane) = Self::lane(this, i) else {
             Self::lane_failed(this, queues, i, cpu, from);
@@ -890,7 +725,7 @@ impl<J: Job> Lane<J> {
             let mut inp = core.input.lock();
             inp.refresh(&core.inst);
             let queued = inp.next.distance(inp.dispatch) as usize;
-            let too_many = inp.lanes_busy > lane_limit(&inp.snap);
+            let too_many = inp.lanes_busy > lane_limit(&inp.tuning, &inp.snap);
             // With no usable parallel CPU (the instance is invalid) the jobs in flight still
             // run, wherever their lane is.
             let moved = !inp.snap.pcpu.test(here) && !inp.snap.pcpu.is_empty();
@@ -955,22 +790,24 @@ impl<J: Job> WorkItem for SerialWorker<J> {
             let mut batch: [Option<J>; SERIAL_BATCH] = [const { None }; SERIAL_BATCH];
             let lost = {
                 let mut r = core.reorder.lock();
+                let tuning = r.tuning;
                 let Some(q) = r.queue(cpu) else {
                     return;
                 };
-                q.note_wakeup();
+                q.linger.note_wakeup();
                 if q.len == 0 && q.lost == 0 {
                     // Still `scheduled`: completions meanwhile only queue their jobs here.
                     let since = *empty_since.get_or_insert_with(Instant::<Monotonic>::now);
-                    let window = q.window(core.outstanding.load(Relaxed) == 0);
-                    if ShellCore::<J>::linger(since, window) {
+                    let idle = core.outstanding.load(Relaxed) == 0;
+                    let window = q.linger.window(idle, &tuning);
+                    if keep_polling(since, window) {
                         let seen = this.fed.0.load(Relaxed);
                         drop(r);
-                        ShellCore::<J>::linger_until_fed(&this.fed, seen, since, window);
+                        poll_until_fed(&this.fed, seen, since, window);
                         continue;
                     }
                     q.scheduled = false;
-                    q.slept_at = Some(since);
+                    q.linger.slept_at = Some(since);
                     return;
                 }
                 empty_since = None;
@@ -1039,6 +876,7 @@ impl<J: Job> Shell<J> {
             })
         })?;
         let (gen, snap) = inst.inner().snapshot();
+        let tuning = inst.inner().tuning;
         let first = Seq(first);
         let core = Arc::pin_init(
             pin_init!(ShellCore {
@@ -1054,6 +892,7 @@ impl<J: Job> Shell<J> {
                     gen,
                     overflow: KVec::new(),
                     overflow_head: 0,
+                    tuning,
                 }),
                 idle <- new_condvar!(),
                 _pad: [0; 64],
@@ -1063,10 +902,11 @@ impl<J: Job> Shell<J> {
                     pool,
                     free: 0,
                     serial,
+                    tuning,
                 }),
                 outstanding: Atomic::new(0),
                 overflowed: Atomic::new(0),
-                cost_ns: Atomic::new(LANE_WAKE_NS.load(Relaxed)),
+                cost_ns: Atomic::new(tuning.lane_wake_ns),
                 inst: inst.inner().clone(),
                 lanes_refused: Atomic::new(0),
                 lanes <- new_spinlock_bh!(KVec::new()),
@@ -1174,7 +1014,7 @@ impl<J: Job> Shell<J> {
             } else {
                 set_cb_cpu(cb_cpu);
                 let in_flight = core.outstanding.fetch_add(1, Relaxed) + 1;
-                inp.peak = (in_flight << PEAK_SHIFT).max(inp.peak - inp.peak / 64);
+                inp.peak = next_peak(inp.peak, in_flight);
                 let seq = inp.next;
                 inp.next = seq.next();
                 // Inline: nothing waits for a lane before this job (it would not overtake
@@ -1182,7 +1022,7 @@ impl<J: Job> Shell<J> {
                 // may run parallel parts.
                 if J::INLINE
                     && inp.dispatch == seq
-                    && inline_pays(cost, in_flight, inp.peak)
+                    && inline_pays(&inp.tuning, cost, in_flight, inp.peak)
                     && here_parallel
                 {
                     inp.dispatch = inp.next;
@@ -1220,16 +1060,16 @@ impl<J: Job> Shell<J> {
     /// chosen; `EINVAL` if no CPU is usable, `ENOMEM`.
     pub(crate) fn prepare_cb_cpu(&self, cpu: u32) -> Result<u32> {
         let core = &self.core;
-        let cpu = {
+        let (cpu, t) = {
             let mut inp = core.input.lock();
             inp.refresh(&core.inst);
             let cpu = usable_cb_cpu(&inp.snap, cpu).ok_or(EINVAL)?;
             if *inp.serial_ready.get(cpu as usize).ok_or(EINVAL)? {
                 return Ok(cpu);
             }
-            cpu
+            (cpu, inp.tuning)
         };
-        let queue = ShellCore::new_serial_queue(core, cpu, GFP_KERNEL)?;
+        let queue = ShellCore::new_serial_queue(core, cpu, &t, GFP_KERNEL)?;
         ShellCore::install_serial(core, &mut core.input.lock(), cpu, queue);
         Ok(cpu)
     }
@@ -1263,10 +1103,18 @@ impl<J: Job> Shell<J> {
     /// window over the callback CPUs, in nanoseconds (for the microbenchmark's report).
     pub(crate) fn serial_wake_and_poll_ns(&self) -> (u32, u32) {
         let r = self.core.reorder.lock();
-        r.serial
-            .iter()
-            .flatten()
-            .fold((0, 0), |(w, p), q| (w.max(q.wake_ns), p.max(q.poll_ns)))
+        r.serial.iter().flatten().fold((0, 0), |(w, p), q| {
+            (w.max(q.linger.wake_ns), p.max(q.linger.poll_ns))
+        })
+    }
+
+    /// Replaces the shell's copy of its instance's tuning, for tests that switch a policy
+    /// while jobs are in flight. Each side reads its copy under its own lock, so a decision
+    /// in progress uses either the old or the new thresholds, never a mix.
+    #[cfg(padata_kunit)]
+    pub(crate) fn retune(&self, t: Tuning) {
+        self.core.input.lock().tuning = t;
+        self.core.reorder.lock().tuning = t;
     }
 
     /// How many lanes and how many serial workers the shell has allocated so far (they come

@@ -2,10 +2,7 @@
 
 //! KUnit suites of the padata engine (registered by `rust_padata.ko` only).
 
-use super::{
-    do_multithreaded, Instance, Job, MaskType, MtJob, Shell, Ticket, INLINE_NS, INLINE_SOLO_NS,
-    LANE_MAX, SERIAL_LINGER_NS, WINDOW,
-};
+use super::{do_multithreaded, Instance, Job, MaskType, MtJob, Shell, Ticket, Tuning, WINDOW};
 use crate::kext::{cpumask::CpuSet, sched::in_hardirq};
 use kernel::{
     cpu::CpuId,
@@ -274,7 +271,10 @@ mod engine_tests {
     #[test]
     fn million_jobs_four_submitters_in_order() -> Result {
         const PER: u64 = 250_000 / DEBUG_DIVISOR;
-        let inst = Arc::new(Instance::new(c"kunit_order", None)?, GFP_KERNEL)?;
+        let inst = Arc::new(
+            Instance::new(c"kunit_order", None, Tuning::DEFAULT)?,
+            GFP_KERNEL,
+        )?;
         let shell = Arc::new(Shell::<TestJob>::new(&inst)?, GFP_KERNEL)?;
         // Key 0: the shell, by sequence number; keys 1-4: each submitter, by its own index.
         let checker = Checker::new(5)?;
@@ -322,7 +322,7 @@ mod engine_tests {
     /// Three shells on one instance, jobs interleaved: each shell keeps its own order.
     #[test]
     fn shells_interleaved_keep_their_own_order() -> Result {
-        let inst = Instance::new(c"kunit_shells", None)?;
+        let inst = Instance::new(c"kunit_shells", None, Tuning::DEFAULT)?;
         let shells = [Shell::new(&inst)?, Shell::new(&inst)?, Shell::new(&inst)?];
         let checker = Checker::new(3)?;
         for i in 0..30_000u64 {
@@ -342,7 +342,7 @@ mod engine_tests {
     /// Sequence numbers start just below `u32::MAX` and cross the wrap without reordering.
     #[test]
     fn sequence_wrap_keeps_order() -> Result {
-        let inst = Instance::new(c"kunit_wrap", None)?;
+        let inst = Instance::new(c"kunit_wrap", None, Tuning::DEFAULT)?;
         let first = u32::MAX - 300;
         let shell = Shell::with_first_seq(&inst, first)?;
         let checker = Checker::new(1)?;
@@ -376,7 +376,7 @@ mod engine_tests {
         if online.weight() < 3 {
             return Ok(());
         }
-        let inst = Instance::new(c"kunit_cbcpu", None)?;
+        let inst = Instance::new(c"kunit_cbcpu", None, Tuning::DEFAULT)?;
         let mut mask = CpuSet::empty();
         mask.set(1);
         mask.set(2);
@@ -411,7 +411,7 @@ mod engine_tests {
     /// restarts), reconfiguration in progress -> EBUSY.
     #[test]
     fn error_codes_match_c() -> Result {
-        let inst = Instance::new(c"kunit_errors", None)?;
+        let inst = Instance::new(c"kunit_errors", None, Tuning::DEFAULT)?;
         let shell = Shell::new(&inst)?;
         let checker = Checker::new(1)?;
         let job = |o| TestJob {
@@ -467,7 +467,7 @@ mod engine_tests {
         let Some(only) = online.iter().last().filter(|_| online.weight() >= 2) else {
             return Ok(());
         };
-        let inst = Instance::new(c"kunit_pcpu", None)?;
+        let inst = Instance::new(c"kunit_pcpu", None, Tuning::DEFAULT)?;
         let mut mask = CpuSet::empty();
         mask.set(only);
         inst.set_cpumask(MaskType::Parallel, &mask)?;
@@ -496,7 +496,10 @@ mod engine_tests {
     fn mask_changes_during_traffic() -> Result {
         const JOBS: u64 = 100_000 / DEBUG_DIVISOR;
         let online = CpuSet::online();
-        let inst = Arc::new(Instance::new(c"kunit_masks", None)?, GFP_KERNEL)?;
+        let inst = Arc::new(
+            Instance::new(c"kunit_masks", None, Tuning::DEFAULT)?,
+            GFP_KERNEL,
+        )?;
         let shell = Arc::new(Shell::<TestJob>::new(&inst)?, GFP_KERNEL)?;
         let checker = Checker::new(1)?;
         let latch = Latch::new(1)?;
@@ -601,8 +604,8 @@ impl Job for InlineJob {
     }
 }
 
-/// Sets a tuning knob ([`INLINE_NS`], [`SERIAL_LINGER_NS`]) for the life of the guard and
-/// restores it on drop (also when an assertion fails).
+/// Sets a fault injection knob (such as [`super::shell::FAIL_NEW_LANES`]) for the life of the
+/// guard and restores it on drop (also when an assertion fails).
 pub(super) struct Knob(&'static Atomic<u32>, u32);
 
 impl Knob {
@@ -636,12 +639,11 @@ struct InlineRun {
     max_overlap: u64,
 }
 
-/// Pushes `per_phase` [`InlineJob`]s through a new shell for each threshold of `phases` in
-/// turn (without waiting between phases; one job in 16 busy for up to 40 us, random
-/// callback CPUs), waits for all, and restores [`INLINE_NS`].
-fn run_inline(phases: &[u32], per_phase: u64) -> Result<InlineRun> {
-    let _restore = Knob::set(&INLINE_NS, 0);
-    let inst = Instance::new(c"kunit_inline", None)?;
+/// Pushes `per_phase` [`InlineJob`]s through a new shell of an instance tuned `t` for each
+/// [`Tuning::inline_ns`] of `phases` in turn (without waiting between phases; one job in 16
+/// busy for up to 40 us, random callback CPUs), and waits for all.
+fn run_inline(t: Tuning, phases: &[u32], per_phase: u64) -> Result<InlineRun> {
+    let inst = Instance::new(c"kunit_inline", None, t)?;
     let shell = Shell::new(&inst)?;
     let checker = Checker::new(1)?;
     RAN_INLINE.store(0, Relaxed);
@@ -652,7 +654,7 @@ fn run_inline(phases: &[u32], per_phase: u64) -> Result<InlineRun> {
     let submitter = current!().pid();
     let mut order = 0;
     for &ns in phases {
-        INLINE_NS.store(ns, Relaxed);
+        shell.retune(Tuning { inline_ns: ns, ..t });
         for _ in 0..per_phase {
             let r = rng.next();
             let mut cb = online.pick(r).unwrap_or(0);
@@ -690,7 +692,7 @@ mod inline_tests {
     /// serial parts still run in order on their callback CPUs.
     #[test]
     fn cheap_jobs_run_in_the_submitter_in_order() -> Result {
-        let r = run_inline(&[u32::MAX], 5000)?;
+        let r = run_inline(Tuning::DEFAULT, &[u32::MAX], 5000)?;
         assert_eq!(r.inline, 5000);
         assert_eq!(r.lane, 0);
         assert_eq!(r.completed, 5000);
@@ -702,7 +704,7 @@ mod inline_tests {
     /// `inline_ns=0` never runs a job inline: every parallel part runs on a lane.
     #[test]
     fn threshold_zero_never_runs_inline() -> Result {
-        let r = run_inline(&[0], 2000)?;
+        let r = run_inline(Tuning::DEFAULT, &[0], 2000)?;
         assert_eq!(r.inline, 0);
         assert_eq!(r.lane, 2000);
         assert_eq!(r.completed, 2000);
@@ -716,15 +718,17 @@ mod inline_tests {
     /// overlap (not asserted: it depends on scheduling).
     #[test]
     fn lane_cap_limits_overlap() -> Result {
-        let cap = Knob::set(&LANE_MAX, 1);
-        let r = run_inline(&[0], 3000)?;
+        let capped = Tuning {
+            lane_max: 1,
+            ..Tuning::DEFAULT
+        };
+        let r = run_inline(capped, &[0], 3000)?;
         assert_eq!(r.lane, 3000);
         assert_eq!(r.max_overlap, 1);
         assert_eq!(r.completed, 3000);
         assert_eq!(r.reordered, 0);
         assert_eq!(r.wrong_cpu, 0);
-        drop(cap);
-        let r = run_inline(&[0], 3000)?;
+        let r = run_inline(Tuning::DEFAULT, &[0], 3000)?;
         assert_eq!(r.completed, 3000);
         assert_eq!(r.reordered, 0);
         assert!(r.max_overlap >= 1);
@@ -739,7 +743,7 @@ mod inline_tests {
         for (i, p) in phases.iter_mut().enumerate() {
             *p = if i % 2 == 0 { 0 } else { u32::MAX };
         }
-        let r = run_inline(&phases, 250)?;
+        let r = run_inline(Tuning::DEFAULT, &phases, 250)?;
         assert_eq!(r.completed, 10_000);
         assert_eq!(r.reordered, 0);
         assert_eq!(r.wrong_cpu, 0);
@@ -756,8 +760,11 @@ mod inline_tests {
     #[test]
     fn lingering_serial_workers_keep_order() -> Result {
         for linger in [5_000_000, 0] {
-            let _linger = Knob::set(&SERIAL_LINGER_NS, linger);
-            let r = run_inline(&[0, u32::MAX, 0], 1000)?;
+            let t = Tuning {
+                serial_linger_ns: linger,
+                ..Tuning::DEFAULT
+            };
+            let r = run_inline(t, &[0, u32::MAX, 0], 1000)?;
             assert_eq!(r.completed, 3000);
             assert_eq!(r.reordered, 0);
             assert_eq!(r.wrong_cpu, 0);
@@ -776,9 +783,12 @@ mod inline_tests {
     #[test]
     fn lone_jobs_run_inline_until_a_burst() -> Result {
         // Every job counts as expensive (its measured cost is at least 1 ns).
-        let _expensive = Knob::set(&INLINE_NS, 1);
-        let _solo = Knob::set(&INLINE_SOLO_NS, u32::MAX);
-        let inst = Instance::new(c"kunit_solo", None)?;
+        let t = Tuning {
+            inline_ns: 1,
+            inline_solo_ns: u32::MAX,
+            ..Tuning::DEFAULT
+        };
+        let inst = Instance::new(c"kunit_solo", None, t)?;
         let shell = Shell::new(&inst)?;
         let checker = Checker::new(1)?;
         let park = Parking::new()?;
@@ -843,8 +853,11 @@ mod inline_tests {
         assert_eq!(inline + lane, 571);
         // Off switches: each alone keeps lone jobs on the lanes.
         for (solo, cheap) in [(0, 1), (u32::MAX, 0)] {
-            let _solo = Knob::set(&INLINE_SOLO_NS, solo);
-            let _cheap = Knob::set(&INLINE_NS, cheap);
+            shell.retune(Tuning {
+                inline_solo_ns: solo,
+                inline_ns: cheap,
+                ..t
+            });
             for _ in 0..20 {
                 submit(None, true)?;
             }
@@ -952,7 +965,7 @@ mod window_tests {
     #[test]
     fn overload_queues_in_order() -> Result {
         const JOBS: u64 = 3 * WINDOW as u64 + 77;
-        let inst = Instance::new(c"kunit_window", None)?;
+        let inst = Instance::new(c"kunit_window", None, Tuning::DEFAULT)?;
         let shell = Shell::new(&inst)?;
         let checker = Checker::new(1)?;
         let park = Parking::new()?;
@@ -1229,7 +1242,10 @@ mod scale_tests {
     /// serial part waits behind another's poll or drain.
     #[test]
     fn busy_shell_does_not_hold_back_another() -> Result {
-        let _linger = Knob::set(&SERIAL_LINGER_NS, 10_000_000);
+        let lingering = Tuning {
+            serial_linger_ns: 10_000_000,
+            ..Tuning::DEFAULT
+        };
         let online = CpuSet::online();
         let cpu = |n: u32| online.nth(n).and_then(CpuId::from_u32);
         let (Some(cb), Some(sub)) = (cpu(0), cpu(1)) else {
@@ -1238,7 +1254,7 @@ mod scale_tests {
         // The busy shell's second callback CPU and the quiet shell's submitter, on CPUs of
         // their own where there are enough.
         let (cb2, qsub) = (cpu(2).unwrap_or(sub), cpu(3).unwrap_or(sub));
-        let inst = Arc::new(Instance::new(c"kunit_fair", None)?, GFP_KERNEL)?;
+        let inst = Arc::new(Instance::new(c"kunit_fair", None, lingering)?, GFP_KERNEL)?;
         // Nothing but the serial workers runs on `cb`: the lanes and the submitters run
         // elsewhere and the test itself sleeps, so no other task there asks for the CPU.
         let mut pmask = online;
@@ -1334,7 +1350,7 @@ mod scale_tests {
     #[test]
     fn multithreaded_chunks_run_on_distinct_cpus() -> Result {
         const THREADS: usize = 4;
-        let inst = Instance::new(c"kunit_mt_cpus", None)?;
+        let inst = Instance::new(c"kunit_mt_cpus", None, Tuning::DEFAULT)?;
         let want = (CpuSet::online().weight() as usize).min(THREADS);
         let seen = Arc::new(Atomic::<u64>::new(0), GFP_KERNEL)?;
         let s = seen.clone();
@@ -1381,7 +1397,7 @@ mod scale_tests {
         if first == last {
             return Ok(());
         }
-        let inst = Instance::new(c"kunit_narrow", None)?;
+        let inst = Instance::new(c"kunit_narrow", None, Tuning::DEFAULT)?;
         let shell = Shell::<CountJob>::new(&inst)?;
         let mut narrow = CpuSet::empty();
         narrow.set(first);
@@ -1405,8 +1421,11 @@ mod scale_tests {
         }
         let _fail = Knob::set(&crate::padata::shell::FAIL_NEW_LANES, 1);
         // Every queued job beyond the busy lanes asks for another lane.
-        let _wake = Knob::set(&crate::padata::LANE_WAKE_NS, 0);
-        let inst = Instance::new(c"kunit_nolanes", None)?;
+        let eager = Tuning {
+            lane_wake_ns: 0,
+            ..Tuning::DEFAULT
+        };
+        let inst = Instance::new(c"kunit_nolanes", None, eager)?;
         let shell = Shell::<CountJob>::new(&inst)?;
         let mut narrow = online;
         narrow.clear(first);
@@ -1424,7 +1443,7 @@ mod scale_tests {
     /// instance is dropped they fail with `EINVAL` instead of being lost.
     #[test]
     fn stopped_or_dropped_instance_refuses() -> Result {
-        let inst = Instance::new(c"kunit_stop", None)?;
+        let inst = Instance::new(c"kunit_stop", None, Tuning::DEFAULT)?;
         let shell = Shell::<CountJob>::new(&inst)?;
         let (done, outside) = (counter()?, counter()?);
         let job = || CountJob::new(&done, &outside, 0);
@@ -1454,7 +1473,7 @@ mod scale_tests {
     #[test]
     fn completion_from_hard_irq() -> Result {
         const JOBS: u64 = 200;
-        let inst = Instance::new(c"kunit_hardirq", None)?;
+        let inst = Instance::new(c"kunit_hardirq", None, Tuning::DEFAULT)?;
         let shell = Shell::new(&inst)?;
         let checker = Checker::new(1)?;
         let park = Parking::new()?;
@@ -1506,7 +1525,7 @@ mod scale_tests {
     /// Both user cpumasks start as `cpu_possible_mask`, as in C.
     #[test]
     fn default_masks_are_the_possible_cpus() -> Result {
-        let inst = Instance::new(c"kunit_defmask", None)?;
+        let inst = Instance::new(c"kunit_defmask", None, Tuning::DEFAULT)?;
         assert!(inst.cpumask(MaskType::Parallel) == CpuSet::possible());
         assert!(inst.cpumask(MaskType::Serial) == CpuSet::possible());
         Ok(())
@@ -1519,8 +1538,11 @@ mod scale_tests {
     #[test]
     fn per_cpu_state_follows_the_cpus_used() -> Result {
         // Every queued job beyond the busy lanes wakes another lane: as many as allowed.
-        let _wake = Knob::set(&crate::padata::LANE_WAKE_NS, 0);
-        let inst = Instance::new(c"kunit_lazy", None)?;
+        let eager = Tuning {
+            lane_wake_ns: 0,
+            ..Tuning::DEFAULT
+        };
+        let inst = Instance::new(c"kunit_lazy", None, eager)?;
         let shell = Shell::<CountJob>::new(&inst)?;
         let online = CpuSet::online();
         let Some(cb) = online.nth(0) else {

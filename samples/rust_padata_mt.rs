@@ -40,7 +40,7 @@ mod kext;
 #[path = "../padata/mod.rs"]
 mod padata;
 
-use padata::{do_multithreaded, Instance, MtJob};
+use padata::{do_multithreaded, Instance, MtJob, Tuning};
 
 module! {
     type: MtSample,
@@ -109,7 +109,7 @@ struct MtSample;
 
 impl kernel::Module for MtSample {
     fn init(_module: &'static ThisModule) -> Result<Self> {
-        let inst = Instance::new(c"sample_mt", None)?;
+        let inst = Instance::new(c"sample_mt", None, Tuning::DEFAULT)?;
         let words = buffer()?;
         let ncpu = kext::cpumask::CpuSet::online().weight() as usize;
         let (s1, t1) = run(&inst, &words, 1)?;
@@ -136,7 +136,7 @@ mod tests {
     /// Splitting the work over threads gives the single-threaded checksum.
     #[test]
     fn split_result_equals_single_thread() -> Result {
-        let inst = Instance::new(c"sample_mt_test", None)?;
+        let inst = Instance::new(c"sample_mt_test", None, Tuning::DEFAULT)?;
         let words = buffer()?;
         let (one, _) = run(&inst, &words, 1)?;
         let (many, _) = run(&inst, &words, 4)?;

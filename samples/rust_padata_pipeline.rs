@@ -36,7 +36,7 @@ mod kext;
 #[path = "../padata/mod.rs"]
 mod padata;
 
-use padata::{Instance, Job, Shell, Ticket};
+use padata::{Instance, Job, Shell, Ticket, Tuning};
 
 module! {
     type: PipelineSample,
@@ -129,7 +129,7 @@ fn block_data(i: u64) -> Result<KVec<u8>> {
 
 /// Runs `n` blocks through the pipeline; returns (digest, blocks, order errors).
 fn run_pipeline(n: u64) -> Result<(u64, u64, u64)> {
-    let inst = Instance::new(c"sample_pipe", None)?;
+    let inst = Instance::new(c"sample_pipe", None, Tuning::DEFAULT)?;
     let shell = Shell::new(&inst)?;
     let sink = Arc::pin_init(
         pin_init!(Sink {

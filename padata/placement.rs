@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The placement policy: where a submitted job's parallel part runs, and where its serial
+//! part runs (C: the choice of `cb_cpu` in `padata_do_parallel()`).
+//!
+//! A shell asks these functions, under its input lock, after it gave a job its sequence
+//! number; they never change the order of jobs, only who runs them:
+//!
+//! - [`usable_cb_cpu`]: the callback CPU, as C chooses it;
+//! - [`inline_pays`]: whether the submitter runs the parallel part itself (cheap jobs, and
+//!   lone jobs of a shell that runs one at a time);
+//! - [`pick_lane`]: whether another lane is worth waking, and whether it is pinned to a
+//!   parallel CPU or goes to the unbound workqueue (deep load);
+//! - [`lane_limit`]: how many lanes of a shell may be busy at once.
+//!
+//! Their inputs are run-time measurements of the shell (the average cost of a parallel part,
+//! the decaying peak of jobs in flight) and the instance's [`Tuning`].
+
+use super::{instance::Snapshot, shell::Input, tuning::Tuning};
+
+/// Fixed-point shift of [`Input::peak`].
+pub(super) const PEAK_SHIFT: u32 = 8;
+
+/// [`Input::peak`] below which a shell counts as running one job at a time: 1.5 jobs, so
+/// after a burst of N jobs it takes about 64 x ln(N / 1.5) submissions (one at a time) until
+/// expensive jobs run inline again, and bursts of two keep it above the bound.
+const SOLO_PEAK: u32 = 3 << (PEAK_SHIFT - 1);
+
+/// What a submission does after queueing its job (see [`super::Shell::do_parallel`]).
+pub(super) enum Next<J> {
+    /// Run the job's parallel part here, now.
+    Inline {
+        /// The job.
+        job: J,
+        /// Its sequence number.
+        seq: super::seq::Seq,
+        /// Its callback CPU.
+        cb_cpu: u32,
+    },
+    /// Queue a reserved lane.
+    Wake {
+        /// The lane's number.
+        lane: usize,
+        /// The CPU to queue it on; `None`: the unbound parallel workqueue.
+        cpu: Option<u32>,
+    },
+    /// A busy lane will take the job.
+    Nothing,
+}
+
+/// The decaying peak of jobs in flight after a submission that found `in_flight` of them
+/// (itself included): the maximum of those and the old `peak` less 1/64, in 1/256 of a job
+/// (see [`Input::peak`]).
+pub(super) fn next_peak(peak: u32, in_flight: u32) -> u32 {
+    (in_flight << PEAK_SHIFT).max(peak - peak / 64)
+}
+
+/// How many lanes of a shell whose snapshot is `snap` may be busy at once: one per usable
+/// parallel CPU (at least one), at most [`Tuning::lane_max`] if that is set.
+pub(super) fn lane_limit(t: &Tuning, snap: &Snapshot) -> u32 {
+    let cpus = snap.pcpu.weight().max(1);
+    match t.lane_max {
+        0 => cpus,
+        max => cpus.min(max),
+    }
+}
+
+/// Whether a job of average cost `cost` (ns), submitted with `in_flight` jobs of its
+/// shell in flight (itself included) and the shell's peak updated to `peak`, costs less
+/// in the submitter's context than on a lane (see [`super::Job::INLINE`]): it is cheaper
+/// than [`Tuning::inline_ns`] (a handoff to another CPU costs more than such a job), or it
+/// is alone and cheaper than [`Tuning::inline_solo_ns`] (there is nothing to run beside it,
+/// and the submitter would only wait for the lane).
+pub(super) fn inline_pays(t: &Tuning, cost: u32, in_flight: u32, peak: u32) -> bool {
+    let cheap = cost < t.inline_ns;
+    let alone = t.inline_ns != 0 && in_flight == 1 && peak < SOLO_PEAK && cost < t.inline_solo_ns;
+    cheap || alone
+}
+
+/// Decides, after a job was queued, whether to wake another lane, and reserves it.
+///
+/// Another lane is woken only if the queued jobs outnumber the busy lanes, there is a
+/// parallel CPU for it, and the queued work is worth a wakeup ([`Tuning::lane_wake_ns`]):
+/// with cheap jobs one busy lane finishes them sooner than a remote worker would wake up. A
+/// busy lane picks up new jobs without any wakeup. `here` is the current CPU, `cb_cpu` the
+/// job's callback CPU (the fallback when the mask has no CPU for the lane); the thresholds
+/// are those of the shell's tuning ([`Input::tuning`]).
+pub(super) fn pick_lane<J>(inp: &mut Input<J>, cost: u32, here: u32, cb_cpu: u32) -> Next<J> {
+    let t = &inp.tuning;
+    let queued = inp.next.distance(inp.dispatch);
+    let limit = lane_limit(t, &inp.snap);
+    let busy = inp.lanes_busy;
+    let worth = busy == 0
+        || u64::from(queued) * u64::from(cost) >= u64::from(busy) * u64::from(t.lane_wake_ns);
+    if busy >= limit || busy >= queued || !worth {
+        return Next::Nothing;
+    }
+    let Some(i) = inp.lane_busy.iter().position(|b| !*b) else {
+        return Next::Nothing;
+    };
+    let unbound = t.lane_unbound_depth;
+    inp.lane_busy[i] = true;
+    inp.lanes_busy += 1;
+    if inp.snap.pcpu_any && unbound != 0 && inp.peak >> PEAK_SHIFT >= unbound {
+        // Deep load, and any CPU will do: the scheduler picks an idle one.
+        return Next::Wake { lane: i, cpu: None };
+    }
+    // The first idle lane index is below `limit` (pigeonhole), so the lane maps to a
+    // distinct usable parallel CPU; only a lane leaving a CPU no longer in the mask, still
+    // reserved while it picks, may get index `limit` and share a CPU with another lane.
+    // Lane 0 goes to the submitting CPU when it is a parallel CPU: a lone lane then runs
+    // locally, without an IPI.
+    let pcpu = &inp.snap.pcpu;
+    let base = pcpu.iter().position(|c| c == here).unwrap_or(0) as u32;
+    Next::Wake {
+        lane: i,
+        cpu: Some(pcpu.pick(base + i as u32).unwrap_or(cb_cpu)),
+    }
+}
+
+/// The callback CPU a job asking for `cpu` gets with snapshot `snap`: `cpu` if it is a usable
+/// serial CPU, else the `cpu % weight`-th usable one, as C does (`None`: there is none).
+pub(super) fn usable_cb_cpu(snap: &Snapshot, cpu: u32) -> Option<u32> {
+    if snap.cbcpu.test(cpu) {
+        Some(cpu)
+    } else {
+        snap.cbcpu.pick(cpu)
+    }
+}

@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The tuning of an instance: the thresholds that the placement policy
+//! (`padata/placement.rs`) and the linger policy (`padata/linger.rs`) compare their run-time
+//! measurements with.
+//!
+//! A [`Tuning`] is given to [`super::Instance::new`] and fixed for the instance's life; every
+//! shell of the instance copies it, so the hot paths read it from the shell's own memory. The
+//! crate roots build it from their module parameters, tests build their own.
+
+/// Thresholds of an instance's placement and linger policies. All times in nanoseconds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Tuning {
+    /// What waking one more lane is worth, in queued parallel work per busy lane (see
+    /// [`super::placement::pick_lane`]); 0 wakes a lane for every queued job beyond the busy
+    /// lanes (no adaptation). Also the first estimate of a shell's job cost, before it has
+    /// measured one.
+    ///
+    /// Default: of the order of waking an idle worker on another CPU and having it pick up
+    /// work (measured under QEMU TCG, where 10 us still woke too many lanes for 16-64 byte
+    /// AEAD requests; see Documentation/bench.rst).
+    pub(crate) lane_wake_ns: u32,
+    /// Jobs of a [`super::Job::INLINE`] type whose parallel part takes less than this on
+    /// average run it in the submitter's context (see [`super::placement::inline_pays`]);
+    /// 0 never runs a job inline.
+    ///
+    /// Default: see Documentation/bench.rst for how it was chosen.
+    pub(crate) inline_ns: u32,
+    /// Jobs of a [`super::Job::INLINE`] type that cost [`Tuning::inline_ns`] or more still
+    /// run their parallel part in the submitter's context when they are alone and their
+    /// measured average cost is below this (see [`super::placement::inline_pays`]); 0 never
+    /// does, and neither does an `inline_ns` of 0.
+    ///
+    /// Default: far above any AEAD request of an IPsec packet, so in practice a bound only for
+    /// pathological inner algorithms (see Documentation/bench.rst).
+    pub(crate) inline_solo_ns: u32,
+    /// While a shell's recent peak of jobs in flight is at least this, its lanes go to the
+    /// instance's unbound parallel workqueue, if the parallel mask allows every CPU (see
+    /// [`super::placement::pick_lane`]); 0 always pins, 1 never does.
+    ///
+    /// Default: deeper than the bursts of 8 requests for which pinned lanes measured faster,
+    /// shallower than those of 32 for which unbound lanes did.
+    pub(crate) lane_unbound_depth: u32,
+    /// Most lanes of one shell busy at once; 0: as many as the parallel mask has usable CPUs
+    /// (see [`super::placement::lane_limit`]). The crate roots set it from their `lane_max`
+    /// parameter or, while that is 0, from the load-time probe (see
+    /// [`super::probe::lane_max`]).
+    ///
+    /// Default: no fixed cap (see Documentation/pcrypt.rst, "Tuning").
+    pub(crate) lane_max: u32,
+    /// Initial and smallest non-zero poll window of a serial worker that ran out of jobs (see
+    /// [`super::linger::Linger`]); 0 never polls.
+    ///
+    /// Default: see Documentation/bench.rst for how it was chosen.
+    pub(crate) serial_linger_ns: u32,
+    /// Largest poll window a serial worker's window may grow to (see
+    /// [`super::linger::Linger`]); at or below [`Tuning::serial_linger_ns`] the window never
+    /// grows beyond that.
+    ///
+    /// Default: cpuidle-haltpoll's default `guest_halt_poll_ns`.
+    pub(crate) serial_linger_max_ns: u32,
+}
+
+impl Tuning {
+    /// The defaults, also the defaults of the crate roots' module parameters.
+    pub(crate) const DEFAULT: Tuning = Tuning {
+        lane_wake_ns: 40_000,
+        inline_ns: 30_000,
+        inline_solo_ns: 1_000_000,
+        lane_unbound_depth: 9,
+        lane_max: 0,
+        serial_linger_ns: 30_000,
+        serial_linger_max_ns: 200_000,
+    };
+}
+
+impl Default for Tuning {
+    fn default() -> Self {
+        Self::DEFAULT
+    }
+}
