@@ -41,7 +41,7 @@ use kext::{
     crypto::{AeadTemplate, Dir, NewRequest, Request, Submitted, Template},
     sysfs::{Attributes, Kset, PageWriter, SysfsDir},
 };
-use padata::{Instance, InstanceInner, Job, MaskType, Shell, Ticket};
+use padata::{BhDisabled, Instance, InstanceInner, Job, MaskType, Shell, Ticket};
 
 module! {
     type: RustPcrypt,
@@ -149,7 +149,7 @@ impl Job for PcryptJob {
     // cheaper than a handoff to another CPU that is faster and costs the caller less.
     const INLINE: bool = true;
 
-    fn parallel(self, ticket: Ticket<Self>) {
+    fn parallel(self, ticket: Ticket<Self>, _bh: &BhDisabled) {
         let dir = self.dir;
         // An asynchronous child completes through `child_done` instead.
         if let Some((req, ticket, err)) = self.req.run_child(dir, ticket) {
@@ -157,7 +157,7 @@ impl Job for PcryptJob {
         }
     }
 
-    fn serial(self) {
+    fn serial(self, _bh: &BhDisabled) {
         self.req.complete(self.err);
     }
 }

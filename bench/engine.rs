@@ -6,7 +6,8 @@
 
 use crate::kext::cpumask::CpuSet;
 use crate::padata::{
-    kvec_of, probe::spin, HotplugState, Instance, Job, MaskType, Shell, Ticket, Tuning, WINDOW,
+    kvec_of, probe::spin, BhDisabled, HotplugState, Instance, Job, MaskType, Shell, Ticket, Tuning,
+    WINDOW,
 };
 use kernel::{
     cpu::CpuId,
@@ -120,7 +121,7 @@ fn record(hist: &mut [u32], d: Delta) {
 }
 
 impl Job for BenchJob {
-    fn parallel(mut self, ticket: Ticket<Self>) {
+    fn parallel(mut self, ticket: Ticket<Self>, _bh: &BhDisabled) {
         self.started = Instant::now();
         self.key = self.sub * kernel::cpu::nr_cpu_ids() as usize + ticket.cb_cpu() as usize;
         let sh = &self.shared;
@@ -137,7 +138,7 @@ impl Job for BenchJob {
         ticket.serial(self);
     }
 
-    fn serial(self) {
+    fn serial(self, _bh: &BhDisabled) {
         let now = Instant::<Monotonic>::now();
         let mut s = self.shared.stats.lock();
         record(&mut s.hist, now - self.submitted);

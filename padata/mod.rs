@@ -27,14 +27,14 @@
 //!
 //! impl Job for Checksum {
 //!     // Runs on a parallel CPU with bottom halves disabled: must not sleep.
-//!     fn parallel(mut self, ticket: Ticket<Self>) {
+//!     fn parallel(mut self, ticket: Ticket<Self>, _bh: &BhDisabled) {
 //!         self.sum = crc32(&self.block);
 //!         // May also be called later, from any context (a completion, a hard IRQ).
 //!         ticket.serial(self);
 //!     }
 //!
 //!     // Runs on the callback CPU, in submission order, exactly once.
-//!     fn serial(self) {
+//!     fn serial(self, _bh: &BhDisabled) {
 //!         self.out.emit(self.sum);
 //!     }
 //! }
@@ -72,6 +72,7 @@ mod tests;
 mod tuning;
 mod util;
 
+pub(crate) use crate::kext::bh::BhDisabled;
 pub(crate) use instance::{new_hotplug_state, HotplugState, Instance, InstanceInner, MaskType};
 pub(crate) use mt::{do_multithreaded, MtJob};
 pub(crate) use shell::{Job, Shell, Ticket, WINDOW};

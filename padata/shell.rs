@@ -39,7 +39,7 @@ use super::{
     util::{kvec_of, kvec_with},
 };
 use crate::kext::{
-    bh::with_bh_disabled,
+    bh::{with_bh_disabled, BhDisabled},
     sched::resched_wanted,
     spinlock_bh::{new_spinlock_bh, SpinLockBh},
 };
@@ -107,14 +107,15 @@ pub(crate) trait Job: Send + Sized + 'static {
     const INLINE: bool = false;
 
     /// The parallel part. Runs on a CPU of the parallel mask, with bottom halves disabled (as
-    /// in C), so it must not sleep. It hands the job back with [`Ticket::serial`], right
-    /// away or later from any context (for example an asynchronous completion).
-    fn parallel(self, ticket: Ticket<Self>);
+    /// in C; `bh` is the proof), so it must not sleep. It hands the job back with
+    /// [`Ticket::serial`], right away or later from any context (for example an asynchronous
+    /// completion).
+    fn parallel(self, ticket: Ticket<Self>, bh: &BhDisabled);
 
     /// The serial part. Runs on the job's callback CPU, with bottom halves disabled, strictly
     /// after the serial parts of all jobs submitted earlier on the shell with the same
-    /// callback CPU, exactly once.
-    fn serial(self);
+    /// callback CPU, exactly once; `bh` is the proof that bottom halves are disabled.
+    fn serial(self, bh: &BhDisabled);
 }
 
 /// Submission side of a shell, under [`ShellCore::input`].
@@ -682,7 +683,7 @@ impl<J: Job> WorkItem for Lane<J> {
     fn run(this: Arc<Lane<J>>) {
         // Bottom halves are disabled from the look at the CPU to the end of the batch, so
         // the batch runs on the CPU that was checked against the parallel mask.
-        while with_bh_disabled(|| Self::run_batch(&this)) {
+        while with_bh_disabled(|bh| Self::run_batch(&this, bh)) {
             if resched_wanted() && Self::requeue(&this) {
                 return;
             }
@@ -710,12 +711,12 @@ impl<J: Job> Lane<J> {
         }
     }
 
-    /// Takes a batch of queued jobs and runs their parallel parts. Returns `false`, after
-    /// releasing the lane, when there is nothing left to take, the shell has more busy lanes
-    /// than it may, or this CPU is no longer a usable parallel CPU (a lane then hands the
-    /// queued jobs to a lane on a usable CPU, so no job dispatched after a cpumask change
-    /// runs outside the new mask).
-    fn run_batch(this: &Arc<Lane<J>>) -> bool {
+    /// Takes a batch of queued jobs and runs their parallel parts (bottom halves disabled:
+    /// `bh`). Returns `false`, after releasing the lane, when there is nothing left to take,
+    /// the shell has more busy lanes than it may, or this CPU is no longer a usable parallel
+    /// CPU (a lane then hands the queued jobs to a lane on a usable CPU, so no job dispatched
+    /// after a cpumask change runs outside the new mask).
+    fn run_batch(this: &Arc<Lane<J>>, bh: &BhDisabled) -> bool {
         let core = &this.core;
         let here = CpuId::current().as_u32();
         let mut batch: [Option<(J, u32)>; BATCH] = [const { None }; BATCH];
@@ -770,7 +771,7 @@ impl<J: Job> Lane<J> {
                     cb_cpu,
                     done: false,
                 };
-                job.parallel(ticket);
+                job.parallel(ticket, bh);
             }
             seq = seq.next();
         }
@@ -821,9 +822,9 @@ impl<J: Job> WorkItem for SerialWorker<J> {
                 lost
             };
             let mut n = lost;
-            with_bh_disabled(|| {
+            with_bh_disabled(|bh| {
                 for job in batch.iter_mut().map_while(Option::take) {
-                    job.serial();
+                    job.serial(bh);
                     n += 1;
                 }
             });
@@ -952,7 +953,7 @@ impl<J: Job> Shell<J> {
         let want = *cb_cpu;
         // Bottom halves stay disabled from the decision to the end of an inline parallel
         // part, so the CPU checked against the parallel mask is the one it runs on.
-        with_bh_disabled(|| self.submit(job, want, |c| *cb_cpu = c))
+        with_bh_disabled(|bh| self.submit(job, want, |c| *cb_cpu = c, bh))
     }
 
     /// Like [`Shell::do_parallel`], with the callback CPU kept in an atomic that may be
@@ -965,18 +966,29 @@ impl<J: Job> Shell<J> {
         cb_cpu: &Atomic<u32>,
     ) -> Result<(), (Error, J)> {
         let want = cb_cpu.load(Relaxed);
-        with_bh_disabled(|| {
-            self.submit(job, want, |c| {
-                if c != want {
-                    cb_cpu.store(c, Relaxed);
-                }
-            })
+        with_bh_disabled(|bh| {
+            self.submit(
+                job,
+                want,
+                |c| {
+                    if c != want {
+                        cb_cpu.store(c, Relaxed);
+                    }
+                },
+                bh,
+            )
         })
     }
 
-    /// [`Shell::do_parallel`], with bottom halves disabled; `set_cb_cpu` is told the callback
-    /// CPU chosen before the job becomes visible to any other context.
-    fn submit(&self, job: J, cb_cpu: u32, set_cb_cpu: impl FnOnce(u32)) -> Result<(), (Error, J)> {
+    /// [`Shell::do_parallel`], with bottom halves disabled (`bh`); `set_cb_cpu` is told the
+    /// callback CPU chosen before the job becomes visible to any other context.
+    fn submit(
+        &self,
+        job: J,
+        cb_cpu: u32,
+        set_cb_cpu: impl FnOnce(u32),
+        bh: &BhDisabled,
+    ) -> Result<(), (Error, J)> {
         let core = &self.core;
         // Held until the lane is queued: the workqueues outlive this submission, and a
         // submission after the instance is gone fails instead of being lost.
@@ -1043,7 +1055,7 @@ impl<J: Job> Shell<J> {
                     cb_cpu,
                     done: false,
                 };
-                job.parallel(ticket);
+                job.parallel(ticket, bh);
                 core.sample_cost(now.elapsed(), 1);
             }
             Next::Wake { lane, cpu } => ShellCore::wake(core, &queues, lane, cpu, None),

@@ -2,7 +2,9 @@
 
 //! KUnit suites of the padata engine (registered by `rust_padata.ko` only).
 
-use super::{do_multithreaded, Instance, Job, MaskType, MtJob, Shell, Ticket, Tuning, WINDOW};
+use super::{
+    do_multithreaded, BhDisabled, Instance, Job, MaskType, MtJob, Shell, Ticket, Tuning, WINDOW,
+};
 use crate::kext::{cpumask::CpuSet, sched::in_hardirq};
 use kernel::{
     cpu::CpuId,
@@ -158,7 +160,7 @@ struct TestJob {
 }
 
 impl Job for TestJob {
-    fn parallel(mut self, ticket: Ticket<Self>) {
+    fn parallel(mut self, ticket: Ticket<Self>, _bh: &BhDisabled) {
         if self.delay_us != 0 {
             udelay(Delta::from_micros(self.delay_us.into()));
         }
@@ -171,7 +173,7 @@ impl Job for TestJob {
         ticket.serial(self);
     }
 
-    fn serial(self) {
+    fn serial(self, _bh: &BhDisabled) {
         if let Some(e) = self.expect_seq {
             if e != self.seq {
                 Checker::count(&BAD_SEQ, self.cb_cpu);
@@ -574,7 +576,7 @@ struct InlineJob {
 impl Job for InlineJob {
     const INLINE: bool = true;
 
-    fn parallel(mut self, ticket: Ticket<Self>) {
+    fn parallel(mut self, ticket: Ticket<Self>, _bh: &BhDisabled) {
         if current!().pid() == self.submitter {
             RAN_INLINE.fetch_add(1, Relaxed);
         } else {
@@ -599,7 +601,7 @@ impl Job for InlineJob {
         }
     }
 
-    fn serial(self) {
+    fn serial(self, _bh: &BhDisabled) {
         self.checker.record(0, self.cb_cpu, self.order);
     }
 }
@@ -940,13 +942,13 @@ fn settle<J: Job>(shell: &Shell<J>, park: &Parking<J>) -> bool {
 }
 
 impl Job for ParkJob {
-    fn parallel(mut self, ticket: Ticket<Self>) {
+    fn parallel(mut self, ticket: Ticket<Self>, _bh: &BhDisabled) {
         self.cb_cpu = ticket.cb_cpu();
         let park = self.park.clone();
         park.park(self, ticket);
     }
 
-    fn serial(self) {
+    fn serial(self, _bh: &BhDisabled) {
         // Order per callback CPU, and the serial part must run on it.
         self.checker.record(0, self.cb_cpu, self.order);
     }
@@ -1066,7 +1068,7 @@ impl CountJob {
 }
 
 impl Job for CountJob {
-    fn parallel(self, ticket: Ticket<Self>) {
+    fn parallel(self, ticket: Ticket<Self>, _bh: &BhDisabled) {
         if self.delay_us != 0 {
             udelay(Delta::from_micros(self.delay_us.into()));
         }
@@ -1078,7 +1080,7 @@ impl Job for CountJob {
         ticket.serial(self);
     }
 
-    fn serial(self) {
+    fn serial(self, _bh: &BhDisabled) {
         if self.serial_us != 0 {
             udelay(Delta::from_micros(self.serial_us.into()));
         }

@@ -36,7 +36,7 @@ mod kext;
 #[path = "../padata/mod.rs"]
 mod padata;
 
-use padata::{Instance, Job, Shell, Ticket, Tuning};
+use padata::{BhDisabled, Instance, Job, Shell, Ticket, Tuning};
 
 module! {
     type: PipelineSample,
@@ -97,12 +97,12 @@ struct BlockJob {
 }
 
 impl Job for BlockJob {
-    fn parallel(mut self, ticket: Ticket<Self>) {
+    fn parallel(mut self, ticket: Ticket<Self>, _bh: &BhDisabled) {
         self.sum = fnv1a(&self.data);
         ticket.serial(self);
     }
 
-    fn serial(self) {
+    fn serial(self, _bh: &BhDisabled) {
         let mut o = self.sink.out.lock();
         if self.index != o.next {
             o.order_errors += 1;
