@@ -9,17 +9,10 @@
 # rpd.modes="215:8 215:32 211:0", rpd.sec=S (1), rpd.rsargs=A,B (more rust_pcrypt.ko
 # arguments, comma-separated).
 . /guest/lib.sh
-reps=3
-modes="215:8 215:32 211:0"
-sec=1
-for arg in $(cat /proc/cmdline); do
-	case "$arg" in
-	rpd.reps=*) reps=${arg#rpd.reps=} ;;
-	rpd.modes=*) modes=$(echo "${arg#rpd.modes=}" | tr , ' ') ;;
-	rpd.sec=*) sec=${arg#rpd.sec=} ;;
-	rpd.rsargs=*) RS="$RS $(echo "${arg#rpd.rsargs=}" | tr , ' ')" ;;
-	esac
-done
+reps=$(cmdline_arg rpd.reps 3)
+modes=$(cmdline_arg rpd.modes "215:8 215:32 211:0" | tr , ' ')
+sec=$(cmdline_arg rpd.sec 1)
+RS="$RS $(cmdline_arg rpd.rsargs | tr , ' ')"
 out=/dev/ttyS1
 dmesg -n 1
 echo none >/sys/module/kunit/parameters/filter_glob

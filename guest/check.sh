@@ -4,10 +4,9 @@
 # rpd.mode=check: load the modules (their KUnit suites run at load), run every guest test
 # script in /guest/tests while they are loaded, unload, and send all KTAP to the host.
 . /guest/lib.sh
-M=/lib/modules/rpd
 
-cpus=$(sed -n 's/.*rpd\.cpus=\([0-9]*\).*/\1/p' /proc/cmdline)
-possible=$(sed -n 's/.*rpd\.possible=\([0-9]*\).*/\1/p' /proc/cmdline)
+cpus=$(cmdline_arg rpd.cpus)
+possible=$(cmdline_arg rpd.possible)
 
 suite_begin guest_module
 expect_eq cpus_online "$(cat /sys/devices/system/cpu/online)" "0-$((cpus - 1))"

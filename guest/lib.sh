@@ -11,6 +11,20 @@
 RPD_RESULTS=${RPD_RESULTS:-/tmp/results}
 mkdir -p "$RPD_RESULTS"
 
+# Where the initramfs keeps the project's modules (and the C pcrypt and tcrypt to compare).
+M=/lib/modules/rpd
+
+# cmdline_arg NAME [DEFAULT]: the value of the last kernel argument NAME=VALUE, else DEFAULT.
+cmdline_arg() {
+	ca_val=$2
+	for ca_arg in $(cat /proc/cmdline); do
+		case "$ca_arg" in
+		"$1"=*) ca_val=${ca_arg#"$1"=} ;;
+		esac
+	done
+	echo "$ca_val"
+}
+
 suite_begin() {
 	SUITE=$1
 	CASES=0
@@ -137,9 +151,9 @@ tcrypt_speed() {
 	echo "S $1 | before $(sched_counts)" >/dev/ttyS1
 	dmesg -c >/dev/null
 	if [ "$3" = 0 ]; then
-		insmod /lib/modules/rpd/tcrypt.ko mode="$2" sec="${4:-1}" 2>/dev/null
+		insmod $M/tcrypt.ko mode="$2" sec="${4:-1}" 2>/dev/null
 	else
-		insmod /lib/modules/rpd/tcrypt.ko mode="$2" sec="${4:-1}" num_mb="$3" 2>/dev/null
+		insmod $M/tcrypt.ko mode="$2" sec="${4:-1}" num_mb="$3" 2>/dev/null
 	fi
 	dmesg | grep -E 'testing speed|operations in' |
 		sed "s/^\[[ 0-9.]*\] //; s/^/R $1 | /" >/dev/ttyS1
@@ -166,7 +180,7 @@ through_old() {
 # and the other PARAMs; the module must not be loaded); prints its rpd-bench line.
 engine_bench() {
 	dmesg -c >/dev/null
-	insmod /lib/modules/rpd/rust_padata.ko "$@"
+	insmod $M/rust_padata.ko "$@"
 	rmmod rust_padata
 	dmesg | grep 'rpd-bench:' | sed 's/^\[[ 0-9.]*\] //'
 }
@@ -181,7 +195,7 @@ through_pcrypt() {
 	tp_rfc=$(inner_driver "rfc4106(gcm(aes))")
 	tp_gcm=$(inner_driver "gcm(aes)")
 	# shellcheck disable=SC2086 # $tp_mod is the module file and its arguments
-	insmod /lib/modules/rpd/$tp_mod
+	insmod $M/$tp_mod
 	rpd-crconf add "$tp_tmpl($tp_rfc)" 3 && rpd-crconf add "$tp_tmpl($tp_gcm)" 3
 	"$@"
 	rpd-crconf del "$tp_tmpl($tp_rfc)" 3
@@ -221,9 +235,9 @@ traffic_start() {
 	(
 		while [ ! -e /tmp/.traffic-stop ]; do
 			if [ "$_mode" = 215 ]; then
-				insmod /lib/modules/rpd/tcrypt.ko mode=215 num_mb=8 >/dev/null 2>&1
+				insmod $M/tcrypt.ko mode=215 num_mb=8 >/dev/null 2>&1
 			else
-				insmod /lib/modules/rpd/tcrypt.ko mode="$_mode" >/dev/null 2>&1
+				insmod $M/tcrypt.ko mode="$_mode" >/dev/null 2>&1
 			fi
 			echo run >>/tmp/.traffic-runs
 		done

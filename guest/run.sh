@@ -3,7 +3,7 @@
 #
 # rpd.mode=run: the demonstration.  Loads the modules, shows what they expose, and either
 # hands over an interactive shell (when the host is on a terminal) or exits.
-M=/lib/modules/rpd
+. /guest/lib.sh
 
 show() {
 	echo "guest# $*"

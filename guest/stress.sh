@@ -6,13 +6,7 @@
 # /guest/stress and the sysfs bad-input table against C pcrypt, and send all KTAP to the host.
 # Kernel argument rpd.stress=PATTERN runs only the scenarios whose file name matches.
 . /guest/lib.sh
-M=/lib/modules/rpd
-only='*'
-for arg in $(cat /proc/cmdline); do
-	case "$arg" in
-	rpd.stress=*) only=${arg#rpd.stress=} ;;
-	esac
-done
+only=$(cmdline_arg rpd.stress '*')
 
 kmsg_start
 suite_begin stress_setup

@@ -21,10 +21,7 @@ rc=0
 # possible CPUs, masks default to them, and usable masks must leave the offline ones out.
 RPD_POSSIBLE=${RPD_POSSIBLE:-$((2 * ${RPD_CPUS:-4}))} \
 	boot_and_judge check "${RPD_TIMEOUT:-900}" "$TOP/scripts/expected-suites" || rc=$?
-if [ "$rc" != 0 ]; then
-	say "make check: FAIL (console log: $BUILD/check-console.log)"
-	exit "$rc"
-fi
+[ "$rc" = 0 ] || verdict "make check" "$rc" "$BUILD/check-console.log" || exit "$rc"
 say "tests on the custom kernel: PASS"
 
 if [ "${RPD_STRESS:-1}" = 0 ]; then
@@ -36,9 +33,4 @@ else
 	# The stress stage builds and uses its own kernel and module build.
 	env -u KDIR -u KSRC -u BZIMAGE -u MODDIR "$TOP/scripts/stress.sh" || rc=$?
 fi
-if [ "$rc" = 0 ]; then
-	say "make check: PASS"
-else
-	say "make check: FAIL (stress console log: $BUILD/stress-console.log)"
-fi
-exit "$rc"
+verdict "make check" "$rc" "$BUILD/stress-console.log"

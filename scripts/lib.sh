@@ -41,6 +41,22 @@ die() {
 	exit 1
 }
 
+# Whether build log $1 has a compiler or kbuild warning (zero are allowed); prints them.
+has_warnings() {
+	grep -nE '(^|[ :])(warning|WARNING)[:[]' "$1"
+}
+
+# Report the result of a whole command: "WHAT: PASS", or "WHAT: FAIL (console log: LOG)".
+# Usage: verdict WHAT RC LOG; returns RC.
+verdict() {
+	if [ "$2" = 0 ]; then
+		say "$1: PASS"
+	else
+		say "$1: FAIL (console log: $3)"
+	fi
+	return "$2"
+}
+
 # Run a long step with its full output sent to a log, announcing start and end.
 # Usage: step LOGNAME DESCRIPTION CMD...
 step() {

@@ -33,7 +33,7 @@ mapfile -t KVARS < <(kmake_vars)
 touch "${rs[@]}" kext/helpers.c kext/crypto_helpers.c
 make -C "$KDIR" M="$TOP" "${KVARS[@]}" CLIPPY=1 W=1 -j"$(nproc)" modules >"$BUILD/lint-clippy.log" 2>&1
 rc=$?
-if [ $rc = 0 ] && grep -nE '(^|[ :])(warning|WARNING)[:[]' "$BUILD/lint-clippy.log"; then
+if [ $rc = 0 ] && has_warnings "$BUILD/lint-clippy.log"; then
 	rc=1
 fi
 report "clippy + W=1 (zero warnings)" $rc "$BUILD/lint-clippy.log"

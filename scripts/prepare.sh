@@ -42,7 +42,7 @@ mapfile -t KVARS < <(kmake_vars)
 modlog=module-build${RPD_MODDIR:+-$(basename "$MODDIR")}
 step "$modlog" "building the modules: make -C \$KDIR M=$MODDIR" \
 	make -C "$KDIR" M="$MODDIR" "${KVARS[@]}" -j"$(nproc)" modules
-if grep -nE '(^|[ :])(warning|WARNING)[:[]' "$BUILD/$modlog.log" >&2; then
+if has_warnings "$BUILD/$modlog.log" >&2; then
 	die "the module build printed warnings (zero are allowed); full log: $BUILD/$modlog.log"
 fi
 

@@ -21,9 +21,4 @@ done
 export RPD_MEM=${RPD_MEM:-2048}
 rc=0
 boot_and_judge stress "${RPD_TIMEOUT:-3600}" "$TOP/scripts/expected-stress-suites" || rc=$?
-if [ "$rc" = 0 ]; then
-	say "make stress: PASS"
-else
-	say "make stress: FAIL (console log: $BUILD/stress-console.log)"
-fi
-exit "$rc"
+verdict "make stress" "$rc" "$BUILD/stress-console.log"

@@ -10,7 +10,6 @@
 #
 #   RPD_POSSIBLE=64 make exec CMDS=tools/mem-per-instance.sh
 . /guest/lib.sh
-M=/lib/modules/rpd
 insmod $M/pcrypt.ko
 insmod $M/rust_pcrypt.ko alt_name=1 lane_probe=0
 echo "rpd: mem: possible CPUs $(cat /sys/devices/system/cpu/possible)," \

@@ -15,7 +15,7 @@ suite_begin guest_ipsec
 # Debian's iproute2, by full path: busybox sh would run its own "ip" applet first.
 IP=/sbin/ip
 # make stress runs this with the module already loaded.
-grep -q '^rust_pcrypt ' /proc/modules || check load_rust_pcrypt insmod /lib/modules/rpd/rust_pcrypt.ko
+grep -q '^rust_pcrypt ' /proc/modules || check load_rust_pcrypt insmod $M/rust_pcrypt.ko
 
 N=5000
 rfc=$(rpd-crconf add "rfc4106(gcm(aes))" 3 2>/dev/null

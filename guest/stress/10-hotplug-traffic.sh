@@ -6,7 +6,6 @@
 # microbenchmark, 4 submitters, following hotplug): every request completes, no job is lost
 # or reordered, no kernel report.
 . /guest/lib.sh
-M=/lib/modules/rpd
 suite_begin stress_hotplug_traffic
 cycles_wanted=${RPD_HP_CYCLES:-200}
 ncpu=$(grep -c ^processor /proc/cpuinfo)

@@ -6,7 +6,6 @@
 # Each write must succeed or fail as C padata's would and leave exactly the expected visible
 # mask; afterwards, with valid masks, the instance passes the crypto self-tests again.
 . /guest/lib.sh
-M=/lib/modules/rpd
 suite_begin stress_mask_writes
 writes_wanted=${RPD_MASK_WRITES:-500}
 ncpu=$(grep -c ^processor /proc/cpuinfo)

@@ -11,7 +11,6 @@
 # hit our init, our template's create() (which runs in a cryptomgr kthread) and what they call,
 # not exec() or load_module() of the shell tools around them.
 . /guest/lib.sh
-M=/lib/modules/rpd
 suite_begin stress_failslab
 F=/sys/kernel/debug/failslab
 P=/sys/kernel/pcrypt

@@ -5,7 +5,6 @@
 # driven by tcrypt); rmmod while transforms exist or jobs are in flight must be refused, rmmod
 # with unused instances removes them (as with C pcrypt), never a crash; nothing may leak.
 . /guest/lib.sh
-M=/lib/modules/rpd
 suite_begin stress_load_unload
 N=${RPD_LOAD_CYCLES:-100}
 S=/sys/devices/system/cpu/hotplug/states

@@ -5,7 +5,6 @@
 # Rust pcrypt instance, then a nested pcrypt(pcrypt(...)) instance under self-tests and
 # traffic.  No hang, no leak, no report.
 . /guest/lib.sh
-M=/lib/modules/rpd
 suite_begin stress_crconf
 N=${RPD_CRCONF_CYCLES:-10000}
 

@@ -4,7 +4,6 @@
 # Sequence numbers wrapping around u32 in the middle of a loaded run (4 submitters), with 1 to
 # all CPUs in the parallel mask (3 is the non-power-of-two case that deadlocked C padata).
 . /guest/lib.sh
-M=/lib/modules/rpd
 suite_begin stress_seq_wrap
 ncpu=$(grep -c ^processor /proc/cpuinfo)
 rmmod rust_padata 2>/dev/null

@@ -4,7 +4,6 @@
 # CPU offline/online cycles while the Rust engine carries ordered traffic: 4 submitters,
 # instance registered with the cpuhp multi-instance state. Nothing may be lost or reordered.
 . /guest/lib.sh
-M=/lib/modules/rpd
 suite_begin guest_hotplug
 
 ncpu=$(grep -c ^processor /proc/cpuinfo)

@@ -4,7 +4,6 @@
 # rust_pcrypt: sysfs files, the crypto API's own self-tests on pcrypt instances of five
 # AEADs, template refusal of non-AEADs, CRYPTO_USER instance create/delete.
 . /guest/lib.sh
-M=/lib/modules/rpd
 suite_begin guest_pcrypt
 
 P=/sys/kernel/pcrypt

@@ -8,7 +8,6 @@
 # in flight; the engine's counters show that every path was taken. make stress runs it too
 # (lockdep, KASAN): completion from hard IRQ must not warn.
 . /guest/lib.sh
-M=/lib/modules/rpd
 suite_begin guest_hwsim
 
 S=/sys/kernel/rpd_hwsim/stats

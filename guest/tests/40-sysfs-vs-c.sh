@@ -5,7 +5,6 @@
 # (alt_name=1) at /sys/kernel/pcrypt_rs get the same writes; the error and the visible state
 # afterwards must be the same.
 . /guest/lib.sh
-M=/lib/modules/rpd
 suite_begin guest_sysfs_vs_c
 
 check unload_rust_pcrypt rmmod rust_pcrypt

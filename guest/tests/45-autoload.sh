@@ -5,7 +5,6 @@
 # crypto-<template>. rust_pcrypt answers for pcrypt and for its alternative name pcrypt_rs,
 # with and without alt_name (set through modprobe.d, as a distribution would).
 . /guest/lib.sh
-M=/lib/modules/rpd
 suite_begin guest_autoload
 
 inner=$(inner_driver "gcm(aes)")

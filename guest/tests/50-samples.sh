@@ -4,7 +4,6 @@
 # The sample consumers: the ordered checksum pipeline and the multithreaded buffer job. Their
 # KUnit suites run at load; their init prints what they did.
 . /guest/lib.sh
-M=/lib/modules/rpd
 suite_begin guest_samples
 
 dmesg -c >/dev/null
