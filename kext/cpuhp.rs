@@ -6,15 +6,15 @@
 //! C header: [`include/linux/cpuhotplug.h`](srctree/include/linux/cpuhotplug.h)
 
 use core::{marker::PhantomData, pin::Pin};
-use kernel::{bindings, prelude::*, sync::Arc, types::Opaque};
+use kernel::{bindings, cpu::CpuId, prelude::*, sync::Arc, types::Opaque};
 
 /// What an instance of a hotplug state does when a CPU comes or goes.
 pub(crate) trait Hotplug: Send + Sync + 'static {
     /// CPU `cpu` came online (runs on that CPU, after it is set in `cpu_online_mask`).
-    fn online(&self, cpu: u32) -> Result;
+    fn online(&self, cpu: CpuId) -> Result;
     /// CPU `cpu` is going offline (runs on that CPU, while it is still in
     /// `cpu_online_mask`). An error aborts the offline operation.
-    fn offline(&self, cpu: u32) -> Result;
+    fn offline(&self, cpu: CpuId) -> Result;
 }
 
 /// A dynamic (`CPUHP_AP_ONLINE_DYN`) multi-instance hotplug state, removed on drop.
@@ -78,6 +78,11 @@ unsafe fn node_data<'a, T>(node: *mut bindings::hlist_node) -> &'a T {
 unsafe extern "C" fn startup<T: Hotplug>(cpu: u32, node: *mut bindings::hlist_node) -> i32 {
     // SAFETY: cpuhp passes the `link` of a `Node<T>` added to this state.
     let data = unsafe { node_data::<T>(node) };
+    // SAFETY: cpuhp runs the callbacks of a CPU it brings up, whose id is a possible CPU's
+    // and so below `nr_cpu_ids` (`cpuhp_invoke_callback()` is only reached through
+    // `cpu_up()`/`cpuhp_thread_fun()` of such a CPU, or `cpuhp_issue_call()` iterating
+    // `for_each_present_cpu()`).
+    let cpu = unsafe { CpuId::from_u32_unchecked(cpu) };
     match data.online(cpu) {
         Ok(()) => 0,
         Err(e) => e.to_errno(),
@@ -92,6 +97,9 @@ unsafe extern "C" fn startup<T: Hotplug>(cpu: u32, node: *mut bindings::hlist_no
 unsafe extern "C" fn teardown<T: Hotplug>(cpu: u32, node: *mut bindings::hlist_node) -> i32 {
     // SAFETY: cpuhp passes the `link` of a `Node<T>` added to this state.
     let data = unsafe { node_data::<T>(node) };
+    // SAFETY: As in `startup`: the CPU being taken down is a possible CPU, below
+    // `nr_cpu_ids`.
+    let cpu = unsafe { CpuId::from_u32_unchecked(cpu) };
     match data.offline(cpu) {
         Ok(()) => 0,
         Err(e) => e.to_errno(),

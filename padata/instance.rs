@@ -193,14 +193,15 @@ pub(crate) struct Instance {
 pub(crate) struct InstanceHp(Arc<InstanceInner>);
 
 impl Hotplug for InstanceHp {
-    fn online(&self, _cpu: u32) -> Result {
+    fn online(&self, _cpu: CpuId) -> Result {
         self.0.apply(&mut self.0.config.lock());
         Ok(())
     }
 
-    fn offline(&self, cpu: u32) -> Result {
+    fn offline(&self, cpu: CpuId) -> Result {
         // The CPU is still in cpu_online_mask while its teardown callbacks run.
-        self.0.apply_excluding(&mut self.0.config.lock(), Some(cpu));
+        self.0
+            .apply_excluding(&mut self.0.config.lock(), Some(cpu.as_u32()));
         Ok(())
     }
 }
