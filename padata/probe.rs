@@ -135,11 +135,20 @@ pub(crate) fn lane_cap(cpus: u32, parallel_pct: u64) -> u32 {
     }
 }
 
-/// Measures how many of the online CPUs run in parallel and returns `(online CPUs, work done
-/// by all at once in percent of one CPU's, lane cap)` (see [`lane_cap`]). Takes about 2 x
-/// [`PROBE_ROUNDS`] x [`PHASE_MS`] and keeps every online CPU busy for half of that. Process
-/// context.
-pub(crate) fn probe_lane_cap() -> Result<(u32, u64, u32)> {
+/// What [`probe_lane_cap`] measured.
+pub(crate) struct Probe {
+    /// Online CPUs.
+    online: u32,
+    /// Work done by all online CPUs at once, in percent of one CPU's.
+    parallel_pct: u64,
+    /// The lane cap for that ([`lane_cap`]; 0: none).
+    cap: u32,
+}
+
+/// Measures how many of the online CPUs run in parallel and the lane cap that follows (see
+/// [`lane_cap`]). Takes about 2 x [`PROBE_ROUNDS`] x [`PHASE_MS`] and keeps every online CPU
+/// busy for half of that. Process context.
+pub(crate) fn probe_lane_cap() -> Result<Probe> {
     let online = CpuSet::online();
     let n = online.weight();
     let mut one = CpuSet::empty();
@@ -155,7 +164,11 @@ pub(crate) fn probe_lane_cap() -> Result<(u32, u64, u32)> {
         all = all.saturating_add(Phase::measure(&online)?);
     }
     let pct = all.saturating_mul(100) / u64::from(PROBE_ROUNDS) / solo;
-    Ok((n, pct, lane_cap(n, pct)))
+    Ok(Probe {
+        online: n,
+        parallel_pct: pct,
+        cap: lane_cap(n, pct),
+    })
 }
 
 /// The lane cap for the module parameters `lane_max` and `lane_probe` (see
@@ -168,11 +181,19 @@ pub(crate) fn lane_max(lane_max: u32, probe: bool) -> u32 {
         return lane_max;
     }
     match probe_lane_cap() {
-        Ok((n, pct, 0)) => {
+        Ok(Probe {
+            online: n,
+            parallel_pct: pct,
+            cap: 0,
+        }) => {
             pr_info!("lane probe: {n} online CPUs ran {pct}% of one CPU's work: no lane cap\n");
             0
         }
-        Ok((n, pct, cap)) => {
+        Ok(Probe {
+            online: n,
+            parallel_pct: pct,
+            cap,
+        }) => {
             pr_info!(
                 "lane probe: {n} online CPUs ran {pct}% of one CPU's work: at most {cap} lanes per shell\n"
             );
@@ -218,10 +239,11 @@ mod probe_tests {
     /// a `lane_max` of its own or `lane_probe=0` wins over the probe.
     #[test]
     fn probe_reports_online_cpus_and_sets_its_cap() -> Result {
-        let (n, pct, cap) = probe_lane_cap()?;
+        let p = probe_lane_cap()?;
+        let n = p.online;
         assert_eq!(n, CpuSet::online().weight());
-        assert!(pct > 0);
-        assert_eq!(cap, lane_cap(n, pct));
+        assert!(p.parallel_pct > 0);
+        assert_eq!(p.cap, lane_cap(n, p.parallel_pct));
         let probed = lane_max(0, true);
         assert!(probed == 0 || (2..n).contains(&probed));
         assert_eq!(lane_max(3, true), 3);

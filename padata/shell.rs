@@ -118,11 +118,20 @@ pub(crate) trait Job: Send + Sized + 'static {
     fn serial(self, bh: &BhDisabled);
 }
 
+/// A submitted job waiting for a lane (in [`Input::queued`]) or for room in the window (in
+/// [`Input::overflow`]).
+pub(super) struct Queued<J> {
+    /// The job.
+    job: J,
+    /// Its callback CPU.
+    cb_cpu: u32,
+}
+
 /// Submission side of a shell, under [`ShellCore::input`].
 pub(super) struct Input<J> {
     /// Ring of [`MIN_RING`]..=[`WINDOW`] slots; job `s` waits for a lane in
     /// `queued[s % len]` with its cb_cpu.
-    pub(super) queued: KVec<Option<(J, u32)>>,
+    pub(super) queued: KVec<Option<Queued<J>>>,
     /// Next sequence number to hand out.
     pub(super) next: Seq,
     /// Next sequence number for a lane to take.
@@ -147,7 +156,7 @@ pub(super) struct Input<J> {
     /// oldest at `overflow_head`; they enter the window in this order before any later
     /// submission. It grows only while the window is full (`GFP_ATOMIC`, amortised doubling)
     /// and is freed once drained, so its memory follows what is really in flight.
-    pub(super) overflow: KVec<Option<(J, u32)>>,
+    pub(super) overflow: KVec<Option<Queued<J>>>,
     /// Index of the oldest job in `overflow`.
     pub(super) overflow_head: usize,
     /// The instance's tuning, as the placement policy reads it (a copy under this lock, so
@@ -497,9 +506,12 @@ impl<J: Job> ShellCore<J> {
         if inp.overflow.reserve(1, GFP_ATOMIC | __GFP_NOWARN).is_err() {
             return Err((ENOMEM, job));
         }
-        if let Err(e) = inp.overflow.push_within_capacity(Some((job, cb_cpu))) {
+        if let Err(e) = inp
+            .overflow
+            .push_within_capacity(Some(Queued { job, cb_cpu }))
+        {
             // Cannot happen: room was reserved above.
-            if let Some((job, _)) = e.0 {
+            if let Some(Queued { job, .. }) = e.0 {
                 return Err((ENOMEM, job));
             }
         }
@@ -573,7 +585,8 @@ impl<J: Job> ShellCore<J> {
         while inp.overflowing() != 0 && self.has_room(inp) {
             let head = inp.overflow_head;
             inp.overflow_head += 1;
-            let Some((job, cb_cpu)) = inp.overflow.get_mut(head).and_then(Option::take) else {
+            let Some(Queued { job, cb_cpu }) = inp.overflow.get_mut(head).and_then(Option::take)
+            else {
                 continue;
             };
             self.outstanding.fetch_add(1, Relaxed);
@@ -581,7 +594,7 @@ impl<J: Job> ShellCore<J> {
             let seq = inp.next;
             inp.next = seq.next();
             let len = inp.queued.len();
-            inp.queued[ring_idx(seq, len)] = Some((job, cb_cpu));
+            inp.queued[ring_idx(seq, len)] = Some(Queued { job, cb_cpu });
             last = Some(cb_cpu);
         }
         if inp.overflowing() == 0 && inp.overflow.capacity() != 0 {
@@ -719,7 +732,7 @@ impl<J: Job> Lane<J> {
     fn run_batch(this: &Arc<Lane<J>>, bh: &BhDisabled) -> bool {
         let core = &this.core;
         let here = CpuId::current().as_u32();
-        let mut batch: [Option<(J, u32)>; BATCH] = [const { None }; BATCH];
+        let mut batch: [Option<Queued<J>>; BATCH] = [const { None }; BATCH];
         let first;
         let n;
         {
@@ -764,7 +777,7 @@ impl<J: Job> Lane<J> {
         let mut seq = first;
         let start = Instant::<Monotonic>::now();
         for slot in batch.iter_mut().take(n) {
-            if let Some((job, cb_cpu)) = slot.take() {
+            if let Some(Queued { job, cb_cpu }) = slot.take() {
                 let ticket = Ticket {
                     core: core.clone(),
                     seq,
@@ -1041,7 +1054,7 @@ impl<J: Job> Shell<J> {
                     Next::Inline { job, seq, cb_cpu }
                 } else {
                     let len = inp.queued.len();
-                    inp.queued[ring_idx(seq, len)] = Some((job, cb_cpu));
+                    inp.queued[ring_idx(seq, len)] = Some(Queued { job, cb_cpu });
                     pick_lane(&mut inp, cost, here, cb_cpu)
                 }
             }
