@@ -8,7 +8,7 @@
 // Every item has a doc comment; `make lint` (clippy) enforces it.
 #![warn(clippy::missing_docs_in_private_items)]
 
-use kernel::{prelude::*, sync::Arc};
+use kernel::prelude::*;
 
 /// The engine microbenchmark: a consumer of the engine, run at load with `bench_jobs=N`.
 #[path = "bench/engine.rs"]
@@ -96,8 +96,8 @@ module! {
 
 /// Module state of `rust_padata`.
 struct RustPadata {
-    /// The CPU hotplug state instances of this module register with.
-    _hp: Arc<padata::HotplugState>,
+    /// The CPU hotplug state and debugfs directory instances of this module register with.
+    _reg: padata::Registry,
 }
 
 /// The engine's [`padata::Tuning`] from the module parameters; with `lane_max=0` and
@@ -119,11 +119,11 @@ fn tuning() -> padata::Tuning {
 impl kernel::Module for RustPadata {
     fn init(_module: &'static ThisModule) -> Result<Self> {
         let tuning = tuning();
-        let hp = padata::new_hotplug_state(c"rust_padata:online")?;
+        let reg = padata::Registry::new(c"rust_padata:online", c"rust_padata")?;
         pr_info!("loaded\n");
         let jobs = module_parameters::bench_jobs.value();
         if jobs != 0 {
-            let with_hp = module_parameters::bench_hotplug.value().then_some(&hp);
+            let with_reg = module_parameters::bench_hotplug.value().then_some(&reg);
             let cfg = bench::Config {
                 jobs,
                 submitters: module_parameters::bench_submitters.value(),
@@ -133,9 +133,9 @@ impl kernel::Module for RustPadata {
                 work_ns: module_parameters::bench_work_ns.value(),
                 tuning,
             };
-            bench::run(&cfg, with_hp)?;
+            bench::run(&cfg, with_reg)?;
         }
-        Ok(RustPadata { _hp: hp })
+        Ok(RustPadata { _reg: reg })
     }
 }
 

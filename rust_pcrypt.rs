@@ -259,8 +259,8 @@ struct RustPcrypt {
     _dirs: [SysfsDir<MaskFiles>; 2],
     /// `/sys/kernel/pcrypt/`, parent of the per-instance cpumask directories.
     _kset: Kset,
-    /// The CPU hotplug state of the two padata instances.
-    _hp: Arc<padata::HotplugState>,
+    /// The CPU hotplug state and debugfs directory of the two padata instances.
+    _reg: padata::Registry,
 }
 
 /// The engine's [`padata::Tuning`] from the module parameters; with `lane_max=0` and
@@ -283,12 +283,12 @@ fn tuning() -> padata::Tuning {
 impl kernel::Module for RustPcrypt {
     fn init(module: &'static ThisModule) -> Result<Self> {
         let tuning = tuning();
-        let hp = padata::new_hotplug_state(c"rust_pcrypt:online")?;
+        let reg = padata::Registry::new(c"rust_pcrypt:online", c"rust_pcrypt")?;
         let alt = module_parameters::alt_name.value();
         let kset = Kset::new_in_kernel(if alt { ALT_NAME } else { NAME })?;
         let pcrypt = Pcrypt {
-            pencrypt: Arc::new(Instance::new(c"pencrypt", Some(&hp), tuning)?, GFP_KERNEL)?,
-            pdecrypt: Arc::new(Instance::new(c"pdecrypt", Some(&hp), tuning)?, GFP_KERNEL)?,
+            pencrypt: Arc::new(Instance::new(c"pencrypt", Some(&reg), tuning)?, GFP_KERNEL)?,
+            pdecrypt: Arc::new(Instance::new(c"pdecrypt", Some(&reg), tuning)?, GFP_KERNEL)?,
         };
         let dirs = [
             SysfsDir::new(
@@ -320,7 +320,7 @@ impl kernel::Module for RustPcrypt {
             _templates: templates,
             _dirs: dirs,
             _kset: kset,
-            _hp: hp,
+            _reg: reg,
         })
     }
 }

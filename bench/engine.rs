@@ -6,7 +6,7 @@
 
 use crate::kext::cpumask::CpuSet;
 use crate::padata::{
-    kvec_of, probe::spin, BhDisabled, HotplugState, Instance, Job, MaskType, Shell, Ticket, Tuning,
+    kvec_of, probe::spin, BhDisabled, Instance, Job, MaskType, Registry, Shell, Ticket, Tuning,
     WINDOW,
 };
 use kernel::{
@@ -230,12 +230,12 @@ pub(crate) struct Config {
 
 /// Submits `cfg.jobs` trivial jobs from `cfg.submitters` concurrent threads and prints
 /// throughput, latency percentiles and the ordering check (`reordered`, `lost`: both must be
-/// 0). With `hp` the instance follows CPU hotplug (the guest hotplug tests offline CPUs
+/// 0). With `reg` the instance follows CPU hotplug (the guest hotplug tests offline CPUs
 /// meanwhile).
-pub(crate) fn run(cfg: &Config, hp: Option<&Arc<HotplugState>>) -> Result {
+pub(crate) fn run(cfg: &Config, reg: Option<&Registry>) -> Result {
     let (jobs, submitters) = (cfg.jobs, cfg.submitters.clamp(1, 64));
     let ncpu = kernel::cpu::nr_cpu_ids() as usize;
-    let inst = Arc::new(Instance::new(c"rpd_bench", hp, cfg.tuning)?, GFP_KERNEL)?;
+    let inst = Arc::new(Instance::new(c"rpd_bench", reg, cfg.tuning)?, GFP_KERNEL)?;
     if cfg.cpus != 0 {
         let mut mask = CpuSet::empty();
         for cpu in CpuSet::online().iter().take(cfg.cpus as usize) {

@@ -17,6 +17,7 @@ check insmod_rust_padata insmod $M/rust_padata.ko lane_probe=0
 check insmod_rust_pcrypt insmod $M/rust_pcrypt.ko
 check lane_probe_reported sh -c "dmesg | grep -q 'rust_pcrypt: lane probe: '"
 check pcrypt_kset_present test -d /sys/kernel/pcrypt
+check debugfs_present test -d /sys/kernel/debug/rust_pcrypt -a -d /sys/kernel/debug/rust_padata
 collect_kunit 'rust_padata*' 'rust_pcrypt*'
 
 for t in /guest/tests/*.sh; do
@@ -26,6 +27,7 @@ done
 check rmmod_rust_pcrypt rmmod rust_pcrypt
 check rmmod_rust_padata rmmod rust_padata
 check pcrypt_kset_gone test ! -e /sys/kernel/pcrypt
+check debugfs_gone test ! -e /sys/kernel/debug/rust_pcrypt -a ! -e /sys/kernel/debug/rust_padata
 check modules_gone sh -c '! grep -q "^rust_p" /proc/modules'
 suite_end
 

@@ -11,6 +11,7 @@ use crate::kext::{
 };
 use kernel::{
     cpu::CpuId,
+    debugfs::Dir,
     new_mutex,
     prelude::*,
     revocable::Revocable,
@@ -187,6 +188,11 @@ pub(crate) struct Instance {
     inner: Arc<InstanceInner>,
     /// Registration with the CPU hotplug state, if any; removed first on drop.
     hp: Option<HpInstance<InstanceHp>>,
+    /// The instance's debugfs directory (`<registry>/<name>/`), if it has a registry; its
+    /// shells show their counters in subdirectories.
+    pub(super) debugfs: Option<Dir>,
+    /// Number of the next shell, the name of its debugfs directory.
+    pub(super) next_shell: Atomic<u32>,
 }
 
 /// What a hotplug callback of an instance acts on.
@@ -208,20 +214,38 @@ impl Hotplug for InstanceHp {
 
 /// The CPU hotplug state instances register with (one per module; C: the
 /// `CPUHP_AP_ONLINE_DYN` multi-instance state of padata).
-pub(crate) type HotplugState = HpState<InstanceHp>;
+type HotplugState = HpState<InstanceHp>;
 
-/// Allocates the hotplug state for instances, named `name` (for example
-/// `c"rust_pcrypt:online"`) in `/sys/devices/system/cpu/hotplug/states`.
-pub(crate) fn new_hotplug_state(name: &'static CStr) -> Result<Arc<HotplugState>> {
-    HpState::new(name)
+/// What a module registers its instances with (one per module): the CPU hotplug state their
+/// usable masks follow and the debugfs directory their counters are shown in.
+pub(crate) struct Registry {
+    /// The hotplug state (C: the `CPUHP_AP_ONLINE_DYN` multi-instance state of padata).
+    hp: Arc<HotplugState>,
+    /// `/sys/kernel/debug/<name>/`: a directory per instance, a subdirectory per shell (see
+    /// Documentation/ABI/testing/debugfs-rust-padata).
+    debugfs: Dir,
+}
+
+impl Registry {
+    /// Allocates the hotplug state, named `hp_name` in
+    /// `/sys/devices/system/cpu/hotplug/states` (for example `c"rust_pcrypt:online"`), and
+    /// the debugfs directory `debugfs_name` (the module's name). Without debugfs (or if the
+    /// directory cannot be created) the instances work the same, unobserved.
+    pub(crate) fn new(hp_name: &'static CStr, debugfs_name: &CStr) -> Result<Self> {
+        Ok(Registry {
+            hp: HpState::new(hp_name)?,
+            debugfs: Dir::new(debugfs_name),
+        })
+    }
 }
 
 impl Instance {
-    /// Allocates and starts an instance; `name` prefixes the workqueue names. With `hp`, the
-    /// usable masks follow CPU hotplug; without, they are re-evaluated only on mask changes.
-    /// `tuning` holds the thresholds of the instance's policies ([`Tuning::DEFAULT`] unless
-    /// the user configured others).
-    pub(crate) fn new(name: &CStr, hp: Option<&Arc<HotplugState>>, tuning: Tuning) -> Result<Self> {
+    /// Allocates and starts an instance; `name` prefixes the workqueue names and names its
+    /// debugfs directory. With a registry `reg`, the usable masks follow CPU hotplug and the
+    /// shells' counters are in debugfs; without, the masks are re-evaluated only on mask
+    /// changes. `tuning` holds the thresholds of the instance's policies
+    /// ([`Tuning::DEFAULT`] unless the user configured others).
+    pub(crate) fn new(name: &CStr, reg: Option<&Registry>, tuning: Tuning) -> Result<Self> {
         let queues = Queues {
             parallel: OwnedQueue::new(name, c"_parallel", Kind::PerCpuIntensive)?,
             parallel_any: OwnedQueue::new(name, c"_parallel_any", Kind::Unbound)?,
@@ -250,15 +274,20 @@ impl Instance {
             }),
             GFP_KERNEL,
         )?;
-        let hp = match hp {
-            Some(state) => Some(state.add(InstanceHp(inner.clone()))?),
+        let hp = match reg {
+            Some(reg) => Some(reg.hp.add(InstanceHp(inner.clone()))?),
             None => None,
         };
         // After the registration, so no hotplug event can fall between the look at the
         // online CPUs and the first callback; under the hotplug lock, so none can run during
         // it.
         with_cpus_read_lock(|| inner.apply(&mut inner.config.lock()));
-        Ok(Self { inner, hp })
+        Ok(Self {
+            inner,
+            hp,
+            debugfs: reg.map(|reg| reg.debugfs.subdir(name)),
+            next_shell: Atomic::new(0),
+        })
     }
 
     /// The shared state, for shells.

@@ -97,24 +97,24 @@ pub(super) fn keep_polling(since: Instant<Monotonic>, window_ns: u32) -> bool {
         && !crate::kext::sched::resched_wanted()
 }
 
-/// Polls `fed` until it moves away from `seen` (a job joined the queue) or
-/// [`keep_polling`] says to stop.
+/// Polls `fed` until it moves away from `seen` (a job joined the queue: returns `true`) or
+/// [`keep_polling`] says to stop (`false`).
 pub(super) fn poll_until_fed(
     fed: &LineCounter,
     seen: u32,
     since: Instant<Monotonic>,
     window_ns: u32,
-) {
+) -> bool {
     loop {
         // The clock and the submitter's cache line are read only every few polls.
         for _ in 0..LINGER_POLLS {
             if fed.0.load(Relaxed) != seen {
-                return;
+                return true;
             }
             cpu_relax();
         }
         if !keep_polling(since, window_ns) {
-            return;
+            return false;
         }
     }
 }

@@ -39,8 +39,8 @@
 //!     }
 //! }
 //!
-//! let hp = padata::new_hotplug_state(c"mymod:online")?; // once per module
-//! let inst = Instance::new(c"mymod", Some(&hp), Tuning::DEFAULT)?; // workqueues, cpumasks
+//! let reg = Registry::new(c"mymod:online", c"mymod")?; // once per module: hotplug, debugfs
+//! let inst = Instance::new(c"mymod", Some(&reg), Tuning::DEFAULT)?; // workqueues, cpumasks
 //! let shell = Shell::<Checksum>::new(&inst)?; // one ordered series
 //! let mut cb_cpu = 0;
 //! match shell.do_parallel(job, &mut cb_cpu) {
@@ -67,13 +67,14 @@ pub(crate) mod probe;
 mod reorder;
 pub(crate) mod seq;
 mod shell;
+mod stats;
 #[cfg(padata_kunit)]
 mod tests;
 mod tuning;
 mod util;
 
 pub(crate) use crate::kext::bh::BhDisabled;
-pub(crate) use instance::{new_hotplug_state, HotplugState, Instance, InstanceInner, MaskType};
+pub(crate) use instance::{Instance, InstanceInner, MaskType, Registry};
 pub(crate) use mt::{do_multithreaded, MtJob};
 pub(crate) use shell::{Job, Shell, Ticket, WINDOW};
 pub(crate) use tuning::Tuning;

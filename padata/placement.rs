@@ -101,6 +101,7 @@ pub(super) fn pick_lane<J>(inp: &mut Input<J>, cost: u32, here: u32, cb_cpu: u32
     let unbound = t.lane_unbound_depth;
     inp.lane_busy[i] = true;
     inp.lanes_busy += 1;
+    inp.stats.lane_wakeups += 1;
     if inp.snap.pcpu_any && unbound != 0 && inp.peak >> PEAK_SHIFT >= unbound {
         // Deep load, and any CPU will do: the scheduler picks an idle one.
         return Next::Wake { lane: i, cpu: None };

@@ -18,6 +18,7 @@ use super::{
     linger::Linger,
     seq::Seq,
     shell::{Job, SerialWorker},
+    stats::SerialStats,
     tuning::Tuning,
 };
 use kernel::{prelude::*, sync::Arc};
@@ -100,6 +101,8 @@ pub(super) struct Reorder<J: Job> {
     /// The instance's tuning, as the linger policy reads it (a copy under this lock; see
     /// [`super::Shell::retune`]).
     pub(super) tuning: Tuning,
+    /// What the serial side did.
+    pub(super) stats: SerialStats,
 }
 
 /// "No entry" in the links of [`Reorder::pool`].
@@ -121,6 +124,7 @@ impl<J: Job> Reorder<J> {
 
     /// Counts a skipped job in the serial queue of callback CPU `cpu`, and returns the queue.
     pub(super) fn skip(&mut self, cpu: usize) -> Option<&mut SerialQueue<J>> {
+        self.stats.skipped += 1;
         let q = self.queue(cpu)?;
         q.lost += 1;
         Some(q)

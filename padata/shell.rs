@@ -35,6 +35,7 @@ use super::{
     placement::{inline_pays, lane_limit, next_peak, pick_lane, usable_cb_cpu, Next},
     reorder::{ring_idx, Done, Ready, Reorder, SerialQueue, NIL},
     seq::Seq,
+    stats::{SerialStats, ShellStats, SubmitStats},
     tuning::Tuning,
     util::{kvec_of, kvec_with},
 };
@@ -46,13 +47,16 @@ use crate::kext::{
 use core::mem;
 use kernel::{
     cpu::{nr_cpu_ids, CpuId},
+    debugfs::Scope,
     new_condvar, new_spinlock_irq, new_work,
     prelude::*,
+    str::CString,
     sync::{
         atomic::{Acquire, Atomic, Full, Relaxed},
         Arc, CondVar, SpinLockIrq,
     },
     time::{delay::fsleep, Delta, Instant, Monotonic},
+    uaccess::UserSliceReader,
     workqueue::{Work, WorkItem},
 };
 
@@ -96,6 +100,23 @@ const SERIAL_BATCH: usize = 32;
 /// Most serial workers [`ShellCore::complete`] queues after dropping the reorder lock; any
 /// further ones (a ready run spanning more callback CPUs) are queued under it.
 const KICK_MAX: usize = 8;
+
+/// A shell's debugfs directory with its files, holding the shell's core for them.
+type ShellDebugfs<J> = Pin<KBox<Scope<Arc<ShellCore<J>>>>>;
+
+/// The debugfs `stats` file of a shell: its counters, one `name value` per line.
+fn show_stats<J: Job>(
+    core: &Arc<ShellCore<J>>,
+    f: &mut kernel::fmt::Formatter<'_>,
+) -> kernel::fmt::Result {
+    core.stats().write(f)
+}
+
+/// The debugfs `reset` file of a shell: any write zeroes its counters.
+fn reset_stats<J: Job>(core: &Arc<ShellCore<J>>, _input: &mut UserSliceReader) -> Result {
+    core.reset_stats();
+    Ok(())
+}
 
 /// A padata job: a parallel part, then a serial part run in submission order.
 pub(crate) trait Job: Send + Sized + 'static {
@@ -162,6 +183,8 @@ pub(super) struct Input<J> {
     /// The instance's tuning, as the placement policy reads it (a copy under this lock, so
     /// a submission reads it from memory it touches anyway; see [`Shell::retune`]).
     pub(super) tuning: Tuning,
+    /// What the submission side did.
+    pub(super) stats: SubmitStats,
 }
 
 impl<J> Input<J> {
@@ -227,6 +250,9 @@ pub(crate) struct Lane<J: Job> {
     /// Lane number; a pinned lane is queued on the `idx`-th usable parallel CPU counted from
     /// the submitter's (see [`pick_lane`]).
     idx: u32,
+    /// Whether the lane was last queued on the unbound parallel workqueue (for
+    /// [`SubmitStats`] only: which path its jobs took).
+    unbound: Atomic<bool>,
     /// The work item queued on the parallel workqueue.
     #[pin]
     work: Work<Lane<J>>,
@@ -323,6 +349,7 @@ impl<J: Job> ShellCore<J> {
                 return;
             }
             let tuning = r.tuning;
+            let mut woken = 0;
             loop {
                 let head = r.head;
                 let (job, cb) = match mem::replace(&mut r.done[ring_idx(head, len)], Done::Empty) {
@@ -351,6 +378,7 @@ impl<J: Job> ShellCore<J> {
                 if let Some(q) = q {
                     if !q.scheduled {
                         q.scheduled = true;
+                        woken += 1;
                         let now = *now.get_or_insert_with(Instant::<Monotonic>::now);
                         q.linger.kicked(now, &tuning);
                         // `scheduled` is now set: each worker is kicked once.
@@ -366,10 +394,31 @@ impl<J: Job> ShellCore<J> {
                     }
                 }
             }
+            r.stats.wakeups += woken;
         }
         for w in kick.into_iter().take(kicks).flatten() {
             self.kick(w);
         }
+    }
+
+    /// See [`Shell::stats`].
+    fn stats(&self) -> ShellStats {
+        let submit = self.input.lock().stats;
+        let serial = self.reorder.lock().stats;
+        ShellStats {
+            submit,
+            serial,
+            in_flight: self
+                .outstanding
+                .load(Relaxed)
+                .saturating_add(self.overflowed.load(Relaxed)),
+        }
+    }
+
+    /// See [`Shell::reset_stats`].
+    fn reset_stats(&self) {
+        self.input.lock().stats = SubmitStats::default();
+        self.reorder.lock().stats = SerialStats::default();
     }
 
     /// Queues serial worker `w` on its CPU.
@@ -618,8 +667,14 @@ impl<J: Job> ShellCore<J> {
             return;
         };
         let _ = match cpu.and_then(CpuId::from_u32) {
-            Some(cpu) => queues.parallel.enqueue_on(cpu, lane),
-            None => queues.parallel_any.enqueue(lane),
+            Some(cpu) => {
+                lane.unbound.store(false, Relaxed);
+                queues.parallel.enqueue_on(cpu, lane)
+            }
+            None => {
+                lane.unbound.store(true, Relaxed);
+                queues.parallel_any.enqueue(lane)
+            }
         };
     }
 
@@ -642,6 +697,7 @@ impl<J: Job> ShellCore<J> {
                 pin_init!(Lane {
                     core,
                     idx,
+                    unbound: Atomic::new(false),
                     work <- new_work!("padata_lane"),
                 }),
                 GFP_ATOMIC | __GFP_NOWARN,
@@ -715,6 +771,7 @@ impl<J: Job> Lane<J> {
             return false;
         };
         let any = core.input.lock().snap.pcpu_any;
+        this.unbound.store(any, Relaxed);
         if any {
             q.parallel_any.enqueue(this.clone()).is_ok()
         } else {
@@ -773,6 +830,11 @@ impl<J: Job> Lane<J> {
                 seq = seq.next();
             }
             inp.dispatch = seq;
+            if this.unbound.load(Relaxed) {
+                inp.stats.lane_unbound += n as u64;
+            } else {
+                inp.stats.lane_pinned += n as u64;
+            }
         }
         let mut seq = first;
         let start = Instant::<Monotonic>::now();
@@ -800,10 +862,17 @@ impl<J: Job> WorkItem for SerialWorker<J> {
         let core = &this.core;
         let cpu = this.cpu as usize;
         let mut empty_since = None;
+        // How the last poll ended (`true`: a job came), counted under the next lock.
+        let mut polled = None;
         loop {
             let mut batch: [Option<J>; SERIAL_BATCH] = [const { None }; SERIAL_BATCH];
             let lost = {
                 let mut r = core.reorder.lock();
+                match polled.take() {
+                    Some(true) => r.stats.poll_hits += 1,
+                    Some(false) => r.stats.poll_misses += 1,
+                    None => {}
+                }
                 let tuning = r.tuning;
                 let Some(q) = r.queue(cpu) else {
                     return;
@@ -817,7 +886,7 @@ impl<J: Job> WorkItem for SerialWorker<J> {
                     if keep_polling(since, window) {
                         let seen = this.fed.0.load(Relaxed);
                         drop(r);
-                        poll_until_fed(&this.fed, seen, since, window);
+                        polled = Some(poll_until_fed(&this.fed, seen, since, window));
                         continue;
                     }
                     q.scheduled = false;
@@ -826,12 +895,16 @@ impl<J: Job> WorkItem for SerialWorker<J> {
                 }
                 empty_since = None;
                 let lost = mem::take(&mut q.lost);
+                let mut popped = 0;
                 for slot in batch.iter_mut() {
                     *slot = r.pop_serial(cpu);
                     if slot.is_none() {
                         break;
                     }
+                    popped += 1;
                 }
+                r.stats.batches += 1;
+                r.stats.completed += popped;
                 lost
             };
             let mut n = lost;
@@ -862,6 +935,9 @@ impl<J: Job> WorkItem for SerialWorker<J> {
 pub(crate) struct Shell<J: Job> {
     /// State shared with the work items and tickets.
     core: Arc<ShellCore<J>>,
+    /// The shell's debugfs directory, if its instance has one; removed (waiting for readers)
+    /// when the shell is dropped.
+    _debugfs: Option<ShellDebugfs<J>>,
 }
 
 impl<J: Job> Shell<J> {
@@ -907,6 +983,7 @@ impl<J: Job> Shell<J> {
                     overflow: KVec::new(),
                     overflow_head: 0,
                     tuning,
+                    stats: SubmitStats::default(),
                 }),
                 idle <- new_condvar!(),
                 _pad: [0; 64],
@@ -917,6 +994,7 @@ impl<J: Job> Shell<J> {
                     free: 0,
                     serial,
                     tuning,
+                    stats: SerialStats::default(),
                 }),
                 outstanding: Atomic::new(0),
                 overflowed: Atomic::new(0),
@@ -937,13 +1015,26 @@ impl<J: Job> Shell<J> {
                 pin_init!(Lane {
                     core: c,
                     idx: idx - 1,
+                    unbound: Atomic::new(false),
                     work <- new_work!("padata_lane"),
                 }),
                 GFP_KERNEL,
             )
         })?;
         *core.lanes.lock() = lanes;
-        Ok(Self { core })
+        let _debugfs = match &inst.debugfs {
+            Some(dir) => {
+                let id = inst.next_shell.fetch_add(1, Relaxed);
+                let name = CString::try_from_fmt(fmt!("{id}"))?;
+                let scope = dir.scope(core.clone(), &name, |core, d| {
+                    d.read_callback_file(c"stats", core, &show_stats::<J>);
+                    d.write_only_callback_file(c"reset", core, &reset_stats::<J>);
+                });
+                Some(KBox::pin_init(scope, GFP_KERNEL)?)
+            }
+            None => None,
+        };
+        Ok(Self { core, _debugfs })
     }
 
     /// Submits a job (C: `padata_do_parallel()`).
@@ -994,8 +1085,25 @@ impl<J: Job> Shell<J> {
     }
 
     /// [`Shell::do_parallel`], with bottom halves disabled (`bh`); `set_cb_cpu` is told the
-    /// callback CPU chosen before the job becomes visible to any other context.
+    /// callback CPU chosen before the job becomes visible to any other context. Counts a
+    /// refusal in [`SubmitStats::refused`].
     fn submit(
+        &self,
+        job: J,
+        cb_cpu: u32,
+        set_cb_cpu: impl FnOnce(u32),
+        bh: &BhDisabled,
+    ) -> Result<(), (Error, J)> {
+        let r = self.try_submit(job, cb_cpu, set_cb_cpu, bh);
+        if let Err((e, _)) = &r {
+            // Refusals are rare: a second lock round trip, off the path of accepted jobs.
+            self.core.input.lock().stats.refuse(*e);
+        }
+        r
+    }
+
+    /// [`Shell::submit`], without counting a refusal.
+    fn try_submit(
         &self,
         job: J,
         cb_cpu: u32,
@@ -1032,6 +1140,8 @@ impl<J: Job> Shell<J> {
             if inp.overflowing() != 0 || !core.has_room(&mut inp) {
                 // The window is full, or earlier jobs wait already: queue behind them.
                 core.overflow_push(&mut inp, job, cb_cpu)?;
+                inp.stats.submitted += 1;
+                inp.stats.overflowed += 1;
                 set_cb_cpu(cb_cpu);
                 // A job that finished meanwhile may not have seen the overflow (see
                 // `ShellCore::overflowed`).
@@ -1040,6 +1150,8 @@ impl<J: Job> Shell<J> {
                 set_cb_cpu(cb_cpu);
                 let in_flight = core.outstanding.fetch_add(1, Relaxed) + 1;
                 inp.peak = next_peak(inp.peak, in_flight);
+                inp.stats.submitted += 1;
+                inp.stats.peak_in_flight = inp.stats.peak_in_flight.max(in_flight);
                 let seq = inp.next;
                 inp.next = seq.next();
                 // Inline: nothing waits for a lane before this job (it would not overtake
@@ -1051,6 +1163,7 @@ impl<J: Job> Shell<J> {
                     && here_parallel
                 {
                     inp.dispatch = inp.next;
+                    inp.stats.inline += 1;
                     Next::Inline { job, seq, cb_cpu }
                 } else {
                     let len = inp.queued.len();
@@ -1131,6 +1244,16 @@ impl<J: Job> Shell<J> {
         r.serial.iter().flatten().fold((0, 0), |(w, p), q| {
             (w.max(q.linger.wake_ns), p.max(q.linger.poll_ns))
         })
+    }
+
+    /// The shell's counters (see [`ShellStats`]); each side's read under its lock.
+    pub(crate) fn stats(&self) -> ShellStats {
+        self.core.stats()
+    }
+
+    /// Zeroes the shell's counters (the jobs in flight stay; their completions count anew).
+    pub(crate) fn reset_stats(&self) {
+        self.core.reset_stats()
     }
 
     /// Replaces the shell's copy of its instance's tuning, for tests that switch a policy

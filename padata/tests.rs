@@ -639,6 +639,8 @@ struct InlineRun {
     lane: u64,
     /// Most parallel parts seen running at once.
     max_overlap: u64,
+    /// The shell's counters at the end.
+    stats: super::stats::ShellStats,
 }
 
 /// Pushes `per_phase` [`InlineJob`]s through a new shell of an instance tuned `t` for each
@@ -681,6 +683,7 @@ fn run_inline(t: Tuning, phases: &[u32], per_phase: u64) -> Result<InlineRun> {
         inline: RAN_INLINE.load(Relaxed),
         lane: RAN_ON_LANE.load(Relaxed),
         max_overlap: MAX_RUNNING.load(Relaxed),
+        stats: shell.stats(),
     })
 }
 
@@ -747,6 +750,12 @@ mod inline_tests {
         }
         let r = run_inline(Tuning::DEFAULT, &phases, 250)?;
         assert_eq!(r.completed, 10_000);
+        // The path counters tell what the jobs saw.
+        let s = &r.stats.submit;
+        assert_eq!(s.submitted, 10_000);
+        assert_eq!(s.inline, r.inline);
+        assert_eq!(s.lane_pinned + s.lane_unbound, r.lane);
+        assert_eq!(r.stats.serial.completed, 10_000);
         assert_eq!(r.reordered, 0);
         assert_eq!(r.wrong_cpu, 0);
         assert_eq!(r.inline + r.lane, 10_000);

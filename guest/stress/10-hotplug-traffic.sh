@@ -3,8 +3,8 @@
 #
 # CPU offline/online cycles (random CPUs, never the last online one) under continuous AEAD
 # traffic through Rust pcrypt (tcrypt mode 215) and ordered engine traffic (rust_padata's
-# microbenchmark, 4 submitters, following hotplug): every request completes, no job is lost
-# or reordered, no kernel report.
+# microbenchmark, 4 submitters, following hotplug), while the debugfs counters are read:
+# every request completes, no job is lost or reordered, no kernel report.
 . /guest/lib.sh
 suite_begin stress_hotplug_traffic
 cycles_wanted=${RPD_HP_CYCLES:-200}
@@ -31,6 +31,13 @@ rm -f /tmp/.padata-fail
 	done
 ) &
 padata_pid=$!
+# Read every shell's debugfs counters all along (they come and go with the engine runs).
+(
+	while [ ! -e /tmp/.traffic-stop ]; do
+		cat /sys/kernel/debug/rust_p*/*/*/stats >/dev/null 2>&1
+	done
+) &
+reader_pid=$!
 
 # Toggle random CPUs; CPU 0 (which x86 cannot offline) keeps one CPU online at all times.
 offlines=0
@@ -49,7 +56,7 @@ for c in $(seq 1 $((ncpu - 1))); do
 	echo 1 >$S/cpu$c/online || errors=$((errors + 1))
 done
 traffic_stop
-wait "$padata_pid"
+wait "$padata_pid" "$reader_pid"
 echo "rpd: hotplug: $offlines offline cycles, $TRAFFIC_RUNS tcrypt runs, $(kmsg_since | grep -c 'rpd-bench:') engine runs"
 
 expect_eq hotplug_writes_ok "$errors" 0

@@ -1,0 +1,42 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# rust_pcrypt's debugfs counters (Documentation/ABI/testing/debugfs-rust-padata): a directory
+# per padata instance and per shell, traffic shown after the self-tests, counters that add
+# up, reset, and directories gone with the algorithm instance.
+. /guest/lib.sh
+suite_begin guest_debugfs
+
+D=/sys/kernel/debug/rust_pcrypt
+check instance_dirs test -d $D/pencrypt -a -d $D/pdecrypt
+gcm=$(inner_driver "gcm(aes)")
+before=$(ls $D/pencrypt $D/pdecrypt | sort)
+# The crypto self-tests of a new instance encrypt and decrypt through its two shells.
+check create_pcrypt rpd-crconf add "pcrypt($gcm)" 3
+expect_eq selftest_passed "$(field "pcrypt($gcm)" selftest)" passed
+# counter FILE NAME: the value of counter NAME in FILE.
+counter() { awk -v n="$2" '$1 == n { print $2 }' "$1"; }
+for i in pencrypt pdecrypt; do
+	new=$(ls $D/$i | while read -r s; do
+		echo "$before" | grep -qx "$s" || echo "$s"
+	done)
+	s=$D/$i/$new
+	check "${i}_one_new_shell" test -n "$new" -a "$(echo "$new" | wc -l)" = 1
+	check "${i}_files" test -r "$s/stats" -a -w "$s/reset"
+	sub=$(counter "$s/stats" submitted)
+	check "${i}_traffic" test "${sub:-0}" -gt 0
+	expect_eq "${i}_in_flight_0" "$(counter "$s/stats" in_flight)" 0
+	expect_eq "${i}_all_completed" \
+		"$(($(counter "$s/stats" completed) + $(counter "$s/stats" skipped)))" "$sub"
+	expect_eq "${i}_paths_add_up" "$(($(counter "$s/stats" path_inline) + \
+		$(counter "$s/stats" path_lane) + $(counter "$s/stats" path_unbound_lane)))" "$sub"
+	expect_eq "${i}_nothing_refused" "$(awk '/^refused_/ { n += $2 } END { print n }' "$s/stats")" 0
+	check "${i}_reset" sh -c "echo 1 > $s/reset"
+	expect_eq "${i}_reset_zeroes" \
+		"$(awk '$1 != "in_flight" { n += $2 } END { print n }' "$s/stats")" 0
+	eval "shell_$i=$s"
+done
+check delete_pcrypt rpd-crconf del "pcrypt($gcm)" 3
+# shellcheck disable=SC2154 # set by the eval above
+check shell_dirs_gone test ! -e "$shell_pencrypt" -a ! -e "$shell_pdecrypt"
+suite_end
