@@ -24,6 +24,10 @@ show "echo xyz > /sys/kernel/pcrypt/pencrypt/parallel_cpumask; cat /sys/kernel/p
 show "echo f > /sys/kernel/pcrypt/pencrypt/parallel_cpumask"
 show "rpd-crconf add 'gcm(aes)' 3; rpd-crconf add 'pcrypt(gcm-aes-lib)' 3"
 show "grep -A8 'pcrypt(gcm-aes-lib)' /proc/crypto"
+# The engine's counters (Documentation/ABI/testing/debugfs-rust-padata): the self-tests of
+# the new instance went through its encryption shell.
+show "ls /sys/kernel/debug/rust_pcrypt/ /sys/kernel/debug/rust_pcrypt/pencrypt/"
+show "cat /sys/kernel/debug/rust_pcrypt/pencrypt/*/stats"
 show "rmmod rust_padata; insmod $M/rust_padata.ko bench_jobs=100000 bench_submitters=4"
 show "dmesg | grep -E 'rust_padata|rust_pcrypt' | grep -v '#' | tail -n 5"
 show "rpd-crconf del 'pcrypt(gcm-aes-lib)' 3 && echo instance deleted"
