@@ -28,6 +28,10 @@ show "grep -A8 'pcrypt(gcm-aes-lib)' /proc/crypto"
 # the new instance went through its encryption shell.
 show "ls /sys/kernel/debug/rust_pcrypt/ /sys/kernel/debug/rust_pcrypt/pencrypt/"
 show "cat /sys/kernel/debug/rust_pcrypt/pencrypt/*/stats"
+# Live: rpd-stat while tcrypt drives 8 requests at a time through the instance.
+traffic_start 215
+show "rpd-stat 2000 3"
+traffic_stop
 show "rmmod rust_padata; insmod $M/rust_padata.ko bench_jobs=100000 bench_submitters=4"
 show "dmesg | grep -E 'rust_padata|rust_pcrypt' | grep -v '#' | tail -n 5"
 show "rpd-crconf del 'pcrypt(gcm-aes-lib)' 3 && echo instance deleted"

@@ -25,8 +25,11 @@ rs=(rust_padata.rs rust_pcrypt.rs samples/rust_padata_pipeline.rs samples/rust_p
 /usr/bin/rustfmt --edition 2021 --config-path "$KSRC/.rustfmt.toml" --check "${rs[@]}" \
 	>"$BUILD/lint-rustfmt.log" 2>&1
 report "rustfmt (kernel .rustfmt.toml)" $? "$BUILD/lint-rustfmt.log"
-(cd tools/crconf && /usr/bin/rustfmt --edition 2021 --check src/main.rs) \
-	>"$BUILD/lint-rustfmt-tool.log" 2>&1
+(
+	for t in tools/*/src/main.rs; do
+		/usr/bin/rustfmt --edition 2021 --check "$t" || exit
+	done
+) >"$BUILD/lint-rustfmt-tool.log" 2>&1
 report "rustfmt (tools)" $? "$BUILD/lint-rustfmt-tool.log"
 
 mapfile -t KVARS < <(kmake_vars)

@@ -47,10 +47,10 @@ if has_warnings "$BUILD/$modlog.log" >&2; then
 fi
 
 # Guest tools (static binaries, copied into the initramfs by build-initramfs.sh).
-step guest-tools "building guest tools (rpd-crconf, rpd-udpseq; static)" bash -c '
+step guest-tools "building guest tools (rpd-crconf, rpd-udpseq, rpd-stat; static)" bash -c '
 	set -e
 	mkdir -p "$2/guest-bin"
-	for t in crconf udpseq; do
+	for t in crconf udpseq stat; do
 		cd "$1/tools/$t"
 		RUSTFLAGS="-C target-feature=+crt-static" cargo build --locked --release \
 			--target x86_64-unknown-linux-gnu

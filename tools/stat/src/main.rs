@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! rpd-stat: a live, one-line-per-shell summary of the engine's debugfs counters
+//! (Documentation/ABI/testing/debugfs-rust-padata), like `vmstat`.
+//!
+//! `rpd-stat [INTERVAL_MS [COUNT]]` reads every
+//! `/sys/kernel/debug/rust_*/<instance>/<shell>/stats` every INTERVAL_MS (default 1000)
+//! milliseconds, COUNT times (default: until killed), and prints for each shell that did
+//! something in the interval: jobs submitted, completed and refused per second, jobs in
+//! flight now and at most, the paths the parallel parts took (inline, pinned lane, unbound
+//! lane, in percent), the mean serial batch, serial wakeups per second and the share of
+//! lingering polls that caught a job.
+
+use std::{collections::BTreeMap, env, fs, path::Path, process::exit, thread, time::Duration};
+
+/// Counters of one shell, by name.
+type Counters = BTreeMap<String, u64>;
+
+/// Where the modules' debugfs directories are.
+const DEBUGFS: &str = "/sys/kernel/debug";
+
+/// Reads the `stats` file of every shell: `module/instance/shell` -> counters.
+fn snapshot() -> BTreeMap<String, Counters> {
+    let mut all = BTreeMap::new();
+    let dirs = |p: &Path| -> Vec<(String, std::path::PathBuf)> {
+        let mut v: Vec<_> = fs::read_dir(p)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter(|e| e.path().is_dir())
+            .map(|e| (e.file_name().to_string_lossy().into_owned(), e.path()))
+            .collect();
+        v.sort();
+        v
+    };
+    for (module, mpath) in dirs(Path::new(DEBUGFS)) {
+        if !module.starts_with("rust_") {
+            continue;
+        }
+        for (inst, ipath) in dirs(&mpath) {
+            for (shell, spath) in dirs(&ipath) {
+                // The shell may go away between the listing and the read.
+                let Ok(text) = fs::read_to_string(spath.join("stats")) else {
+                    continue;
+                };
+                let c: Counters = text
+                    .lines()
+                    .filter_map(|l| {
+                        let (k, v) = l.split_once(' ')?;
+                        Some((k.to_string(), v.trim().parse().ok()?))
+                    })
+                    .collect();
+                all.insert(format!("{module}/{inst}/{shell}"), c);
+            }
+        }
+    }
+    all
+}
+
+/// Counter `k` of `now` less that of `before` (0 if it went down: a reset).
+fn delta(now: &Counters, before: Option<&Counters>, k: &str) -> u64 {
+    let n = now.get(k).copied().unwrap_or(0);
+    let b = before.and_then(|b| b.get(k)).copied().unwrap_or(0);
+    n.checked_sub(b).unwrap_or(n)
+}
+
+/// `part` in percent of `whole`, or `-` when `whole` is 0.
+fn pct(part: u64, whole: u64) -> String {
+    match whole {
+        0 => "-".to_string(),
+        w => format!("{}", part * 100 / w),
+    }
+}
+
+/// Prints one report of the shells active between `before` and `now`, `secs` apart.
+fn report(before: &BTreeMap<String, Counters>, now: &BTreeMap<String, Counters>, secs: f64) {
+    println!(
+        "{:<28} {:>8} {:>8} {:>6} {:>6} {:>5} {:>4} {:>4} {:>4} {:>5} {:>7} {:>4}",
+        "shell",
+        "sub/s",
+        "done/s",
+        "ref/s",
+        "inflt",
+        "peak",
+        "inl%",
+        "lan%",
+        "unb%",
+        "batch",
+        "wake/s",
+        "hit%"
+    );
+    for (name, c) in now {
+        let b = before.get(name);
+        let d = |k: &str| delta(c, b, k);
+        let refused: u64 = c
+            .keys()
+            .filter(|k| k.starts_with("refused_"))
+            .map(|k| d(k))
+            .sum();
+        let (sub, done) = (d("submitted"), d("completed"));
+        if sub == 0 && done == 0 && refused == 0 && c.get("in_flight") == Some(&0) {
+            continue;
+        }
+        let (inl, lan, unb) = (d("path_inline"), d("path_lane"), d("path_unbound_lane"));
+        let paths = inl + lan + unb;
+        let batches = d("serial_batches");
+        let (hits, misses) = (d("poll_hits"), d("poll_misses"));
+        let rate = |n: u64| format!("{:.0}", n as f64 / secs);
+        println!(
+            "{:<28} {:>8} {:>8} {:>6} {:>6} {:>5} {:>4} {:>4} {:>4} {:>5} {:>7} {:>4}",
+            name,
+            rate(sub),
+            rate(done),
+            rate(refused),
+            c.get("in_flight").copied().unwrap_or(0),
+            c.get("peak_in_flight").copied().unwrap_or(0),
+            pct(inl, paths),
+            pct(lan, paths),
+            pct(unb, paths),
+            match batches {
+                0 => "-".to_string(),
+                n => format!("{:.1}", done as f64 / n as f64),
+            },
+            rate(d("serial_wakeups")),
+            pct(hits, hits + misses),
+        );
+    }
+    println!();
+}
+
+fn main() {
+    let args: Vec<String> = env::args().collect();
+    let num = |i: usize, default: u64| -> u64 {
+        args.get(i).map_or(default, |a| {
+            a.parse().unwrap_or_else(|_| {
+                eprintln!("usage: rpd-stat [INTERVAL_MS [COUNT]]");
+                exit(2)
+            })
+        })
+    };
+    let (interval, count) = (num(1, 1000).max(1), num(2, u64::MAX));
+    if !Path::new(DEBUGFS).join("rust_pcrypt").exists()
+        && !Path::new(DEBUGFS).join("rust_padata").exists()
+    {
+        eprintln!("rpd-stat: no rust_pcrypt or rust_padata directory in {DEBUGFS}");
+        exit(1);
+    }
+    let mut before = snapshot();
+    for _ in 0..count {
+        thread::sleep(Duration::from_millis(interval));
+        let now = snapshot();
+        report(&before, &now, interval as f64 / 1000.0);
+        before = now;
+    }
+}
