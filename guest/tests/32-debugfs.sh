@@ -14,6 +14,8 @@ before=$(ls $D/pencrypt $D/pdecrypt | sort)
 # The crypto self-tests of a new instance encrypt and decrypt through its two shells.
 check create_pcrypt rpd-crconf add "pcrypt($gcm)" 3
 expect_eq selftest_passed "$(field "pcrypt($gcm)" selftest)" passed
+# The reader tool lists the shells it finds.
+check rpd_stat_reports sh -c 'rpd-stat 100 1 | grep -q "^shell .*sub/s"'
 # counter FILE NAME: the value of counter NAME in FILE.
 counter() { awk -v n="$2" '$1 == n { print $2 }' "$1"; }
 for i in pencrypt pdecrypt; do
