@@ -12,7 +12,8 @@
 reps=$(cmdline_arg rpd.reps 3)
 modes=$(cmdline_arg rpd.modes "215:8 215:32 211:0" | tr , ' ')
 sec=$(cmdline_arg rpd.sec 1)
-RS="$RS $(cmdline_arg rpd.rsargs | tr , ' ')"
+rsargs=$(cmdline_arg rpd.rsargs | tr , ' ')
+RS="$RS${rsargs:+ $rsargs}"
 out=/dev/ttyS1
 dmesg -n 1
 echo none >/sys/module/kunit/parameters/filter_glob

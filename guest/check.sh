@@ -11,8 +11,8 @@ possible=$(cmdline_arg rpd.possible)
 suite_begin guest_module
 expect_eq cpus_online "$(cat /sys/devices/system/cpu/online)" "0-$((cpus - 1))"
 expect_eq cpus_possible "$(cat /sys/devices/system/cpu/possible)" "0-$((${possible:-$cpus} - 1))"
-# The engine's KUnit suites run without the load-time lane cap (lane_probe=0): every lane
-# of a 4-CPU mask may be busy at once, as on hardware whose CPUs really run in parallel.
+# lane_probe=0 skips the load-time probe (~120 ms of every CPU); the engine's KUnit suites
+# build their own Tuning, without a lane cap unless a test sets one.
 check insmod_rust_padata insmod $M/rust_padata.ko lane_probe=0
 check insmod_rust_pcrypt insmod $M/rust_pcrypt.ko
 check lane_probe_reported sh -c "dmesg | grep -q 'rust_pcrypt: lane probe: '"

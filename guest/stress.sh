@@ -10,7 +10,7 @@ only=$(cmdline_arg rpd.stress '*')
 
 kmsg_start
 suite_begin stress_setup
-# KUnit suites with every lane allowed (as in make check's guest/check.sh).
+# KUnit suites at load (lane_probe=0 skips the probe, as in make check's guest/check.sh).
 check insmod_rust_padata insmod $M/rust_padata.ko lane_probe=0
 check insmod_rust_pcrypt insmod $M/rust_pcrypt.ko
 check kmemleak_enabled test -w /sys/kernel/debug/kmemleak

@@ -4,44 +4,64 @@
 //!
 //! C header: [`include/linux/bottom_half.h`](srctree/include/linux/bottom_half.h)
 
-use core::marker::PhantomData;
+use kernel::types::NotThreadSafe;
 
 unsafe extern "C" {
     fn rpd_local_bh_disable();
     fn rpd_local_bh_enable();
+    fn rpd_in_hardirq() -> bool;
+    fn rpd_irqs_disabled() -> bool;
 }
 
-/// Proof that bottom halves are disabled on the current CPU, so the holder runs in atomic
-/// context and stays on this CPU. A function that must run that way takes a
-/// `&BhDisabled`, the way `lock_with(&LocalInterruptDisabled)` takes proof that interrupts
-/// are off (rust/kernel/sync/lock/spinlock.rs).
+/// Proof that no softirq can run on the current CPU (bottom halves or interrupts are
+/// disabled, or it runs a hard interrupt handler), so the holder runs in atomic context and
+/// stays on this CPU. A function that must run that way takes a `&BhDisabled`, the way
+/// `lock_with(&LocalInterruptDisabled)` takes proof that interrupts are off
+/// (rust/kernel/sync/lock/spinlock.rs).
 ///
 /// # Invariants
 ///
-/// A `BhDisabled` exists only inside [`with_bh_disabled`], while bottom halves are disabled
-/// on the CPU it was created on. It is neither `Send` nor `Sync`, and references to it cannot
-/// outlive the closure, so it never reaches another CPU or a later point in time.
+/// A `BhDisabled` exists only inside [`with_bh_disabled`], while no softirq can run on the CPU
+/// it was created on. It is neither `Send` nor `Sync`, and references to it cannot outlive
+/// the closure, so it never reaches another CPU or a later point in time.
 pub(crate) struct BhDisabled {
     /// Not `Send`, not `Sync`: the proof holds on one CPU only.
-    _not_send: PhantomData<*mut ()>,
+    _not_send: NotThreadSafe,
 }
 
 /// Runs `f` with bottom halves disabled on the current CPU, as `local_bh_disable()` /
 /// `local_bh_enable()` around it would, and hands it the proof.
 ///
+/// Called in hard-IRQ context or with interrupts disabled, where softirqs cannot run anyway
+/// and `local_bh_enable()` must not be called (it would warn and enable interrupts), it
+/// runs `f` as it is.
+///
 /// `f` runs in atomic context: it must not sleep. Pending softirqs raised meanwhile run when
 /// bottom halves are enabled again.
 pub(crate) fn with_bh_disabled<R>(f: impl FnOnce(&BhDisabled) -> R) -> R {
-    // SAFETY: Disabling bottom halves is always allowed from process or softirq context; it is
-    // balanced by the enable below, on the same CPU because preemption is disabled in between.
+    let token = BhDisabled {
+        _not_send: NotThreadSafe,
+    };
+    // SAFETY: Both helpers only read the current CPU's preemption count and interrupt flag;
+    // they are callable from any context.
+    if unsafe { rpd_in_hardirq() || rpd_irqs_disabled() } {
+        // INVARIANT: softirqs run on interrupt exit, on `local_bh_enable()` or in ksoftirqd;
+        // in a hard interrupt handler or with interrupts off none of those can happen on this
+        // CPU until `f` returned (it must not sleep, and this function does not re-enable
+        // anything).
+        return f(&token);
+    }
+    // SAFETY: Outside hard-IRQ context and with interrupts enabled (checked above), disabling
+    // bottom halves is allowed; it is balanced by the enable below, on the same CPU because
+    // preemption is disabled in between.
     unsafe { rpd_local_bh_disable() };
     // INVARIANT: bottom halves are disabled until the enable below, after `f` returned; `f`
     // is higher-ranked over the reference's lifetime, so neither it nor `R` can keep it.
-    let r = f(&BhDisabled {
-        _not_send: PhantomData,
-    });
-    // SAFETY: Balances the `rpd_local_bh_disable()` above; `f` cannot unbalance it since it
-    // only has safe access to the softirq state.
+    let r = f(&token);
+    // SAFETY: Balances the `rpd_local_bh_disable()` above, on the same CPU; `f` cannot
+    // unbalance it since it only has safe access to the softirq state. Safe code can leave
+    // interrupts disabled only by leaking a guard (`mem::forget`); `local_bh_enable()` then
+    // warns, a bug report, not a memory safety issue.
     unsafe { rpd_local_bh_enable() };
     r
 }

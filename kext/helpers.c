@@ -7,6 +7,7 @@
  */
 
 #include <linux/bottom_half.h>
+#include <linux/irqflags.h>
 #include <linux/preempt.h>
 #include <linux/sched.h>
 #include <linux/spinlock.h>
@@ -37,6 +38,11 @@ bool rpd_need_resched_lazy(void)
 bool rpd_in_hardirq(void)
 {
 	return in_hardirq();
+}
+
+bool rpd_irqs_disabled(void)
+{
+	return irqs_disabled();
 }
 
 void rpd_sysfs_attr_init(struct attribute *attr)

@@ -18,6 +18,7 @@ void rpd_local_bh_enable(void);
 bool rpd_need_resched(void);
 bool rpd_need_resched_lazy(void);
 bool rpd_in_hardirq(void);
+bool rpd_irqs_disabled(void);
 
 void rpd_spin_lock_bh(spinlock_t *lock);
 void rpd_spin_unlock_bh(spinlock_t *lock);

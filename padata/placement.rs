@@ -3,8 +3,8 @@
 //! The placement policy: where a submitted job's parallel part runs, and where its serial
 //! part runs (C: the choice of `cb_cpu` in `padata_do_parallel()`).
 //!
-//! A shell asks these functions, under its input lock, after it gave a job its sequence
-//! number; they never change the order of jobs, only who runs them:
+//! A shell asks these functions under its input lock, when a job is submitted or a lane
+//! leaves a CPU outside the mask; they never change the order of jobs, only who runs them:
 //!
 //! - [`usable_cb_cpu`]: the callback CPU, as C chooses it;
 //! - [`inline_pays`]: whether the submitter runs the parallel part itself (cheap jobs, and

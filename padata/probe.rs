@@ -10,8 +10,9 @@
 //! boot: CPU work that the compiler cannot remove runs first on one CPU, then on every
 //! online CPU at the same time, for [`PHASE_MS`] each, twice; the work done per second on all of
 //! them together, in units of the lone CPU's, is the number of CPUs that really run in
-//! parallel. Where that is clearly below the online CPUs, [`lane_max`] caps the lanes of
-//! every shell at it (unless the `lane_max` module parameter sets a cap of its own).
+//! parallel. Where that is clearly below the online CPUs, [`lane_max`] returns it as the cap
+//! that the crate root puts into the [`super::Tuning`] of its instances (unless the
+//! `lane_max` module parameter sets a cap of its own).
 
 use crate::kext::{
     cpumask::CpuSet,
@@ -235,10 +236,10 @@ mod probe_tests {
     }
 
     /// The probe reports the online CPUs, some work done, and the cap that [`lane_cap`]
-    /// gives for its measurement; with `lane_max=0` the lanes get a cap the probe finds, and
-    /// a `lane_max` of its own or `lane_probe=0` wins over the probe.
+    /// gives for its measurement; with `lane_max=0` the cap is one the probe finds, and a
+    /// `lane_max` of its own or `lane_probe=0` wins over the probe.
     #[test]
-    fn probe_reports_online_cpus_and_sets_its_cap() -> Result {
+    fn probe_reports_online_cpus_and_its_cap() -> Result {
         let p = probe_lane_cap()?;
         let n = p.online;
         assert_eq!(n, CpuSet::online().weight());

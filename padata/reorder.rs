@@ -99,7 +99,7 @@ pub(super) struct Reorder<J: Job> {
     /// through the workers.
     pub(super) serial: KVec<Option<KBox<SerialQueue<J>>>>,
     /// The instance's tuning, as the linger policy reads it (a copy under this lock; see
-    /// [`super::Shell::retune`]).
+    /// the test-only `Shell::retune`).
     pub(super) tuning: Tuning,
     /// What the serial side did.
     pub(super) stats: SerialStats,

@@ -181,7 +181,7 @@ pub(super) struct Input<J> {
     /// Index of the oldest job in `overflow`.
     pub(super) overflow_head: usize,
     /// The instance's tuning, as the placement policy reads it (a copy under this lock, so
-    /// a submission reads it from memory it touches anyway; see [`Shell::retune`]).
+    /// a submission reads it from memory it touches anyway; see the test-only `Shell::retune`).
     pub(super) tuning: Tuning,
     /// What the submission side did.
     pub(super) stats: SubmitStats,

@@ -1115,6 +1115,9 @@ struct IrqCompleter {
     in_hardirq: Atomic<u64>,
     /// Callback runs outside hard-IRQ context (the test expects none).
     outside_hardirq: Atomic<u64>,
+    /// Callback runs in which `with_bh_disabled()` ran its closure (from hard IRQ it must
+    /// leave the softirq state alone: `local_bh_enable()` there warns).
+    bh_closures: Atomic<u64>,
 }
 
 impl IrqCompleter {
@@ -1127,6 +1130,7 @@ impl IrqCompleter {
                 dropped: Atomic::new(0),
                 in_hardirq: Atomic::new(0),
                 outside_hardirq: Atomic::new(0),
+                bh_closures: Atomic::new(0),
             }),
             GFP_KERNEL,
         )
@@ -1141,6 +1145,9 @@ impl HrTimerCallback for IrqCompleter {
             this.in_hardirq.fetch_add(1, Relaxed);
         } else {
             this.outside_hardirq.fetch_add(1, Relaxed);
+        }
+        if crate::kext::bh::with_bh_disabled(|_| true) {
+            this.bh_closures.fetch_add(1, Relaxed);
         }
         let mut p = this.parked.lock();
         for _ in 0..8 {
@@ -1527,6 +1534,10 @@ mod scale_tests {
         let dropped = completer.dropped.load(Relaxed);
         assert!(completer.in_hardirq.load(Relaxed) > 0);
         assert_eq!(completer.outside_hardirq.load(Relaxed), 0);
+        assert_eq!(
+            completer.bh_closures.load(Relaxed),
+            completer.in_hardirq.load(Relaxed)
+        );
         assert_eq!(completed + dropped, JOBS);
         assert_eq!(reordered, 0);
         assert_eq!(wrong_cpu, 0);

@@ -4,9 +4,10 @@
 //! (`padata/placement.rs`) and the linger policy (`padata/linger.rs`) compare their run-time
 //! measurements with.
 //!
-//! A [`Tuning`] is given to [`super::Instance::new`] and fixed for the instance's life; every
-//! shell of the instance copies it, so the hot paths read it from the shell's own memory. The
-//! crate roots build it from their module parameters, tests build their own.
+//! A [`Tuning`] is given to [`super::Instance::new`] and fixed for the instance's life (only
+//! tests retune a live shell, with the test-only `Shell::retune`); every shell of the
+//! instance copies it, so the hot paths read it from the shell's own memory. The crate roots
+//! build it from their module parameters, tests build their own.
 
 /// Thresholds of an instance's placement and linger policies. All times in nanoseconds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
