@@ -7,6 +7,8 @@ Input lines (from guest/bench.sh):
   R <config> <mode> <num_mb> <load> | test N (K bit key, B byte blocks): X operations in S seconds (Y bytes)
   E <rep> | rust_padata: rpd-bench: engine=rust jobs=... submitters=S depth=D ... jobs_per_sec=... p50_us=... p99_us=...
   S <config> <mode> <num_mb> <load> | before|after ctxt=N res=N cal=N
+  P rust <mode> <num_mb> <load> | submitted=N path_inline=N ... (the engine's debugfs counters
+    over one Rust tcrypt run, summed over the shells)
 One tcrypt load may run its tests more than once (busybox insmod retries after tcrypt's
 -EAGAIN): every "test N" line is one sample, and the CSV's samples column counts them.
 The S lines frame each tcrypt run: their differences over the requests that run measured
@@ -95,6 +97,8 @@ def main():
     cur = {}
     # (config, mode, num_mb) -> [requests, ctxt, res, cal]; 'before' counters per run.
     sched, before = defaultdict(lambda: [0, 0, 0, 0]), {}
+    # (mode, num_mb) -> summed engine counters of the Rust runs (P lines).
+    paths = defaultdict(lambda: defaultdict(int))
     complete = False
     for line in open(src, errors='replace'):
         line = line.rstrip('\r\n')
@@ -135,6 +139,14 @@ def main():
                     acc = sched[(config, mode, mb)]
                     for i in range(3):
                         acc[i + 1] += vals[i] - b[i]
+        if line.startswith('P '):
+            head, _, body = line.partition(' | ')
+            _, config, mode, mb, rep = head.split()
+            acc = paths[(mode, mb)]
+            for kv in body.split():
+                k, _, v = kv.partition('=')
+                if v.isdigit():
+                    acc[k] += int(v)
         if line.startswith('E '):
             e = ENG.search(line)
             if e:
@@ -198,6 +210,25 @@ def main():
         if n:
             md.append('| %s | %s | %s | %d | %.3f | %.3f | %.3f |' % (
                 config, mode, mb, n, ctxt / n, res / n, cal / n))
+    if paths:
+        md += ['', '## What the Rust engine did (debugfs counters, all Rust runs)', '',
+               'Parallel parts run inline, on pinned lanes and on unbound lanes; requests per',
+               'serial batch; serial wakeups per request; polls of a lingering serial worker',
+               'that caught a job. See Documentation/ABI/testing/debugfs-rust-padata.', '',
+               '| mode | mb | requests | inline % | lane % | unbound % | batch | wakeups/req '
+               '| poll hit % | refused |', '|---|---|---|---|---|---|---|---|---|---|']
+        pct = lambda a, b: '-' if not b else '%.0f' % (100.0 * a / b)
+        for (mode, mb), c in sorted(paths.items(), key=lambda kv: (kv[0][0], int(kv[0][1]))):
+            n = c['submitted']
+            ran = c['path_inline'] + c['path_lane'] + c['path_unbound_lane']
+            polls = c['poll_hits'] + c['poll_misses']
+            refused = sum(v for k, v in c.items() if k.startswith('refused_'))
+            md.append('| %s | %s | %d | %s | %s | %s | %s | %s | %s | %d |' % (
+                mode, mb, n, pct(c['path_inline'], ran), pct(c['path_lane'], ran),
+                pct(c['path_unbound_lane'], ran),
+                '-' if not c['serial_batches'] else '%.1f' % (c['completed'] / c['serial_batches']),
+                '-' if not n else '%.2f' % (c['serial_wakeups'] / n),
+                pct(c['poll_hits'], polls), refused))
     if problems:
         md += ['', '**Driver check failed:** ' + '; '.join(sorted(set(problems)))]
     if not complete:
