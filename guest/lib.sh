@@ -160,9 +160,9 @@ tcrypt_speed() {
 	echo "S $1 | after $(sched_counts)" >/dev/ttyS1
 }
 
-# Shorthands of the experiment scripts (Documentation/bench/*-script.sh): tcrypt mode 211,
-# and 215 with num_mb 8 and 32, for the configuration named $1. RS (also used by
-# guest/bench.sh) loads Rust pcrypt beside C pcrypt: through_pcrypt pcrypt_rs "$RS ..." ...
+# Shorthands for command files of make exec: tcrypt mode 211, and 215 with num_mb 8 and 32,
+# for the configuration named $1. RS (used by guest/bench.sh and the command files of
+# scripts/experiment.sh) loads Rust pcrypt beside C pcrypt: through_pcrypt pcrypt_rs "$RS ..." ...
 run211() { tcrypt_speed "$1" 211 0; }
 run8() { tcrypt_speed "$1" 215 8; }
 run32() { tcrypt_speed "$1" 215 32; }

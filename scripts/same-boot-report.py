@@ -1,12 +1,19 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""Per-test ops/s of same-boot tcrypt experiments (build/exec-results.txt), their ratios to C
-pcrypt, per block size the median ratio of every configuration to C and to plain, and the
-context switches and IPIs per request of each configuration (from the S lines).
+"""Per-test ops/s of same-boot tcrypt experiments (the results channel of make exec, written
+by scripts/experiment.sh or a command file of your own), their ratios to C pcrypt, per block
+size the median ratio of every configuration to C and to plain, and the context switches and
+IPIs per request of each configuration (from the S lines). E lines (engine microbenchmark)
+and the P lines of the reported configurations (lane probe, debugfs counters, masks) are
+printed as they are.
 
-Usage: same-boot-report.py RESULTS [--c CFG] [--plain CFG] [--only REGEX]: the configurations
-the ratios are taken against (default c and plain), and which configurations to report (a
-regular expression their whole name must match; default all)."""
+Usage: scripts/same-boot-report.py RESULTS [--c CFG] [--plain CFG] [--only REGEX]: the
+configurations the ratios are taken against (default c and plain), and which configurations
+to report (a regular expression their whole name must match; default all). For example, on
+the raw output of an older experiment (Documentation/bench.rst, "Raw data"):
+
+  scripts/same-boot-report.py <(git show d7beca1:Documentation/bench/mask2-215.txt) \\
+      --c c32 --plain plain32 --only '.*32'"""
 import argparse
 import collections
 import re
@@ -36,6 +43,11 @@ for line in open(args.results, errors='replace'):
         continue
     if line.startswith('E '):
         print(line.strip())
+        continue
+    m = re.match(r'P (\S+) \|', line)
+    if m:
+        if re.fullmatch(args.only, m.group(1)):
+            print(line.strip())
         continue
     m = re.match(r'R (\S+) \| .*testing speed of (?:multibuffer )?(\S+) \((\S+)\) (\w+)', line)
     if m:
