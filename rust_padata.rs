@@ -67,6 +67,10 @@ module! {
             default: false,
             description: "Microbenchmark sequence numbers wrap around u32 mid-run",
         },
+        debugfs: bool {
+            default: false,
+            description: "Counters in /sys/kernel/debug/rust_padata (keep no file open on rmmod)",
+        },
         lane_wake_ns: u32 {
             default: crate::padata::Tuning::DEFAULT.lane_wake_ns,
             description: "Queued work (ns per busy lane) worth waking another lane",
@@ -119,7 +123,10 @@ fn tuning() -> padata::Tuning {
 impl kernel::Module for RustPadata {
     fn init(_module: &'static ThisModule) -> Result<Self> {
         let tuning = tuning();
-        let reg = padata::Registry::new(c"rust_padata:online", c"rust_padata")?;
+        let reg = padata::Registry::new(
+            c"rust_padata:online",
+            module_parameters::debugfs.value().then_some(c"rust_padata"),
+        )?;
         pr_info!("loaded\n");
         let jobs = module_parameters::bench_jobs.value();
         if jobs != 0 {

@@ -57,6 +57,10 @@ module! {
             default: false,
             description: "Register only pcrypt_rs, kset pcrypt_rs (to load beside pcrypt.ko)",
         },
+        debugfs: bool {
+            default: false,
+            description: "Counters in /sys/kernel/debug/rust_pcrypt (keep no file open on rmmod)",
+        },
         lane_wake_ns: u32 {
             default: crate::padata::Tuning::DEFAULT.lane_wake_ns,
             description: "Queued work (ns per busy lane) worth waking another lane",
@@ -283,7 +287,10 @@ fn tuning() -> padata::Tuning {
 impl kernel::Module for RustPcrypt {
     fn init(module: &'static ThisModule) -> Result<Self> {
         let tuning = tuning();
-        let reg = padata::Registry::new(c"rust_pcrypt:online", c"rust_pcrypt")?;
+        let reg = padata::Registry::new(
+            c"rust_pcrypt:online",
+            module_parameters::debugfs.value().then_some(c"rust_pcrypt"),
+        )?;
         let alt = module_parameters::alt_name.value();
         let kset = Kset::new_in_kernel(if alt { ALT_NAME } else { NAME })?;
         let pcrypt = Pcrypt {

@@ -167,7 +167,7 @@ run211() { tcrypt_speed "$1" 211 0; }
 run8() { tcrypt_speed "$1" 215 8; }
 run32() { tcrypt_speed "$1" 215 32; }
 # shellcheck disable=SC2034 # used by the scripts that source this file
-RS="rust_pcrypt.ko alt_name=1"
+RS="rust_pcrypt.ko alt_name=1 debugfs=1"
 # Rust pcrypt built before a change, copied to samples/rust_pcrypt_old.ko (build/initramfs
 # copies samples/*.ko): through_old CMD... is through_pcrypt pcrypt_rs for it.
 through_old() {

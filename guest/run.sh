@@ -13,7 +13,7 @@ show() {
 dmesg -n 1
 echo "rpd: ===== rust-padata demo ====="
 show "cat /sys/devices/system/cpu/online"
-show "insmod $M/rust_padata.ko && insmod $M/rust_pcrypt.ko"
+show "insmod $M/rust_padata.ko && insmod $M/rust_pcrypt.ko debugfs=1"
 show "grep '^rust_p' /proc/modules"
 show "ls -l /sys/kernel/pcrypt/"
 for f in /sys/kernel/pcrypt/*/*; do

@@ -13,11 +13,10 @@ unsafe extern "C" {
     fn rpd_irqs_disabled() -> bool;
 }
 
-/// Proof that no softirq can run on the current CPU (bottom halves or interrupts are
-/// disabled, or it runs a hard interrupt handler), so the holder runs in atomic context and
-/// stays on this CPU. A function that must run that way takes a `&BhDisabled`, the way
-/// `lock_with(&LocalInterruptDisabled)` takes proof that interrupts are off
-/// (rust/kernel/sync/lock/spinlock.rs).
+/// Proof that no softirq can run on the current CPU (bottom halves are disabled, or it runs
+/// a hard interrupt handler), so the holder stays on this CPU and must not sleep. A function
+/// that must run that way takes a `&BhDisabled`, the way `lock_with(&LocalInterruptDisabled)`
+/// takes proof that interrupts are off (rust/kernel/sync/lock/spinlock.rs).
 ///
 /// # Invariants
 ///
@@ -32,36 +31,43 @@ pub(crate) struct BhDisabled {
 /// Runs `f` with bottom halves disabled on the current CPU, as `local_bh_disable()` /
 /// `local_bh_enable()` around it would, and hands it the proof.
 ///
-/// Called in hard-IRQ context or with interrupts disabled, where softirqs cannot run anyway
-/// and `local_bh_enable()` must not be called (it would warn and enable interrupts), it
-/// runs `f` as it is.
+/// For process and softirq context. In hard-IRQ context, where softirqs cannot run and
+/// `local_bh_enable()` must not be called (it would warn and enable interrupts), it runs `f`
+/// as it is. With interrupts disabled outside hard IRQ it warns once (a caller bug: bottom
+/// halves cannot be enabled again there) and runs `f` as it is too.
 ///
-/// `f` runs in atomic context: it must not sleep. Pending softirqs raised meanwhile run when
-/// bottom halves are enabled again.
+/// `f` must not sleep. Pending softirqs raised meanwhile run when bottom halves are enabled
+/// again.
 pub(crate) fn with_bh_disabled<R>(f: impl FnOnce(&BhDisabled) -> R) -> R {
     let token = BhDisabled {
         _not_send: NotThreadSafe,
     };
     // SAFETY: Both helpers only read the current CPU's preemption count and interrupt flag;
     // they are callable from any context.
-    if unsafe { rpd_in_hardirq() || rpd_irqs_disabled() } {
+    let (hardirq, irqs_off) = unsafe { (rpd_in_hardirq(), rpd_irqs_disabled()) };
+    if hardirq || irqs_off {
+        // Not from hard IRQ (the supported exception): a caller with interrupts off.
+        kernel::warn_on!(!hardirq);
         // INVARIANT: softirqs run on interrupt exit, on `local_bh_enable()` or in ksoftirqd;
-        // in a hard interrupt handler or with interrupts off none of those can happen on this
-        // CPU until `f` returned (it must not sleep, and this function does not re-enable
-        // anything).
+        // in a hard interrupt handler none of those can happen on this CPU until `f`
+        // returned (`in_interrupt()` keeps a nested `local_bh_enable()` from running them,
+        // `f` must not sleep, and this function re-enables nothing). With interrupts off
+        // outside hard IRQ the same holds unless `f` itself enables bottom halves (a
+        // `SpinLockBh` unlock), which the warning above reports.
         return f(&token);
     }
     // SAFETY: Outside hard-IRQ context and with interrupts enabled (checked above), disabling
-    // bottom halves is allowed; it is balanced by the enable below, on the same CPU because
-    // preemption is disabled in between.
+    // bottom halves is allowed; it is balanced by the enable below, on the same CPU (bottom
+    // halves disabled keep the task on its CPU: preemption is off, or on PREEMPT_RT
+    // migration is).
     unsafe { rpd_local_bh_disable() };
     // INVARIANT: bottom halves are disabled until the enable below, after `f` returned; `f`
     // is higher-ranked over the reference's lifetime, so neither it nor `R` can keep it.
     let r = f(&token);
-    // SAFETY: Balances the `rpd_local_bh_disable()` above, on the same CPU; `f` cannot
-    // unbalance it since it only has safe access to the softirq state. Safe code can leave
-    // interrupts disabled only by leaking a guard (`mem::forget`); `local_bh_enable()` then
-    // warns, a bug report, not a memory safety issue.
+    // SAFETY: Balances the `rpd_local_bh_disable()` above, on the same CPU. Safe code in `f`
+    // can unbalance the softirq or interrupt state only by leaking a guard (`mem::forget` of
+    // a `SpinLockBh` or interrupt-disabling guard): bottom halves then stay disabled, or
+    // `local_bh_enable()` warns; a hang or a bug report, not a memory safety issue.
     unsafe { rpd_local_bh_enable() };
     r
 }

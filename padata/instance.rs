@@ -221,20 +221,26 @@ type HotplugState = HpState<InstanceHp>;
 pub(crate) struct Registry {
     /// The hotplug state (C: the `CPUHP_AP_ONLINE_DYN` multi-instance state of padata).
     hp: Arc<HotplugState>,
-    /// `/sys/kernel/debug/<name>/`: a directory per instance, a subdirectory per shell (see
-    /// Documentation/ABI/testing/debugfs-rust-padata).
-    debugfs: Dir,
+    /// `/sys/kernel/debug/<name>/`, if enabled: a directory per instance, a subdirectory per
+    /// shell (see Documentation/ABI/testing/debugfs-rust-padata).
+    debugfs: Option<Dir>,
 }
 
 impl Registry {
     /// Allocates the hotplug state, named `hp_name` in
-    /// `/sys/devices/system/cpu/hotplug/states` (for example `c"rust_pcrypt:online"`), and
-    /// the debugfs directory `debugfs_name` (the module's name). Without debugfs (or if the
-    /// directory cannot be created) the instances work the same, unobserved.
-    pub(crate) fn new(hp_name: &'static CStr, debugfs_name: &CStr) -> Result<Self> {
+    /// `/sys/devices/system/cpu/hotplug/states` (for example `c"rust_pcrypt:online"`), and,
+    /// with `debugfs_name` (the module's name), the debugfs directory. Without it (or without
+    /// debugfs, or if the directory cannot be created) the instances work the same,
+    /// unobserved.
+    ///
+    /// The 7.3 kernel crate's debugfs files carry no module owner (`file_operations.owner` is
+    /// NULL), so an open file does not pin the module: closing one after the module was
+    /// unloaded calls into freed code. The crate roots therefore create the directory only
+    /// when the user asks for it (`debugfs=1`).
+    pub(crate) fn new(hp_name: &'static CStr, debugfs_name: Option<&CStr>) -> Result<Self> {
         Ok(Registry {
             hp: HpState::new(hp_name)?,
-            debugfs: Dir::new(debugfs_name),
+            debugfs: debugfs_name.map(Dir::new),
         })
     }
 }
@@ -285,7 +291,9 @@ impl Instance {
         Ok(Self {
             inner,
             hp,
-            debugfs: reg.map(|reg| reg.debugfs.subdir(name)),
+            debugfs: reg
+                .and_then(|reg| reg.debugfs.as_ref())
+                .map(|dir| dir.subdir(name)),
             next_shell: Atomic::new(0),
         })
     }

@@ -1021,19 +1021,19 @@ impl<J: Job> Shell<J> {
                 GFP_KERNEL,
             )
         })?;
+        // Before the lanes close the reference cycle (which only `Shell::drop` breaks), so
+        // that nothing after it can fail; best effort: a shell without its directory works
+        // the same, unobserved.
+        let _debugfs = inst.debugfs.as_ref().and_then(|dir| {
+            let id = inst.next_shell.fetch_add(1, Relaxed);
+            let name = CString::try_from_fmt(fmt!("{id}")).ok()?;
+            let scope = dir.scope(core.clone(), &name, |core, d| {
+                d.read_callback_file(c"stats", core, &show_stats::<J>);
+                d.write_only_callback_file(c"reset", core, &reset_stats::<J>);
+            });
+            KBox::pin_init(scope, GFP_KERNEL).ok()
+        });
         *core.lanes.lock() = lanes;
-        let _debugfs = match &inst.debugfs {
-            Some(dir) => {
-                let id = inst.next_shell.fetch_add(1, Relaxed);
-                let name = CString::try_from_fmt(fmt!("{id}"))?;
-                let scope = dir.scope(core.clone(), &name, |core, d| {
-                    d.read_callback_file(c"stats", core, &show_stats::<J>);
-                    d.write_only_callback_file(c"reset", core, &reset_stats::<J>);
-                });
-                Some(KBox::pin_init(scope, GFP_KERNEL)?)
-            }
-            None => None,
-        };
         Ok(Self { core, _debugfs })
     }
 

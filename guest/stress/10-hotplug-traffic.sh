@@ -31,10 +31,11 @@ rm -f /tmp/.padata-fail
 	done
 ) &
 padata_pid=$!
-# Read every shell's debugfs counters all along (they come and go with the engine runs).
+# Read the pcrypt shells' debugfs counters all along (rust_pcrypt stays loaded meanwhile: a
+# debugfs file must not be open across rmmod, see Documentation/ABI/testing/).
 (
 	while [ ! -e /tmp/.traffic-stop ]; do
-		cat /sys/kernel/debug/rust_p*/*/*/stats >/dev/null 2>&1
+		cat /sys/kernel/debug/rust_pcrypt/*/*/stats >/dev/null 2>&1
 	done
 ) &
 reader_pid=$!

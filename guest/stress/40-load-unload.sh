@@ -23,7 +23,7 @@ refs() { awk '$1 == "rust_pcrypt" { print $3 }' /proc/modules; }
 bad=0 refused=0 raced=0
 for i in $(seq 1 "$N"); do
 	insmod $M/rust_padata.ko bench_jobs=2000 bench_submitters=2 || bad=$((bad + 1))
-	insmod $M/rust_pcrypt.ko || bad=$((bad + 1))
+	insmod $M/rust_pcrypt.ko debugfs=1 || bad=$((bad + 1))
 	rpd-crconf add "pcrypt($gcm)" 3 || bad=$((bad + 1))
 	if [ $((i % 10)) = 0 ]; then
 		# rmmod while tcrypt has requests in flight through the instance: refused.
