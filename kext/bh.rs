@@ -4,13 +4,12 @@
 //!
 //! C header: [`include/linux/bottom_half.h`](srctree/include/linux/bottom_half.h)
 
+use super::sched::{in_hardirq, irqs_disabled};
 use kernel::types::NotThreadSafe;
 
 unsafe extern "C" {
     fn rpd_local_bh_disable();
     fn rpd_local_bh_enable();
-    fn rpd_in_hardirq() -> bool;
-    fn rpd_irqs_disabled() -> bool;
 }
 
 /// Proof that no softirq can run on the current CPU (bottom halves are disabled, or it runs
@@ -42,10 +41,8 @@ pub(crate) fn with_bh_disabled<R>(f: impl FnOnce(&BhDisabled) -> R) -> R {
     let token = BhDisabled {
         _not_send: NotThreadSafe,
     };
-    // SAFETY: Both helpers only read the current CPU's preemption count and interrupt flag;
-    // they are callable from any context.
-    let (hardirq, irqs_off) = unsafe { (rpd_in_hardirq(), rpd_irqs_disabled()) };
-    if hardirq || irqs_off {
+    let hardirq = in_hardirq();
+    if hardirq || irqs_disabled() {
         // Not from hard IRQ (the supported exception): a caller with interrupts off.
         kernel::warn_on!(!hardirq);
         // INVARIANT: softirqs run on interrupt exit, on `local_bh_enable()` or in ksoftirqd;

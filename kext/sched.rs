@@ -8,6 +8,7 @@ unsafe extern "C" {
     fn rpd_need_resched() -> bool;
     fn rpd_need_resched_lazy() -> bool;
     fn rpd_in_hardirq() -> bool;
+    fn rpd_irqs_disabled() -> bool;
 }
 
 /// Whether the current CPU runs a hard interrupt handler (`in_hardirq()`), for example an
@@ -16,6 +17,13 @@ pub(crate) fn in_hardirq() -> bool {
     // SAFETY: the helper only reads the preemption count of the current CPU; it is callable
     // from any context.
     unsafe { rpd_in_hardirq() }
+}
+
+/// Whether interrupts are disabled on the current CPU (`irqs_disabled()`).
+pub(crate) fn irqs_disabled() -> bool {
+    // SAFETY: the helper only reads the current CPU's interrupt flag; it is callable from any
+    // context.
+    unsafe { rpd_irqs_disabled() }
 }
 
 /// Whether the scheduler wants the current CPU for another task, even if only lazily
