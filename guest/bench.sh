@@ -41,13 +41,10 @@ run_tcrypt() { # config mode mb load
 # what the engine did (its debugfs counters, summed over the shells of both instances and
 # reset before the run: the self-tests of instance creation do not count).
 rust_tcrypt() { # mode mb load
-	dmesg | grep 'lane probe:' | tail -1 | sed 's/^\[[ 0-9.]*\] /# lane-probe: /' >$out
-	for f in /sys/kernel/debug/rust_pcrypt/*/*/reset; do
-		[ -e "$f" ] && echo 1 >"$f"
-	done
+	lane_probe_line '# lane-probe: ' >$out
+	pcrypt_counters_reset
 	run_tcrypt rust "$@"
-	cat /sys/kernel/debug/rust_pcrypt/*/*/stats | awk -v h="P rust $1 $2 $3 |" '
-		{ n[$1] += $2 } END { printf "%s", h; for (k in n) printf " %s=%d", k, n[k]; print "" }' >$out
+	pcrypt_counters "P rust $1 $2 $3 |" >$out
 }
 
 # The three configurations of one (mode, load), one after the other: plain, C pcrypt

@@ -203,6 +203,30 @@ through_pcrypt() {
 	rmmod "${TP_MODNAME:-${tp_mod%%.ko*}}"
 }
 
+# --- Rust pcrypt's engine, as make bench and scripts/experiment.sh record it ---
+
+# lane_probe_line PREFIX: the last "lane probe:" kernel message, its timestamp replaced by
+# PREFIX.
+lane_probe_line() {
+	dmesg | grep 'lane probe:' | tail -1 | sed "s/^\[[ 0-9.]*\] /$1/"
+}
+
+# Zeroes the debugfs counters of every Rust pcrypt shell (loaded with debugfs=1).
+pcrypt_counters_reset() {
+	for f in /sys/kernel/debug/rust_pcrypt/*/*/reset; do
+		[ -e "$f" ] && echo 1 >"$f"
+	done
+}
+
+# pcrypt_counters HEADER: one line, HEADER then " name=value" for each debugfs counter summed
+# over the Rust pcrypt shells; nothing without them.
+pcrypt_counters() {
+	[ -d /sys/kernel/debug/rust_pcrypt ] || return 0
+	cat /sys/kernel/debug/rust_pcrypt/*/*/stats | awk -v h="$1" '
+		{ n[$1] += $2 }
+		END { printf "%s", h; for (k in n) printf " %s=%d", k, n[k]; print "" }'
+}
+
 # Field $2 of the /proc/crypto entry of driver $1.
 field() {
 	awk -v d="$1" -v f="$2" '/^driver/ { cur = $3 } cur == d && $1 == f { print $3; exit }' /proc/crypto

@@ -174,17 +174,12 @@ x_run() {
 		echo "P $1 | parallel masks $xr_masks" >/dev/ttyS1
 	fi
 	if [ "$5" = rust ]; then
-		dmesg | grep 'lane probe:' | tail -1 | sed "s/^\[[ 0-9.]*\] /P $1 | /" >/dev/ttyS1
-		for f in /sys/kernel/debug/rust_pcrypt/*/*/reset; do
-			[ -e "$f" ] && echo 1 >"$f"
-		done
+		lane_probe_line "P $1 | " >/dev/ttyS1
+		pcrypt_counters_reset
 	fi
 	tcrypt_speed "$1" "$2" "$3" "$4"
-	if [ "$5" = rust ] && [ -d /sys/kernel/debug/rust_pcrypt ]; then
-		cat /sys/kernel/debug/rust_pcrypt/*/*/stats | awk -v h="P $1 |" '
-			{ n[$1] += $2 }
-			END { printf "%s", h; for (k in n) printf " %s=%d", k, n[k]; print "" }
-		' >/dev/ttyS1
+	if [ "$5" = rust ]; then
+		pcrypt_counters "P $1 |" >/dev/ttyS1
 	fi
 }
 EOF
