@@ -219,12 +219,22 @@ pcrypt_counters_reset() {
 }
 
 # pcrypt_counters HEADER: one line, HEADER then " name=value" for each debugfs counter summed
-# over the Rust pcrypt shells; nothing without them.
+# over the Rust pcrypt shells, and " name=c0,c1,..." for each histogram summed bucket by
+# bucket; nothing without them.
 pcrypt_counters() {
 	[ -d /sys/kernel/debug/rust_pcrypt ] || return 0
 	cat /sys/kernel/debug/rust_pcrypt/*/*/stats | awk -v h="$1" '
-		{ n[$1] += $2 }
-		END { printf "%s", h; for (k in n) printf " %s=%d", k, n[k]; print "" }'
+		NF == 2 { n[$1] += $2 }
+		NF > 2 { for (i = 2; i <= NF; i++) hist[$1, i - 2] += $i; len[$1] = NF - 1 }
+		END {
+			printf "%s", h
+			for (k in n) printf " %s=%d", k, n[k]
+			for (k in len) {
+				printf " %s=", k
+				for (i = 0; i < len[k]; i++) printf "%s%d", i ? "," : "", hist[k, i]
+			}
+			print ""
+		}'
 }
 
 # Field $2 of the /proc/crypto entry of driver $1.

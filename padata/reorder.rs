@@ -21,7 +21,11 @@ use super::{
     stats::SerialStats,
     tuning::Tuning,
 };
-use kernel::{prelude::*, sync::Arc};
+use kernel::{
+    prelude::*,
+    sync::Arc,
+    time::{Instant, Monotonic},
+};
 
 /// Where a finished job is until its turn.
 pub(super) enum Done<J> {
@@ -33,6 +37,10 @@ pub(super) enum Done<J> {
         job: J,
         /// Its callback CPU.
         cb_cpu: u32,
+        /// When it was submitted.
+        t0: Instant<Monotonic>,
+        /// When its parallel part ended.
+        ended: Instant<Monotonic>,
     },
     /// The ticket was dropped without handing the job back; its turn is skipped, and the
     /// serial worker of its callback CPU accounts for it.
@@ -110,8 +118,8 @@ pub(super) const NIL: u32 = u32::MAX;
 
 /// An entry of [`Reorder::pool`].
 pub(super) struct Ready<J> {
-    /// The job, while the entry is in a serial queue.
-    pub(super) job: Option<J>,
+    /// The job and its submission time, while the entry is in a serial queue.
+    pub(super) job: Option<(J, Instant<Monotonic>)>,
     /// The next entry of the same serial queue or of the free list ([`NIL`]: none).
     pub(super) next: u32,
 }
@@ -130,11 +138,16 @@ impl<J: Job> Reorder<J> {
         Some(q)
     }
 
-    /// Appends `job` to the serial queue of callback CPU `cpu`. Hands the job back if `cpu`
-    /// has no queue or the pool is empty (neither can happen: a job's callback CPU gets its
-    /// queue before the job is queued, see [`super::shell::ShellCore::serial_for`] and
-    /// [`Reorder::pool`]).
-    pub(super) fn push_serial(&mut self, cpu: u32, job: J) -> Result<&mut SerialQueue<J>, J> {
+    /// Appends `job`, submitted at `t0`, to the serial queue of callback CPU `cpu`. Hands the
+    /// job back if `cpu` has no queue or the pool is empty (neither can happen: a job's
+    /// callback CPU gets its queue before the job is queued, see
+    /// [`super::shell::ShellCore::serial_for`] and [`Reorder::pool`]).
+    pub(super) fn push_serial(
+        &mut self,
+        cpu: u32,
+        job: J,
+        t0: Instant<Monotonic>,
+    ) -> Result<&mut SerialQueue<J>, J> {
         let Reorder {
             pool, free, serial, ..
         } = self;
@@ -144,7 +157,7 @@ impl<J: Job> Reorder<J> {
         };
         let entry = *free;
         *free = e.next;
-        e.job = Some(job);
+        e.job = Some((job, t0));
         e.next = NIL;
         if q.len == 0 {
             q.first = entry;
@@ -156,8 +169,8 @@ impl<J: Job> Reorder<J> {
         Ok(q)
     }
 
-    /// Takes the first job of the serial queue of `cpu`, if any.
-    pub(super) fn pop_serial(&mut self, cpu: usize) -> Option<J> {
+    /// Takes the first job of the serial queue of `cpu`, if any, with its submission time.
+    pub(super) fn pop_serial(&mut self, cpu: usize) -> Option<(J, Instant<Monotonic>)> {
         let Reorder {
             pool, free, serial, ..
         } = self;

@@ -146,6 +146,8 @@ pub(super) struct Queued<J> {
     job: J,
     /// Its callback CPU.
     cb_cpu: u32,
+    /// When it was submitted.
+    t0: Instant<Monotonic>,
 }
 
 /// Submission side of a shell, under [`ShellCore::input`].
@@ -292,6 +294,8 @@ pub(crate) struct Ticket<J: Job> {
     seq: Seq,
     /// The job's callback CPU.
     cb_cpu: u32,
+    /// When the job was submitted.
+    t0: Instant<Monotonic>,
     /// Set once the job was handed back.
     done: bool,
 }
@@ -310,12 +314,16 @@ impl<J: Job> Ticket<J> {
     /// Hands the job back for its serial part (C: `padata_do_serial()`).
     pub(crate) fn serial(mut self, job: J) {
         self.done = true;
+        let now = Instant::now();
         self.core.complete(
             self.seq,
             Done::Job {
                 job,
                 cb_cpu: self.cb_cpu,
+                t0: self.t0,
+                ended: now,
             },
+            now,
         );
     }
 }
@@ -328,19 +336,19 @@ impl<J: Job> Drop for Ticket<J> {
                 Done::Lost {
                     cb_cpu: self.cb_cpu,
                 },
+                Instant::now(),
             );
         }
     }
 }
 
 impl<J: Job> ShellCore<J> {
-    /// Records the end of a job's parallel part and moves every job whose turn has come to
-    /// its callback CPU's serial queue.
-    fn complete(&self, seq: Seq, done: Done<J>) {
+    /// Records the end of a job's parallel part, at `now`, and moves every job whose turn
+    /// has come to its callback CPU's serial queue.
+    fn complete(&self, seq: Seq, done: Done<J>, now: Instant<Monotonic>) {
         // Serial workers to queue once the lock is dropped: a few, not one per CPU.
         let mut kick: [Option<Arc<SerialWorker<J>>>; KICK_MAX] = [const { None }; KICK_MAX];
         let mut kicks = 0;
-        let mut now = None;
         {
             let mut r = self.reorder.lock();
             let len = r.done.len();
@@ -353,7 +361,15 @@ impl<J: Job> ShellCore<J> {
             loop {
                 let head = r.head;
                 let (job, cb) = match mem::replace(&mut r.done[ring_idx(head, len)], Done::Empty) {
-                    Done::Job { job, cb_cpu } => (Some(job), cb_cpu),
+                    Done::Job {
+                        job,
+                        cb_cpu,
+                        t0,
+                        ended,
+                    } => {
+                        r.stats.reorder_wait.add(now - ended);
+                        (Some((job, t0)), cb_cpu)
+                    }
                     Done::Lost { cb_cpu } => (None, cb_cpu),
                     Done::Empty => break,
                 };
@@ -361,7 +377,7 @@ impl<J: Job> ShellCore<J> {
                 // `cb` got its serial queue before the job was queued; the pool has an entry
                 // for every job in the window.
                 let q = match job {
-                    Some(j) => match r.push_serial(cb, j) {
+                    Some((j, t0)) => match r.push_serial(cb, j, t0) {
                         Ok(q) => Some(q),
                         Err(j) => {
                             // Cannot happen (see `Reorder::push_serial`). Never reorder or
@@ -379,7 +395,6 @@ impl<J: Job> ShellCore<J> {
                     if !q.scheduled {
                         q.scheduled = true;
                         woken += 1;
-                        let now = *now.get_or_insert_with(Instant::<Monotonic>::now);
                         q.linger.kicked(now, &tuning);
                         // `scheduled` is now set: each worker is kicked once.
                         match kick.get_mut(kicks) {
@@ -543,22 +558,19 @@ impl<J: Job> ShellCore<J> {
 
     /// Appends `job` (for callback CPU `cb_cpu`) to the overflow queue, growing it if needed
     /// (`ENOMEM`, with the job, if it cannot grow).
-    fn overflow_push(&self, inp: &mut Input<J>, job: J, cb_cpu: u32) -> Result<(), (Error, J)> {
+    fn overflow_push(&self, inp: &mut Input<J>, queued: Queued<J>) -> Result<(), (Error, J)> {
         if inp.overflow.len() == inp.overflow.capacity() && inp.overflow_head != 0 {
             // Reuse the room of the jobs already moved into the window.
             inp.overflow.retain(|j| j.is_some());
             inp.overflow_head = 0;
         }
         if inp.overflowing() >= OVERFLOW_MAX {
-            return Err((ENOSPC, job));
+            return Err((ENOSPC, queued.job));
         }
         if inp.overflow.reserve(1, GFP_ATOMIC | __GFP_NOWARN).is_err() {
-            return Err((ENOMEM, job));
+            return Err((ENOMEM, queued.job));
         }
-        if let Err(e) = inp
-            .overflow
-            .push_within_capacity(Some(Queued { job, cb_cpu }))
-        {
+        if let Err(e) = inp.overflow.push_within_capacity(Some(queued)) {
             // Cannot happen: room was reserved above.
             if let Some(Queued { job, .. }) = e.0 {
                 return Err((ENOMEM, job));
@@ -634,16 +646,16 @@ impl<J: Job> ShellCore<J> {
         while inp.overflowing() != 0 && self.has_room(inp) {
             let head = inp.overflow_head;
             inp.overflow_head += 1;
-            let Some(Queued { job, cb_cpu }) = inp.overflow.get_mut(head).and_then(Option::take)
-            else {
+            let Some(queued) = inp.overflow.get_mut(head).and_then(Option::take) else {
                 continue;
             };
+            let cb_cpu = queued.cb_cpu;
             self.outstanding.fetch_add(1, Relaxed);
             self.overflowed.fetch_sub(1, Relaxed);
             let seq = inp.next;
             inp.next = seq.next();
             let len = inp.queued.len();
-            inp.queued[ring_idx(seq, len)] = Some(Queued { job, cb_cpu });
+            inp.queued[ring_idx(seq, len)] = Some(queued);
             last = Some(cb_cpu);
         }
         if inp.overflowing() == 0 && inp.overflow.capacity() != 0 {
@@ -839,11 +851,12 @@ impl<J: Job> Lane<J> {
         let mut seq = first;
         let start = Instant::<Monotonic>::now();
         for slot in batch.iter_mut().take(n) {
-            if let Some(Queued { job, cb_cpu }) = slot.take() {
+            if let Some(Queued { job, cb_cpu, t0 }) = slot.take() {
                 let ticket = Ticket {
                     core: core.clone(),
                     seq,
                     cb_cpu,
+                    t0,
                     done: false,
                 };
                 job.parallel(ticket, bh);
@@ -896,11 +909,13 @@ impl<J: Job> WorkItem for SerialWorker<J> {
                 empty_since = None;
                 let lost = mem::take(&mut q.lost);
                 let mut popped = 0;
+                let now = Instant::<Monotonic>::now();
                 for slot in batch.iter_mut() {
-                    *slot = r.pop_serial(cpu);
-                    if slot.is_none() {
+                    let Some((job, t0)) = r.pop_serial(cpu) else {
                         break;
-                    }
+                    };
+                    r.stats.latency.add(now - t0);
+                    *slot = Some(job);
                     popped += 1;
                 }
                 r.stats.batches += 1;
@@ -1139,9 +1154,19 @@ impl<J: Job> Shell<J> {
             }
             if inp.overflowing() != 0 || !core.has_room(&mut inp) {
                 // The window is full, or earlier jobs wait already: queue behind them.
-                core.overflow_push(&mut inp, job, cb_cpu)?;
+                core.overflow_push(
+                    &mut inp,
+                    Queued {
+                        job,
+                        cb_cpu,
+                        t0: now,
+                    },
+                )?;
                 inp.stats.submitted += 1;
                 inp.stats.overflowed += 1;
+                // In flight as the `stats` file counts it: in the window or waiting for it.
+                let in_flight = core.outstanding.load(Relaxed) + inp.overflowing() as u32;
+                inp.stats.peak_in_flight = inp.stats.peak_in_flight.max(in_flight);
                 set_cb_cpu(cb_cpu);
                 // A job that finished meanwhile may not have seen the overflow (see
                 // `ShellCore::overflowed`).
@@ -1167,7 +1192,11 @@ impl<J: Job> Shell<J> {
                     Next::Inline { job, seq, cb_cpu }
                 } else {
                     let len = inp.queued.len();
-                    inp.queued[ring_idx(seq, len)] = Some(Queued { job, cb_cpu });
+                    inp.queued[ring_idx(seq, len)] = Some(Queued {
+                        job,
+                        cb_cpu,
+                        t0: now,
+                    });
                     pick_lane(&mut inp, cost, here, cb_cpu)
                 }
             }
@@ -1179,6 +1208,7 @@ impl<J: Job> Shell<J> {
                     core: core.clone(),
                     seq,
                     cb_cpu,
+                    t0: now,
                     done: false,
                 };
                 job.parallel(ticket, bh);

@@ -5,9 +5,11 @@
 //!
 //! Each side counts under the lock it holds anyway (the submission side under the input
 //! lock, the serial side under the reorder lock), in the shell's own memory: counting adds
-//! no atomic operation and no shared cache line to the submission path.
+//! no atomic operation and no shared cache line to the submission path. The two latency
+//! histograms cost one clock read per completion and one per serial batch; the submission
+//! reads the clock anyway.
 
-use kernel::prelude::*;
+use kernel::{prelude::*, time::Delta};
 
 /// The errors a submission can be refused with, in the order of [`SubmitStats::refused`].
 pub(crate) const REFUSALS: [(Error, &str); 4] = [
@@ -46,6 +48,49 @@ impl SubmitStats {
     }
 }
 
+/// Buckets of a [`Log2Hist`].
+pub(crate) const HIST_BUCKETS: usize = 32;
+
+/// A histogram of durations in log2 buckets of nanoseconds: bucket `i` counts durations in
+/// `[2^i, 2^(i+1))` ns, bucket 0 also 0 ns (and negative durations, which a clock read
+/// before a lock taken after another CPU's can produce), and the last bucket everything
+/// from 2^31 ns (about 2.1 s) on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Log2Hist(pub(crate) [u64; HIST_BUCKETS]);
+
+impl Default for Log2Hist {
+    fn default() -> Self {
+        Log2Hist([0; HIST_BUCKETS])
+    }
+}
+
+impl Log2Hist {
+    /// The bucket of a duration of `ns` nanoseconds.
+    pub(crate) fn bucket(ns: i64) -> usize {
+        let ns = u64::try_from(ns).unwrap_or(0) | 1;
+        (ns.ilog2() as usize).min(HIST_BUCKETS - 1)
+    }
+
+    /// Counts one duration.
+    pub(crate) fn add(&mut self, d: Delta) {
+        self.0[Self::bucket(d.as_nanos())] += 1;
+    }
+
+    /// Number of durations counted.
+    pub(crate) fn total(&self) -> u64 {
+        self.0.iter().sum()
+    }
+
+    /// Writes the histogram as `name c0 c1 ... c31`.
+    fn write(&self, f: &mut impl core::fmt::Write, name: &str) -> core::fmt::Result {
+        write!(f, "{name}")?;
+        for n in &self.0 {
+            write!(f, " {n}")?;
+        }
+        writeln!(f)
+    }
+}
+
 /// Counters of a shell's serial side, kept under its reorder lock.
 #[derive(Clone, Copy, Default, Debug, PartialEq, Eq)]
 pub(crate) struct SerialStats {
@@ -61,6 +106,12 @@ pub(crate) struct SerialStats {
     pub(crate) poll_hits: u64,
     /// Polls that ended without a job (the worker then slept).
     pub(crate) poll_misses: u64,
+    /// Time from a job's submission to the moment its serial worker takes it, for every
+    /// completed job.
+    pub(crate) latency: Log2Hist,
+    /// Time a job waited for its turn after its parallel part ended (for jobs that ended
+    /// before an earlier one), for every completed job.
+    pub(crate) reorder_wait: Log2Hist,
 }
 
 /// A consistent enough picture of a shell: each side's counters read under its lock.
@@ -94,7 +145,9 @@ impl ShellStats {
         writeln!(f, "serial_batches {}", r.batches)?;
         writeln!(f, "serial_wakeups {}", r.wakeups)?;
         writeln!(f, "poll_hits {}", r.poll_hits)?;
-        writeln!(f, "poll_misses {}", r.poll_misses)
+        writeln!(f, "poll_misses {}", r.poll_misses)?;
+        r.latency.write(f, "latency_ns_log2")?;
+        r.reorder_wait.write(f, "reorder_wait_ns_log2")
     }
 }
 
@@ -102,7 +155,7 @@ impl ShellStats {
 /// KUnit suite `rust_padata_stats`: the counters add up.
 #[kernel::prelude::kunit_tests(rust_padata_stats)]
 mod stats_tests {
-    use super::{SerialStats, SubmitStats, REFUSALS};
+    use super::{Log2Hist, SerialStats, SubmitStats, HIST_BUCKETS, REFUSALS};
     use crate::kext::{bh::BhDisabled, cpumask::CpuSet};
     use crate::padata::{Instance, Job, Shell, Ticket, Tuning};
     use kernel::{
@@ -139,10 +192,37 @@ mod stats_tests {
         }
     }
 
+    /// Durations land in their log2 bucket; negative ones in the first, huge ones in the
+    /// last.
+    #[test]
+    fn log2_buckets() {
+        for (ns, b) in [
+            (i64::MIN, 0),
+            (-5, 0),
+            (0, 0),
+            (1, 0),
+            (2, 1),
+            (3, 1),
+            (1023, 9),
+            (1024, 10),
+            (20_000, 14),
+            (1 << 31, 31),
+            (i64::MAX, HIST_BUCKETS - 1),
+        ] {
+            assert_eq!(Log2Hist::bucket(ns), b);
+        }
+        let mut h = Log2Hist::default();
+        h.add(Delta::from_micros(20));
+        h.add(Delta::from_nanos(-1));
+        assert_eq!((h.0[14], h.0[0], h.total()), (1, 1, 2));
+    }
+
     /// After 3000 submissions over three shells of one instance (a tenth of them while the
     /// instance is stopped, one job in 11 dropping its ticket), each shell's counters add
     /// up: accepted == completed + skipped, the paths sum to the accepted jobs, nothing is
-    /// in flight, the refusals are the stopped instance's `EINVAL`s; a reset zeroes them.
+    /// in flight, the refusals are the stopped instance's `EINVAL`s, both latency
+    /// histograms count every completed job, and the jobs whose parallel part busy-waits
+    /// 20 us are in buckets of at least 16 us; a reset zeroes them.
     #[test]
     fn counters_add_up_and_reset() -> Result {
         let inst = Instance::new(c"kunit_stats", None, Tuning::DEFAULT)?;
@@ -153,7 +233,7 @@ mod stats_tests {
         ];
         let done = Arc::new(Atomic::new(0u64), GFP_KERNEL)?;
         let online = CpuSet::online();
-        let (mut refused, mut skipped) = (0u64, 0u64);
+        let (mut refused, mut skipped, mut slow) = (0u64, 0u64, 0u64);
         for i in 0..3000u32 {
             if i == 1500 {
                 inst.stop();
@@ -161,14 +241,18 @@ mod stats_tests {
                 inst.start()?;
             }
             let skip = i % 11 == 0;
+            let delayed = i % 5 == 0;
             let job = StatJob {
                 done: done.clone(),
                 skip,
-                delay_us: if i % 5 == 0 { 20 } else { 0 },
+                delay_us: if delayed { 20 } else { 0 },
             };
             let mut cb = online.pick(i).unwrap_or(0);
             match shells[i as usize % 3].do_parallel(job, &mut cb) {
-                Ok(()) => skipped += u64::from(skip),
+                Ok(()) => {
+                    skipped += u64::from(skip);
+                    slow += u64::from(delayed && !skip);
+                }
                 Err((e, _)) => {
                     assert_eq!(e, EINVAL);
                     refused += 1;
@@ -179,7 +263,7 @@ mod stats_tests {
             shell.wait_idle();
         }
         assert_eq!(refused, 300);
-        let (mut accepted, mut refusals, mut skips) = (0, 0, 0);
+        let (mut accepted, mut refusals, mut skips, mut over_16us) = (0, 0, 0, 0);
         for shell in &shells {
             let s = shell.stats();
             let (sub, ser) = (&s.submit, &s.serial);
@@ -192,6 +276,9 @@ mod stats_tests {
             assert!(ser.batches >= 1 && ser.batches <= ser.completed + ser.skipped);
             assert!(sub.peak_in_flight >= 1);
             assert!(sub.lane_wakeups >= 1);
+            assert_eq!(ser.latency.total(), ser.completed);
+            assert_eq!(ser.reorder_wait.total(), ser.completed);
+            over_16us += ser.latency.0[14..].iter().sum::<u64>();
             // Only EINVAL, the first entry.
             assert_eq!(REFUSALS[0].0, EINVAL);
             assert_eq!(sub.refused[1..].iter().sum::<u64>(), 0);
@@ -202,6 +289,8 @@ mod stats_tests {
         assert_eq!(refusals, refused);
         assert_eq!(accepted + refused, 3000);
         assert_eq!(skips, skipped);
+        // Submission to serial part includes the 20 us parallel part (2^14 ns = 16.4 us).
+        assert!(over_16us >= slow && slow > 0);
         assert_eq!(done.load(Relaxed), accepted - skipped);
         for shell in &shells {
             shell.reset_stats();

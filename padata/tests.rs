@@ -996,6 +996,7 @@ mod window_tests {
         // Checked at the end, once nothing is parked: a failed assertion ends the case
         // without dropping anything, and the shell would wait for the parked jobs.
         let accepted_all = u64::from(shell.outstanding()) == JOBS;
+        let submitted = shell.stats().submit;
         let mut dropped = 0u64;
         let mut released = 0u64;
         let mut most_parked = 0;
@@ -1043,6 +1044,16 @@ mod window_tests {
         assert_eq!(completed + dropped, JOBS);
         assert_eq!(reordered, 0);
         assert_eq!(shell.outstanding(), 0);
+        // The counters saw the overload: every job in flight at once, most of them in the
+        // overflow queue; each completed job in both histograms, and the jobs completed in
+        // reverse order waited for their turn.
+        assert_eq!(u64::from(submitted.peak_in_flight), JOBS);
+        assert_eq!(submitted.overflowed, JOBS - u64::from(WINDOW));
+        let serial = shell.stats().serial;
+        assert_eq!(serial.completed, completed);
+        assert_eq!(serial.latency.total(), completed);
+        assert_eq!(serial.reorder_wait.total(), completed);
+        assert!(serial.reorder_wait.0[1..].iter().sum::<u64>() > 0);
         Ok(())
     }
 }

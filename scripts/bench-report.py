@@ -75,6 +75,21 @@ def summary(rows):
     return md
 
 
+def quantile_us(hist, q):
+    """Upper bound, in microseconds, of the log2 bucket (bucket i: [2^i, 2^(i+1)) ns) that
+    holds quantile q of histogram hist; '-' for an empty one."""
+    total = sum(hist)
+    if not total:
+        return '-'
+    seen = 0
+    for i, n in enumerate(hist):
+        seen += n
+        if seen >= q * total:
+            us = 2 ** (i + 1) / 1000.0
+            return '%.0f' % us if us >= 10 else '%.2g' % us
+    return '-'
+
+
 def read_csv(path):
     """Rows of a bench.csv with numbers converted, for --summary."""
     rows = []
@@ -141,12 +156,23 @@ def main():
                         acc[i + 1] += vals[i] - b[i]
         if line.startswith('P '):
             head, _, body = line.partition(' | ')
-            _, config, mode, mb, rep = head.split()
+            words = head.split()
+            if len(words) != 5:
+                problems.append('garbled P line: %s' % line[:80])
+                continue
+            _, config, mode, mb, rep = words
             acc = paths[(mode, mb)]
             for kv in body.split():
                 k, _, v = kv.partition('=')
                 if v.isdigit():
                     acc[k] += int(v)
+                elif re.fullmatch(r'\d+(,\d+)+', v):
+                    # A log2 histogram: summed bucket by bucket.
+                    h = acc.setdefault(k, [])
+                    for i, x in enumerate(int(x) for x in v.split(',')):
+                        if i == len(h):
+                            h.append(0)
+                        h[i] += x
         if line.startswith('E '):
             e = ENG.search(line)
             if e:
@@ -214,21 +240,27 @@ def main():
         md += ['', '## What the Rust engine did (debugfs counters, all Rust runs)', '',
                'Parallel parts run inline, on pinned lanes and on unbound lanes; requests per',
                'serial batch; serial wakeups per request; polls of a lingering serial worker',
-               'that caught a job. See Documentation/ABI/testing/debugfs-rust-padata.', '',
+               'that caught a job; the median and 99th percentile of the time from submission to',
+               'the serial part, and the 99th percentile of the time a finished request waited',
+               'for its turn (upper bounds of log2 buckets). See',
+               'Documentation/ABI/testing/debugfs-rust-padata.', '',
                '| mode | mb | requests | inline % | lane % | unbound % | batch | wakeups/req '
-               '| poll hit % | refused |', '|---|---|---|---|---|---|---|---|---|---|']
+               '| poll hit % | latency p50/p99 us | wait p99 us | refused |',
+               '|---|---|---|---|---|---|---|---|---|---|---|---|']
         pct = lambda a, b: '-' if not b else '%.0f' % (100.0 * a / b)
         for (mode, mb), c in sorted(paths.items(), key=lambda kv: (kv[0][0], int(kv[0][1]))):
             n = c['submitted']
             ran = c['path_inline'] + c['path_lane'] + c['path_unbound_lane']
             polls = c['poll_hits'] + c['poll_misses']
             refused = sum(v for k, v in c.items() if k.startswith('refused_'))
-            md.append('| %s | %s | %d | %s | %s | %s | %s | %s | %s | %d |' % (
+            lat, wait = c.get('latency_ns_log2', []), c.get('reorder_wait_ns_log2', [])
+            md.append('| %s | %s | %d | %s | %s | %s | %s | %s | %s | %s/%s | %s | %d |' % (
                 mode, mb, n, pct(c['path_inline'], ran), pct(c['path_lane'], ran),
                 pct(c['path_unbound_lane'], ran),
                 '-' if not c['serial_batches'] else '%.1f' % (c['completed'] / c['serial_batches']),
                 '-' if not n else '%.2f' % (c['serial_wakeups'] / n),
-                pct(c['poll_hits'], polls), refused))
+                pct(c['poll_hits'], polls), quantile_us(lat, 0.5), quantile_us(lat, 0.99),
+                quantile_us(wait, 0.99), refused))
     if problems:
         md += ['', '**Driver check failed:** ' + '; '.join(sorted(set(problems)))]
     if not complete:

@@ -8,12 +8,20 @@
 //! milliseconds, COUNT times (default: until killed), and prints for each shell that did
 //! something in the interval: jobs submitted, completed and refused per second, jobs in
 //! flight now and at most, the paths the parallel parts took (inline, pinned lane, unbound
-//! lane, in percent), the mean serial batch, serial wakeups per second and the share of
-//! lingering polls that caught a job.
+//! lane, in percent), the mean serial batch, serial wakeups per second, the share of
+//! lingering polls that caught a job, and the median and 99th percentile of the time from
+//! submission to serial part in the interval (upper bounds of the kernel's log2 buckets).
 
-use std::{collections::BTreeMap, env, fs, path::Path, process::exit, thread, time::Duration};
+use std::{
+    collections::BTreeMap,
+    env, fs,
+    path::Path,
+    process::exit,
+    thread,
+    time::{Duration, Instant},
+};
 
-/// Counters of one shell, by name.
+/// Counters of one shell, by name; a histogram's bucket `i` is counter `name[i]`.
 type Counters = BTreeMap<String, u64>;
 
 /// Where the modules' debugfs directories are.
@@ -43,13 +51,24 @@ fn snapshot() -> BTreeMap<String, Counters> {
                 let Ok(text) = fs::read_to_string(spath.join("stats")) else {
                     continue;
                 };
-                let c: Counters = text
-                    .lines()
-                    .filter_map(|l| {
-                        let (k, v) = l.split_once(' ')?;
-                        Some((k.to_string(), v.trim().parse().ok()?))
-                    })
-                    .collect();
+                let mut c = Counters::new();
+                for l in text.lines() {
+                    let mut words = l.split_whitespace();
+                    let Some(k) = words.next() else {
+                        continue;
+                    };
+                    let vals: Vec<u64> = words.filter_map(|v| v.parse().ok()).collect();
+                    match vals[..] {
+                        [v] => {
+                            c.insert(k.to_string(), v);
+                        }
+                        _ => c.extend(
+                            vals.iter()
+                                .enumerate()
+                                .map(|(i, v)| (format!("{k}[{i}]"), *v)),
+                        ),
+                    }
+                }
                 all.insert(format!("{module}/{inst}/{shell}"), c);
             }
         }
@@ -64,6 +83,30 @@ fn delta(now: &Counters, before: Option<&Counters>, k: &str) -> u64 {
     n.checked_sub(b).unwrap_or(n)
 }
 
+/// Upper bound, in microseconds, of the log2 bucket that holds quantile `q` of the
+/// histogram `name` counted between `before` and `now`, or `-` if it counted nothing.
+fn quantile_us(now: &Counters, before: Option<&Counters>, name: &str, q: f64) -> String {
+    let buckets: Vec<u64> = (0..)
+        .map(|i| format!("{name}[{i}]"))
+        .take_while(|k| now.contains_key(k))
+        .map(|k| delta(now, before, &k))
+        .collect();
+    let total: u64 = buckets.iter().sum();
+    let mut seen = 0;
+    for (i, n) in buckets.iter().enumerate() {
+        seen += n;
+        if total != 0 && seen as f64 >= q * total as f64 {
+            let us = (1u64 << (i + 1)) as f64 / 1000.0;
+            return if us >= 10.0 {
+                format!("{us:.0}")
+            } else {
+                format!("{us:.2}")
+            };
+        }
+    }
+    "-".to_string()
+}
+
 /// `part` in percent of `whole`, or `-` when `whole` is 0.
 fn pct(part: u64, whole: u64) -> String {
     match whole {
@@ -75,7 +118,7 @@ fn pct(part: u64, whole: u64) -> String {
 /// Prints one report of the shells active between `before` and `now`, `secs` apart.
 fn report(before: &BTreeMap<String, Counters>, now: &BTreeMap<String, Counters>, secs: f64) {
     println!(
-        "{:<28} {:>8} {:>8} {:>6} {:>6} {:>5} {:>4} {:>4} {:>4} {:>5} {:>7} {:>4}",
+        "{:<28} {:>8} {:>8} {:>6} {:>6} {:>5} {:>4} {:>4} {:>4} {:>5} {:>7} {:>4} {:>6} {:>6}",
         "shell",
         "sub/s",
         "done/s",
@@ -87,7 +130,9 @@ fn report(before: &BTreeMap<String, Counters>, now: &BTreeMap<String, Counters>,
         "unb%",
         "batch",
         "wake/s",
-        "hit%"
+        "hit%",
+        "p50us",
+        "p99us"
     );
     for (name, c) in now {
         let b = before.get(name);
@@ -107,7 +152,7 @@ fn report(before: &BTreeMap<String, Counters>, now: &BTreeMap<String, Counters>,
         let (hits, misses) = (d("poll_hits"), d("poll_misses"));
         let rate = |n: u64| format!("{:.0}", n as f64 / secs);
         println!(
-            "{:<28} {:>8} {:>8} {:>6} {:>6} {:>5} {:>4} {:>4} {:>4} {:>5} {:>7} {:>4}",
+            "{:<28} {:>8} {:>8} {:>6} {:>6} {:>5} {:>4} {:>4} {:>4} {:>5} {:>7} {:>4} {:>6} {:>6}",
             name,
             rate(sub),
             rate(done),
@@ -123,6 +168,8 @@ fn report(before: &BTreeMap<String, Counters>, now: &BTreeMap<String, Counters>,
             },
             rate(d("serial_wakeups")),
             pct(hits, hits + misses),
+            quantile_us(c, b, "latency_ns_log2", 0.5),
+            quantile_us(c, b, "latency_ns_log2", 0.99),
         );
     }
     println!();
@@ -146,10 +193,14 @@ fn main() {
         exit(1);
     }
     let mut before = snapshot();
+    let mut at = Instant::now();
     for _ in 0..count {
         thread::sleep(Duration::from_millis(interval));
         let now = snapshot();
-        report(&before, &now, interval as f64 / 1000.0);
+        // Rates over the time that really passed (reading takes time, sleeps overrun).
+        let secs = at.elapsed().as_secs_f64();
+        at = Instant::now();
+        report(&before, &now, secs);
         before = now;
     }
 }
