@@ -250,9 +250,11 @@ grep -v '^E ' "$out/raw.txt" >"$noeng" || true
 		title="mode $mode"
 		[ "$mode" = 215 ] && title="$title, num_mb $mb"
 		echo "=== tcrypt $title: configurations *-$suffix"
+		# A mode without results (a failed run) must not hide the others' reports.
 		/usr/bin/python3 "$TOP/scripts/same-boot-report.py" "$src" \
 			--c "$(cfg_name "$base" 1)-$suffix" \
-			--plain "$(cfg_name "$plain" 1)-$suffix" --only ".*-$suffix"
+			--plain "$(cfg_name "$plain" 1)-$suffix" --only ".*-$suffix" ||
+			{ echo "(no report for $title)"; rc=1; }
 		echo
 		src=$noeng
 	done

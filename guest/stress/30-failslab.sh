@@ -61,7 +61,7 @@ echo Y >$F/task-filter
 echo 1 >$F/probability
 ok=0 enomem=0 other=0 left=0
 for _ in $(seq 1 "$N"); do
-	if out=$(failing insmod $M/rust_pcrypt.ko 2>&1); then
+	if out=$(failing insmod $M/rust_pcrypt.ko debugfs=1 2>&1); then
 		ok=$((ok + 1))
 		[ -f $P/pdecrypt/serial_cpumask ] || other=$((other + 1))
 		rmmod rust_pcrypt || other=$((other + 1))
@@ -82,7 +82,7 @@ check init_some_loaded test "$ok" -ge 1
 check init_some_failed test "$enomem" -ge 1
 expect_eq init_only_enomem "$other" 0
 expect_eq init_nothing_left_behind "$left" 0
-check load_after_failures insmod $M/rust_pcrypt.ko
+check load_after_failures insmod $M/rust_pcrypt.ko debugfs=1
 
 # --- B: template instantiation, in a cryptomgr kthread (no task filter). Self-tests are off
 # here: a self-test failing for lack of memory would WARN by design of testmgr. For the same
@@ -176,5 +176,5 @@ esac
 check delete_instance rpd-crconf del "pcrypt($gcm)" 3
 check unload_rust_pcrypt_again rmmod rust_pcrypt
 expect_eq kmemleak_no_leaks "$(kmemleak_count)" 0
-check reload_rust_pcrypt insmod $M/rust_pcrypt.ko
+check reload_rust_pcrypt insmod $M/rust_pcrypt.ko debugfs=1
 suite_end
