@@ -207,8 +207,12 @@ impl AeadTemplate for Pcrypt {
         let job = PcryptJob { req, dir, err: 0 };
         // A replacement callback CPU is written to the transform before the request can
         // complete (and the transform be freed), as C does with `&ctx->cb_cpu`.
-        match shell.do_parallel_shared(job, &tfm.cb_cpu) {
-            Ok(()) => accepted.in_progress(),
+        match shell.do_parallel_sync(job, &tfm.cb_cpu) {
+            Ok(None) => accepted.in_progress(),
+            // Not in C: the request ran here, alone, and its turn came before it returned
+            // (Documentation/pcrypt.rst, "Synchronous completion"). The caller gets the
+            // result now, as from the inner algorithm itself; no serial worker, no wakeup.
+            Ok(Some(job)) => accepted.finish(job.req, job.err),
             // Refused: nothing was queued and the caller owns the request again. Unlike C,
             // a request is never run past padata (C does that for -EBUSY), which would let
             // it complete ahead of earlier ones. A full window never refuses (the engine

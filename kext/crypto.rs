@@ -158,6 +158,9 @@ struct TfmCtx<T: AeadTemplate> {
 struct ReqCtx<P> {
     /// The submission the request belongs to (see [`Accepted`]), written by `crypt`.
     submission: usize,
+    /// Whether a child ran on the request in this submission (so it can no longer be
+    /// refused unchanged), written by `crypt` and [`Request::run_child`].
+    ran: bool,
     /// The template's state while the child runs asynchronously.
     pending: Option<P>,
 }
@@ -214,12 +217,12 @@ impl<T: AeadTemplate> Request<T> {
         let this = ManuallyDrop::new(self);
         let (ctx, child) = (this.ctx(), this.child());
         // SAFETY: The context is ours while we hold the request; writing does not drop the
-        // (uninitialised or already read) previous contents. Clearing the submission token
-        // (0 is no stack address) makes a later `Accepted::refuse` fail: once the child ran,
-        // `dst` may have been written and the request cannot be given back unchanged.
+        // (uninitialised or already read) previous contents. Setting `ran` makes a later
+        // `Accepted::refuse` fail: once the child ran, `dst` may have been written and the
+        // request cannot be given back unchanged.
         unsafe {
             ptr::write(&raw mut (*ctx).pending, Some(pending));
-            ptr::write(&raw mut (*ctx).submission, 0);
+            ptr::write(&raw mut (*ctx).ran, true);
         }
         // SAFETY: The child request was set up by `encrypt`/`decrypt` with `child_done_cb`.
         let ret = unsafe {
@@ -261,6 +264,17 @@ impl<T: AeadTemplate> Drop for Request<T> {
     }
 }
 
+/// A final status a synchronous return can carry: `err` unless a caller would read it as
+/// "kept" (`-EINPROGRESS`, `-EBUSY`) or it is no errno (positive); those become `-EIO`.
+fn final_status(err: i32) -> i32 {
+    let kept = err == -(bindings::EINPROGRESS as i32) || err == -(bindings::EBUSY as i32);
+    if kept || err > 0 {
+        -(bindings::EIO as i32)
+    } else {
+        err
+    }
+}
+
 /// Ties a value to one call of [`AeadTemplate::submit`]: the lifetime is invariant and the
 /// trait method is generic over it, so a value made for one call cannot be returned from
 /// another.
@@ -274,7 +288,8 @@ type Brand<'s> = PhantomData<fn(&'s ()) -> &'s ()>;
 /// `ret` tells the caller the truth about its request: `-EINPROGRESS` when the request will
 /// be completed through its callback, `-EBUSY` only when the caller allowed backlogging and
 /// the request was backlogged (its callback is called with `-EINPROGRESS` before it
-/// completes), and any other value only when the request was neither kept nor completed.
+/// completes), and any other value only when the request was not kept: either refused
+/// unchanged, or finished in this call with that final status (its callback is not called).
 #[must_use = "submit returns it to the caller of the crypto API"]
 pub(crate) struct Submitted<'s> {
     /// The return value for the caller.
@@ -320,7 +335,8 @@ pub(crate) struct NewRequest<'s, T: AeadTemplate> {
 
 impl<'s, T: AeadTemplate> NewRequest<'s, T> {
     /// Keeps the request: it completes later through [`Request::complete`] (or its drop).
-    /// [`Accepted`] makes the `-EINPROGRESS` answer, or refuses the request after all.
+    /// [`Accepted`] makes the `-EINPROGRESS` answer, finishes the request synchronously, or
+    /// refuses it after all.
     pub(crate) fn accept(self) -> (Request<T>, Accepted<'s>) {
         let (req, submission) = (self.req.req, self.submission);
         (
@@ -438,14 +454,41 @@ impl<'s> Accepted<'s> {
     pub(crate) fn refuse<T: AeadTemplate>(self, req: Request<T>, err: Error) -> Submitted<'s> {
         // SAFETY: `req` is live while we hold it (`Request` invariants), so its context, which
         // `crypt` initialised, can be read.
-        let same = req.req == self.req
-            && unsafe { ptr::read(&raw const (*req.ctx()).submission) } == self.submission;
-        if !same {
+        let ran = unsafe { ptr::read(&raw const (*req.ctx()).ran) };
+        if ran || !self.is(&req) {
             req.complete(err.to_errno());
             return Submitted::in_progress();
         }
         mem::forget(req);
         Submitted::refused(err)
+    }
+
+    /// Finishes the accepted request in this call, with final status `err` (0 or a negative
+    /// errno; `-EINPROGRESS`, `-EBUSY` and positive values, which the caller would misread,
+    /// become `-EIO`): the caller gets `err` as the return value and its callback is not
+    /// called, as with a synchronous algorithm. `req` must be the request accepted; any other
+    /// request is completed with `err` through its callback and the answer stays
+    /// `-EINPROGRESS`, since the accepted request was kept somewhere.
+    pub(crate) fn finish<T: AeadTemplate>(self, req: Request<T>, err: i32) -> Submitted<'s> {
+        if !self.is(&req) {
+            req.complete(err);
+            return Submitted::in_progress();
+        }
+        mem::forget(req);
+        // INVARIANT: the request is finished and no longer kept (`req` was forgotten without
+        // completing it), and the status is final.
+        Submitted {
+            ret: final_status(err),
+            _brand: PhantomData,
+        }
+    }
+
+    /// Whether `req` is the request accepted in this submission (same address and token).
+    fn is<T: AeadTemplate>(&self, req: &Request<T>) -> bool {
+        // SAFETY: `req` is live while we hold it (`Request` invariants), so its context, which
+        // `crypt` initialised, can be read.
+        req.req == self.req
+            && unsafe { ptr::read(&raw const (*req.ctx()).submission) } == self.submission
     }
 }
 
@@ -560,6 +603,7 @@ unsafe fn crypt<T: AeadTemplate>(req: *mut aead_request, dir: Dir) -> i32 {
         let submission = ptr::from_ref(&marker) as usize;
         let ctx = rpd_aead_request_ctx(req).cast::<ReqCtx<T::Pending>>();
         ptr::write(&raw mut (*ctx).submission, submission);
+        ptr::write(&raw mut (*ctx).ran, false);
         // INVARIANT: the caller handed the request to us.
         let r = NewRequest {
             req: Request {

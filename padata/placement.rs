@@ -36,6 +36,9 @@ pub(super) enum Next<J> {
         seq: super::seq::Seq,
         /// Its callback CPU.
         cb_cpu: u32,
+        /// Its submitter waits to take it back synchronously
+        /// ([`super::Shell::do_parallel_sync`]).
+        sync: bool,
     },
     /// Queue a reserved lane.
     Wake {

@@ -111,6 +111,9 @@ pub(super) struct Reorder<J: Job> {
     pub(super) tuning: Tuning,
     /// What the serial side did.
     pub(super) stats: SerialStats,
+    /// A job whose turn came while its submitter waited for it
+    /// ([`super::shell::ShellCore::sync_waiter`]), until the submitter takes it.
+    pub(super) sync_done: Option<J>,
 }
 
 /// "No entry" in the links of [`Reorder::pool`].

@@ -101,6 +101,10 @@ const SERIAL_BATCH: usize = 32;
 /// further ones (a ready run spanning more callback CPUs) are queued under it.
 const KICK_MAX: usize = 8;
 
+/// Flag of [`ShellCore::sync_waiter`]: a submitter waits (the low 32 bits are its job's
+/// sequence number).
+const SYNC_WAITING: u64 = 1 << 32;
+
 /// A shell's debugfs directory with its files, holding the shell's core for them.
 type ShellDebugfs<J> = Pin<KBox<Scope<Arc<ShellCore<J>>>>>;
 
@@ -119,7 +123,10 @@ fn reset_stats<J: Job>(core: &Arc<ShellCore<J>>, _input: &mut UserSliceReader) -
 }
 
 /// A padata job: a parallel part, then a serial part run in submission order.
-pub(crate) trait Job: Send + Sized + 'static {
+///
+/// Jobs are moved by value from ring to ring, never pinned (`Unpin` lets the reorder side
+/// keep one in place, see [`Shell::do_parallel_sync`]).
+pub(crate) trait Job: Send + Sized + Unpin + 'static {
     /// Whether a cheap or lone job may run its parallel part in the submitter's context
     /// instead of on a lane: when nothing is queued before it, the submitting CPU is a usable
     /// parallel CPU, and the placement policy finds it cheap or alone
@@ -232,6 +239,12 @@ pub(crate) struct ShellCore<J: Job> {
     /// lanes and inline runs (asynchronous parallel parts count only until they hand over).
     /// Updated without a lock: a lost update only delays the average a little.
     cost_ns: Atomic<u32>,
+    /// `SYNC_WAITING | seq` while the submitter of job `seq` waits, in its inline parallel
+    /// part, to take the job back synchronously ([`Shell::do_parallel_sync`]), else 0. Set by
+    /// that submitter under `input` before the job's ticket exists; read, and cleared, under
+    /// `reorder` (by the job's completion, or by the submitter when its parallel part
+    /// returned), so exactly one of the two decides where the job goes.
+    sync_waiter: Atomic<u64>,
     /// The instance.
     inst: Arc<InstanceInner>,
     /// Lanes that could not be allocated when woken ([`ShellCore::lane_failed`]).
@@ -351,6 +364,21 @@ impl<J: Job> ShellCore<J> {
         let mut kicks = 0;
         {
             let mut r = self.reorder.lock();
+            let done = match done {
+                Done::Job { job, t0, .. } if self.sync_wanted(&r, seq) => {
+                    // Its submitter takes it back (`Shell::try_submit`). It is the only job in
+                    // flight (nothing behind it in the ring) and its turn has come.
+                    self.sync_waiter.store(0, Relaxed);
+                    r.head = seq.next();
+                    r.stats.completed += 1;
+                    r.stats.sync += 1;
+                    r.stats.latency.add(now - t0);
+                    r.stats.reorder_wait.add(Delta::ZERO);
+                    r.sync_done = Some(job);
+                    return;
+                }
+                done => done,
+            };
             let len = r.done.len();
             r.done[ring_idx(seq, len)] = done;
             if r.head != seq {
@@ -414,6 +442,23 @@ impl<J: Job> ShellCore<J> {
         for w in kick.into_iter().take(kicks).flatten() {
             self.kick(w);
         }
+    }
+
+    /// Whether job `seq`, whose parallel part just handed it back, goes back to its
+    /// submitter synchronously: the submitter still waits for it, its turn has come, and it
+    /// is the only job of the shell in flight (the window holds no later job, finished or
+    /// not, and the overflow queue none), so returning it now keeps every job's order.
+    ///
+    /// `outstanding` is read without the input lock: a later job whose completion already
+    /// took this lock is seen (its submission incremented `outstanding` before that
+    /// completion, which released the lock this completion took), so the read can miss only
+    /// jobs that have not finished their parallel part; those wait for their turn, which
+    /// comes after this job's return (see `Shell::do_parallel_sync`).
+    fn sync_wanted(&self, r: &Reorder<J>, seq: Seq) -> bool {
+        self.sync_waiter.load(Relaxed) == SYNC_WAITING | u64::from(seq.0)
+            && r.head == seq
+            && self.outstanding.load(Relaxed) == 1
+            && self.overflowed.load(Relaxed) == 0
     }
 
     /// See [`Shell::stats`].
@@ -753,6 +798,7 @@ impl<J: Job> ShellCore<J> {
         };
         *b = true;
         inp.lanes_busy = 1;
+        inp.stats.lane_wakeups += 1;
         drop(inp);
         Self::wake(this, queues, fallback, cpu, from);
     }
@@ -1010,8 +1056,10 @@ impl<J: Job> Shell<J> {
                     serial,
                     tuning,
                     stats: SerialStats::default(),
+                    sync_done: None,
                 }),
                 outstanding: Atomic::new(0),
+                sync_waiter: Atomic::new(0),
                 overflowed: Atomic::new(0),
                 cost_ns: Atomic::new(tuning.lane_wake_ns),
                 inst: inst.inner().clone(),
@@ -1072,7 +1120,7 @@ impl<J: Job> Shell<J> {
         let want = *cb_cpu;
         // Bottom halves stay disabled from the decision to the end of an inline parallel
         // part, so the CPU checked against the parallel mask is the one it runs on.
-        with_bh_disabled(|bh| self.submit(job, want, |c| *cb_cpu = c, bh))
+        with_bh_disabled(|bh| self.submit(job, want, |c| *cb_cpu = c, false, bh)).map(|_| ())
     }
 
     /// Like [`Shell::do_parallel`], with the callback CPU kept in an atomic that may be
@@ -1084,6 +1132,40 @@ impl<J: Job> Shell<J> {
         job: J,
         cb_cpu: &Atomic<u32>,
     ) -> Result<(), (Error, J)> {
+        self.submit_shared(job, cb_cpu, false).map(|_| ())
+    }
+
+    /// Like [`Shell::do_parallel_shared`], and when the job can finish synchronously it
+    /// does: the shell has nothing in flight, the job runs its parallel part inline
+    /// ([`Job::INLINE`], as the placement policy decides), it hands itself back before that
+    /// returns, and still nothing else is in flight then. Such a job is returned (`Ok(Some)`)
+    /// instead of having its serial part run on its callback CPU: no serial worker, no
+    /// wakeup. The caller does what the serial part would do, now, in its own context; the
+    /// job has left the shell, so the caller may submit again at once.
+    ///
+    /// Order: every job submitted before it finished its serial part before it was
+    /// submitted, and every later job's serial part starts after it was handed back. A later
+    /// job submitted from another CPU while this one runs may then have its serial part run
+    /// while the caller is still acting on this one (as two callers of a synchronous
+    /// algorithm would); one submitter's jobs are always handed back in its order.
+    ///
+    /// `Ok(None)`: the job was submitted as by [`Shell::do_parallel_shared`] and its serial
+    /// part runs later. Errors as there.
+    pub(crate) fn do_parallel_sync(
+        &self,
+        job: J,
+        cb_cpu: &Atomic<u32>,
+    ) -> Result<Option<J>, (Error, J)> {
+        self.submit_shared(job, cb_cpu, true)
+    }
+
+    /// [`Shell::do_parallel_shared`], or [`Shell::do_parallel_sync`] if `sync`.
+    fn submit_shared(
+        &self,
+        job: J,
+        cb_cpu: &Atomic<u32>,
+        sync: bool,
+    ) -> Result<Option<J>, (Error, J)> {
         let want = cb_cpu.load(Relaxed);
         with_bh_disabled(|bh| {
             self.submit(
@@ -1094,22 +1176,24 @@ impl<J: Job> Shell<J> {
                         cb_cpu.store(c, Relaxed);
                     }
                 },
+                sync,
                 bh,
             )
         })
     }
 
     /// [`Shell::do_parallel`], with bottom halves disabled (`bh`); `set_cb_cpu` is told the
-    /// callback CPU chosen before the job becomes visible to any other context. Counts a
-    /// refusal in [`SubmitStats::refused`].
+    /// callback CPU chosen before the job becomes visible to any other context; `sync` as
+    /// [`Shell::do_parallel_sync`]. Counts a refusal in [`SubmitStats::refused`].
     fn submit(
         &self,
         job: J,
         cb_cpu: u32,
         set_cb_cpu: impl FnOnce(u32),
+        sync: bool,
         bh: &BhDisabled,
-    ) -> Result<(), (Error, J)> {
-        let r = self.try_submit(job, cb_cpu, set_cb_cpu, bh);
+    ) -> Result<Option<J>, (Error, J)> {
+        let r = self.try_submit(job, cb_cpu, set_cb_cpu, sync, bh);
         if let Err((e, _)) = &r {
             // Refusals are rare: a second lock round trip, off the path of accepted jobs.
             self.core.input.lock().stats.refuse(*e);
@@ -1123,8 +1207,9 @@ impl<J: Job> Shell<J> {
         job: J,
         cb_cpu: u32,
         set_cb_cpu: impl FnOnce(u32),
+        sync: bool,
         bh: &BhDisabled,
-    ) -> Result<(), (Error, J)> {
+    ) -> Result<Option<J>, (Error, J)> {
         let core = &self.core;
         // Held until the lane is queued: the workqueues outlive this submission, and a
         // submission after the instance is gone fails instead of being lost.
@@ -1173,7 +1258,10 @@ impl<J: Job> Shell<J> {
                 core.promote(&mut inp, cost, here)
             } else {
                 set_cb_cpu(cb_cpu);
-                let in_flight = core.outstanding.fetch_add(1, Relaxed) + 1;
+                // Acquire: if no job was in flight, what their serial parts did (before the
+                // fully ordered decrement in `ShellCore::finished`) is visible here, and so to
+                // a caller this job may be handed back to (`Shell::do_parallel_sync`).
+                let in_flight = core.outstanding.fetch_add(1, Acquire) + 1;
                 inp.peak = next_peak(inp.peak, in_flight);
                 inp.stats.submitted += 1;
                 inp.stats.peak_in_flight = inp.stats.peak_in_flight.max(in_flight);
@@ -1189,7 +1277,19 @@ impl<J: Job> Shell<J> {
                 {
                     inp.dispatch = inp.next;
                     inp.stats.inline += 1;
-                    Next::Inline { job, seq, cb_cpu }
+                    // Alone: it may come back synchronously (`ShellCore::sync_wanted`). Set
+                    // before its ticket exists, so its completion sees it.
+                    let sync = sync && in_flight == 1;
+                    if sync {
+                        core.sync_waiter
+                            .store(SYNC_WAITING | u64::from(seq.0), Relaxed);
+                    }
+                    Next::Inline {
+                        job,
+                        seq,
+                        cb_cpu,
+                        sync,
+                    }
                 } else {
                     let len = inp.queued.len();
                     inp.queued[ring_idx(seq, len)] = Some(Queued {
@@ -1202,7 +1302,12 @@ impl<J: Job> Shell<J> {
             }
         };
         match next {
-            Next::Inline { job, seq, cb_cpu } => {
+            Next::Inline {
+                job,
+                seq,
+                cb_cpu,
+                sync,
+            } => {
                 drop(queues);
                 let ticket = Ticket {
                     core: core.clone(),
@@ -1213,11 +1318,25 @@ impl<J: Job> Shell<J> {
                 };
                 job.parallel(ticket, bh);
                 core.sample_cost(now.elapsed(), 1);
+                if sync {
+                    // Under the reorder lock: either the job's completion saw the waiter
+                    // and left the job here, or it will not see it (and queues the job for
+                    // its serial worker as usual).
+                    let done = {
+                        let mut r = core.reorder.lock();
+                        core.sync_waiter.store(0, Relaxed);
+                        r.sync_done.take()
+                    };
+                    if let Some(job) = done {
+                        ShellCore::finished(core, 1);
+                        return Ok(Some(job));
+                    }
+                }
             }
             Next::Wake { lane, cpu } => ShellCore::wake(core, &queues, lane, cpu, None),
             Next::Nothing => {}
         }
-        Ok(())
+        Ok(None)
     }
 
     /// Chooses the callback CPU a submission for `cpu` would use now (`cpu` itself if it is

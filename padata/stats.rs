@@ -94,8 +94,11 @@ impl Log2Hist {
 /// Counters of a shell's serial side, kept under its reorder lock.
 #[derive(Clone, Copy, Default, Debug, PartialEq, Eq)]
 pub(crate) struct SerialStats {
-    /// Serial parts run.
+    /// Serial parts run, and jobs handed back to their submitter (`sync`).
     pub(crate) completed: u64,
+    /// Jobs handed back to their submitter synchronously, whose serial part the submitter
+    /// does itself (`Shell::do_parallel_sync`); counted in `completed` too.
+    pub(crate) sync: u64,
     /// Jobs whose ticket was dropped, so their turn was skipped.
     pub(crate) skipped: u64,
     /// Batches the serial workers ran (each one lock round trip).
@@ -135,6 +138,7 @@ impl ShellStats {
         }
         writeln!(f, "completed {}", r.completed)?;
         writeln!(f, "skipped {}", r.skipped)?;
+        writeln!(f, "sync_completed {}", r.sync)?;
         writeln!(f, "in_flight {}", self.in_flight)?;
         writeln!(f, "peak_in_flight {}", s.peak_in_flight)?;
         writeln!(f, "path_inline {}", s.inline)?;

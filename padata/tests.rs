@@ -1597,3 +1597,332 @@ mod scale_tests {
         Ok(())
     }
 }
+
+/// Per submitter of [`SyncJob`]s: the index of its next job to be handed back.
+static SYNC_NEXT: [Atomic<u64>; 4] = [const { Atomic::new(0) }; 4];
+/// [`SyncJob`]s handed back out of their submitter's order.
+static SYNC_REORDERED: Atomic<u64> = Atomic::new(0);
+/// [`SyncJob`]s whose serial part ran (not handed back synchronously).
+static SYNC_SERIAL: Atomic<u64> = Atomic::new(0);
+/// The handshake of [`SyncJob::gated`] jobs: 1 while the gated job's parallel part runs, 2
+/// once the opening job handed itself back.
+static SYNC_GATE: Atomic<u32> = Atomic::new(0);
+
+/// A job of one of 4 submitters for [`Shell::do_parallel_sync`]: inline, hands itself back
+/// at once (or parks its ticket), and checks, wherever it is handed back (its serial part or
+/// its submitter), that its submitter's jobs come back in submission order.
+struct SyncJob {
+    /// The submitter.
+    sub: usize,
+    /// Index within the submitter's jobs.
+    idx: u64,
+    /// Busy delay of the parallel part, in microseconds.
+    delay_us: u32,
+    /// If set, the parallel part parks the job there instead of handing it back.
+    park: Option<Arc<Parking<SyncJob>>>,
+    /// 1: the parallel part waits (at most 5 s) until a job with 2 handed itself back
+    /// ([`SYNC_GATE`]); 2: opens the gate after handing itself back.
+    gated: u8,
+}
+
+impl SyncJob {
+    /// Job `idx` of submitter `sub`, handing itself back at once.
+    fn new(sub: usize, idx: u64) -> Self {
+        SyncJob {
+            sub,
+            idx,
+            delay_us: 0,
+            park: None,
+            gated: 0,
+        }
+    }
+
+    /// Records that the job was handed back.
+    fn delivered(&self) {
+        let Some(next) = SYNC_NEXT.get(self.sub) else {
+            return;
+        };
+        if next.xchg(self.idx + 1, Relaxed) != self.idx {
+            SYNC_REORDERED.fetch_add(1, Relaxed);
+        }
+    }
+
+    /// Resets the statistics.
+    fn reset() {
+        for n in &SYNC_NEXT {
+            n.store(0, Relaxed);
+        }
+        SYNC_REORDERED.store(0, Relaxed);
+        SYNC_SERIAL.store(0, Relaxed);
+        SYNC_GATE.store(0, Relaxed);
+    }
+}
+
+impl Job for SyncJob {
+    const INLINE: bool = true;
+
+    fn parallel(mut self, ticket: Ticket<Self>, _bh: &BhDisabled) {
+        if self.delay_us != 0 {
+            udelay(Delta::from_micros(self.delay_us.into()));
+        }
+        let gated = self.gated;
+        if gated == 1 {
+            SYNC_GATE.store(1, Relaxed);
+            let start = Instant::<Monotonic>::now();
+            while SYNC_GATE.load(Relaxed) != 2 && start.elapsed() < Delta::from_secs(5) {
+                udelay(Delta::from_micros(10));
+            }
+        }
+        match self.park.take() {
+            Some(park) => park.park(self, ticket),
+            None => ticket.serial(self),
+        }
+        if gated == 2 {
+            SYNC_GATE.store(2, Relaxed);
+        }
+    }
+
+    fn serial(self, _bh: &BhDisabled) {
+        SYNC_SERIAL.fetch_add(1, Relaxed);
+        self.delivered();
+    }
+}
+
+/// Submits `job` with [`Shell::do_parallel_sync`]; a job handed back is recorded as
+/// delivered. Whether it was.
+fn submit_sync(shell: &Shell<SyncJob>, job: SyncJob, cb: &Atomic<u32>) -> Result<bool> {
+    match shell.do_parallel_sync(job, cb) {
+        Ok(Some(job)) => {
+            job.delivered();
+            Ok(true)
+        }
+        Ok(None) => Ok(false),
+        Err((e, _)) => Err(e),
+    }
+}
+
+/// KUnit suite `rust_padata_sync`: jobs handed back to their submitter synchronously.
+#[kernel::prelude::kunit_tests(rust_padata_sync)]
+mod sync_tests {
+    use super::*;
+
+    /// Every job runs inline whatever its measured cost (which a preempted vCPU can make
+    /// arbitrarily large): these cases test the mechanism, not the placement policy.
+    const ALWAYS_INLINE: Tuning = Tuning {
+        inline_ns: u32::MAX,
+        ..Tuning::DEFAULT
+    };
+
+    /// A submitter alone on its shell gets every inline job back synchronously, in order,
+    /// whatever its callback CPU: no serial part runs, and the counters say so.
+    #[test]
+    fn lone_jobs_come_back_synchronously() -> Result {
+        const JOBS: u64 = 3000;
+        SyncJob::reset();
+        let inst = Instance::new(c"kunit_sync", None, ALWAYS_INLINE)?;
+        let shell = Shell::new(&inst)?;
+        let online = CpuSet::online();
+        let mut sync = 0;
+        for idx in 0..JOBS {
+            let cb = Atomic::new(online.pick(idx as u32).unwrap_or(0));
+            let job = SyncJob {
+                delay_us: if idx % 7 == 0 { 5 } else { 0 },
+                ..SyncJob::new(0, idx)
+            };
+            sync += u64::from(submit_sync(&shell, job, &cb)?);
+        }
+        shell.wait_idle();
+        let s = shell.stats();
+        assert_eq!(sync, JOBS);
+        assert_eq!(SYNC_SERIAL.load(Relaxed), 0);
+        assert_eq!(SYNC_REORDERED.load(Relaxed), 0);
+        assert_eq!(SYNC_NEXT[0].load(Relaxed), JOBS);
+        assert_eq!((s.submit.inline, s.serial.sync), (JOBS, JOBS));
+        assert_eq!(s.serial.completed, JOBS);
+        assert_eq!(s.serial.latency.total(), JOBS);
+        assert_eq!(s.serial.reorder_wait.total(), JOBS);
+        assert_eq!(shell.outstanding(), 0);
+        Ok(())
+    }
+
+    /// While an earlier job is in flight (its ticket parked), later jobs are not handed back
+    /// synchronously: they wait for its turn and follow it in order through their serial
+    /// parts. Once the shell is idle again, a job comes back synchronously.
+    #[test]
+    fn in_flight_job_is_never_overtaken() -> Result {
+        const LATER: u64 = 50;
+        SyncJob::reset();
+        let inst = Instance::new(c"kunit_sync", None, ALWAYS_INLINE)?;
+        let shell = Shell::new(&inst)?;
+        let park = Parking::new()?;
+        let cb = Atomic::new(CpuSet::online().pick(1).unwrap_or(0));
+        let first = SyncJob {
+            park: Some(park.clone()),
+            ..SyncJob::new(0, 0)
+        };
+        let mut sync = u64::from(submit_sync(&shell, first, &cb)?);
+        for idx in 1..=LATER {
+            sync += u64::from(submit_sync(&shell, SyncJob::new(0, idx), &cb)?);
+        }
+        // Nothing may have come back, or run its serial part, ahead of the parked job.
+        let early = SYNC_NEXT[0].load(Relaxed);
+        let parked = park.parked.lock().pop();
+        let was_parked = parked.is_some();
+        if let Some((job, ticket)) = parked {
+            ticket.serial(job);
+        }
+        shell.wait_idle();
+        let last_sync = submit_sync(&shell, SyncJob::new(0, LATER + 1), &cb)?;
+        shell.wait_idle();
+        assert!(was_parked);
+        assert_eq!((sync, early), (0, 0));
+        assert_eq!(SYNC_SERIAL.load(Relaxed), LATER + 1);
+        assert!(last_sync);
+        assert_eq!(SYNC_REORDERED.load(Relaxed), 0);
+        assert_eq!(SYNC_NEXT[0].load(Relaxed), LATER + 2);
+        assert_eq!(shell.stats().serial.sync, 1);
+        Ok(())
+    }
+
+    /// A lone job whose parallel part hands it back only after its submitter returned (an
+    /// asynchronous completion) goes through its serial part: the submitter no longer waits
+    /// for it.
+    #[test]
+    fn late_completion_runs_the_serial_part() -> Result {
+        SyncJob::reset();
+        let inst = Instance::new(c"kunit_sync", None, ALWAYS_INLINE)?;
+        let shell = Shell::new(&inst)?;
+        let park = Parking::new()?;
+        let cb = Atomic::new(CpuSet::online().pick(0).unwrap_or(0));
+        let job = SyncJob {
+            park: Some(park.clone()),
+            ..SyncJob::new(0, 0)
+        };
+        let sync = submit_sync(&shell, job, &cb)?;
+        let parked = park.parked.lock().pop();
+        let was_parked = parked.is_some();
+        if let Some((job, ticket)) = parked {
+            ticket.serial(job);
+        }
+        let idle = idle_within(&shell, 10);
+        assert!(was_parked && !sync);
+        assert!(idle);
+        assert_eq!(SYNC_SERIAL.load(Relaxed), 1);
+        assert_eq!(SYNC_NEXT[0].load(Relaxed), 1);
+        assert_eq!(shell.stats().serial.sync, 0);
+        Ok(())
+    }
+
+    /// A lone job whose parallel part is still running when a later job (submitted from
+    /// another task) finishes is not handed back synchronously: the later job waits for it
+    /// in the window, and both go through their serial parts, in order.
+    #[test]
+    fn later_finished_job_makes_it_asynchronous() -> Result {
+        SyncJob::reset();
+        let inst = Arc::new(
+            Instance::new(c"kunit_sync", None, ALWAYS_INLINE)?,
+            GFP_KERNEL,
+        )?;
+        let shell = Arc::new(Shell::<SyncJob>::new(&inst)?, GFP_KERNEL)?;
+        let cb = Arc::new(
+            Atomic::new(CpuSet::online().pick(0).unwrap_or(0)),
+            GFP_KERNEL,
+        )?;
+        let latch = Latch::new(1)?;
+        let later = Arc::new(Atomic::<u32>::new(0), GFP_KERNEL)?;
+        {
+            let (shell, cb, latch, later) =
+                (shell.clone(), cb.clone(), latch.clone(), later.clone());
+            inst.spawn(move || {
+                // Once the first job's parallel part runs.
+                let start = Instant::<Monotonic>::now();
+                while SYNC_GATE.load(Relaxed) != 1 && start.elapsed() < Delta::from_secs(5) {
+                    fsleep(Delta::from_micros(50));
+                }
+                let job = SyncJob {
+                    gated: 2,
+                    ..SyncJob::new(0, 1)
+                };
+                // 1: submitted, not handed back; 2: handed back (wrongly, it is not first).
+                let r = submit_sync(&shell, job, &cb);
+                later.store(if r == Ok(false) { 1 } else { 2 }, Relaxed);
+                latch.count_down();
+            })?;
+        }
+        let first = SyncJob {
+            gated: 1,
+            ..SyncJob::new(0, 0)
+        };
+        let sync = submit_sync(&shell, first, &cb)?;
+        latch.wait();
+        let idle = idle_within(&shell, 10);
+        assert_eq!(SYNC_GATE.load(Relaxed), 2);
+        assert_eq!(later.load(Relaxed), 1);
+        assert!(!sync);
+        assert!(idle);
+        assert_eq!(SYNC_SERIAL.load(Relaxed), 2);
+        assert_eq!(SYNC_REORDERED.load(Relaxed), 0);
+        assert_eq!(SYNC_NEXT[0].load(Relaxed), 2);
+        Ok(())
+    }
+
+    /// Four concurrent submitters, each with its own callback CPU (as pcrypt's transforms),
+    /// some jobs busy for a while: every job is handed back exactly once, synchronously or
+    /// through its serial part, and each submitter's jobs in its order.
+    #[test]
+    fn concurrent_submitters_keep_their_order() -> Result {
+        const PER: u64 = 50_000 / DEBUG_DIVISOR;
+        SyncJob::reset();
+        let inst = Arc::new(
+            Instance::new(c"kunit_sync", None, Tuning::DEFAULT)?,
+            GFP_KERNEL,
+        )?;
+        let shell = Arc::new(Shell::<SyncJob>::new(&inst)?, GFP_KERNEL)?;
+        let latch = Latch::new(4)?;
+        let errors = Arc::new(Atomic::<u64>::new(0), GFP_KERNEL)?;
+        let sync = Arc::new(Atomic::<u64>::new(0), GFP_KERNEL)?;
+        for s in 0..4usize {
+            let (shell, latch, errors, sync) =
+                (shell.clone(), latch.clone(), errors.clone(), sync.clone());
+            inst.spawn(move || {
+                let cb = Atomic::new(CpuSet::online().pick(s as u32).unwrap_or(0));
+                let mut rng = Rng(0x51ed_270b ^ (s as u32 + 1));
+                for idx in 0..PER {
+                    // Backpressure as `Shell::do_parallel_wait` does: the four submitters
+                    // outpace the serial parts, and a full overflow queue refuses jobs.
+                    while shell.outstanding() >= WINDOW {
+                        fsleep(Delta::from_micros(20));
+                    }
+                    let r = rng.next();
+                    let job = SyncJob {
+                        delay_us: if r >> 28 == 0 { (r >> 8) % 20 } else { 0 },
+                        ..SyncJob::new(s, idx)
+                    };
+                    match submit_sync(&shell, job, &cb) {
+                        Ok(true) => {
+                            sync.fetch_add(1, Relaxed);
+                        }
+                        Ok(false) => {}
+                        Err(_) => {
+                            errors.fetch_add(1, Relaxed);
+                        }
+                    }
+                }
+                latch.count_down();
+            })?;
+        }
+        latch.wait();
+        shell.wait_idle();
+        let s = shell.stats();
+        assert_eq!(errors.load(Relaxed), 0);
+        assert_eq!(SYNC_REORDERED.load(Relaxed), 0);
+        for n in &SYNC_NEXT {
+            assert_eq!(n.load(Relaxed), PER);
+        }
+        assert_eq!(sync.load(Relaxed) + SYNC_SERIAL.load(Relaxed), 4 * PER);
+        assert_eq!(s.serial.sync, sync.load(Relaxed));
+        assert_eq!(s.serial.completed, 4 * PER);
+        assert_eq!(shell.outstanding(), 0);
+        Ok(())
+    }
+}

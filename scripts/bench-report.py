@@ -238,15 +238,16 @@ def main():
                 config, mode, mb, n, ctxt / n, res / n, cal / n))
     if paths:
         md += ['', '## What the Rust engine did (debugfs counters, all Rust runs)', '',
-               'Parallel parts run inline, on pinned lanes and on unbound lanes; requests per',
+               'Parallel parts run inline, on pinned lanes and on unbound lanes; requests',
+               'completed synchronously (returned to the caller, no serial part); requests per',
                'serial batch; serial wakeups per request; polls of a lingering serial worker',
                'that caught a job; the median and 99th percentile of the time from submission to',
                'the serial part, and the 99th percentile of the time a finished request waited',
                'for its turn (upper bounds of log2 buckets). See',
                'Documentation/ABI/testing/debugfs-rust-padata.', '',
-               '| mode | mb | requests | inline % | lane % | unbound % | batch | wakeups/req '
-               '| poll hit % | latency p50/p99 us | wait p99 us | refused |',
-               '|---|---|---|---|---|---|---|---|---|---|---|---|']
+               '| mode | mb | requests | inline % | lane % | unbound % | sync % | batch '
+               '| wakeups/req | poll hit % | latency p50/p99 us | wait p99 us | refused |',
+               '|---|---|---|---|---|---|---|---|---|---|---|---|---|']
         pct = lambda a, b: '-' if not b else '%.0f' % (100.0 * a / b)
         for (mode, mb), c in sorted(paths.items(), key=lambda kv: (kv[0][0], int(kv[0][1]))):
             n = c['submitted']
@@ -254,9 +255,9 @@ def main():
             polls = c['poll_hits'] + c['poll_misses']
             refused = sum(v for k, v in c.items() if k.startswith('refused_'))
             lat, wait = c.get('latency_ns_log2', []), c.get('reorder_wait_ns_log2', [])
-            md.append('| %s | %s | %d | %s | %s | %s | %s | %s | %s | %s/%s | %s | %d |' % (
+            md.append('| %s | %s | %d | %s | %s | %s | %s | %s | %s | %s | %s/%s | %s | %d |' % (
                 mode, mb, n, pct(c['path_inline'], ran), pct(c['path_lane'], ran),
-                pct(c['path_unbound_lane'], ran),
+                pct(c['path_unbound_lane'], ran), pct(c['sync_completed'], c['completed']),
                 '-' if not c['serial_batches'] else '%.1f' % (c['completed'] / c['serial_batches']),
                 '-' if not n else '%.2f' % (c['serial_wakeups'] / n),
                 pct(c['poll_hits'], polls), quantile_us(lat, 0.5), quantile_us(lat, 0.99),

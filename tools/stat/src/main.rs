@@ -8,7 +8,7 @@
 //! milliseconds, COUNT times (default: until killed), and prints for each shell that did
 //! something in the interval: jobs submitted, completed and refused per second, jobs in
 //! flight now and at most, the paths the parallel parts took (inline, pinned lane, unbound
-//! lane, in percent), the mean serial batch, serial wakeups per second, the share of
+//! lane, in percent), the share of jobs handed back synchronously, the mean serial batch, serial wakeups per second, the share of
 //! lingering polls that caught a job, and the median and 99th percentile of the time from
 //! submission to serial part in the interval (upper bounds of the kernel's log2 buckets).
 
@@ -118,7 +118,7 @@ fn pct(part: u64, whole: u64) -> String {
 /// Prints one report of the shells active between `before` and `now`, `secs` apart.
 fn report(before: &BTreeMap<String, Counters>, now: &BTreeMap<String, Counters>, secs: f64) {
     println!(
-        "{:<28} {:>8} {:>8} {:>6} {:>6} {:>5} {:>4} {:>4} {:>4} {:>5} {:>7} {:>4} {:>6} {:>6}",
+        "{:<28} {:>8} {:>8} {:>6} {:>6} {:>5} {:>4} {:>4} {:>4} {:>4} {:>5} {:>7} {:>4} {:>6} {:>6}",
         "shell",
         "sub/s",
         "done/s",
@@ -128,6 +128,7 @@ fn report(before: &BTreeMap<String, Counters>, now: &BTreeMap<String, Counters>,
         "inl%",
         "lan%",
         "unb%",
+        "syn%",
         "batch",
         "wake/s",
         "hit%",
@@ -152,7 +153,7 @@ fn report(before: &BTreeMap<String, Counters>, now: &BTreeMap<String, Counters>,
         let (hits, misses) = (d("poll_hits"), d("poll_misses"));
         let rate = |n: u64| format!("{:.0}", n as f64 / secs);
         println!(
-            "{:<28} {:>8} {:>8} {:>6} {:>6} {:>5} {:>4} {:>4} {:>4} {:>5} {:>7} {:>4} {:>6} {:>6}",
+            "{:<28} {:>8} {:>8} {:>6} {:>6} {:>5} {:>4} {:>4} {:>4} {:>4} {:>5} {:>7} {:>4} {:>6} {:>6}",
             name,
             rate(sub),
             rate(done),
@@ -162,6 +163,7 @@ fn report(before: &BTreeMap<String, Counters>, now: &BTreeMap<String, Counters>,
             pct(inl, paths),
             pct(lan, paths),
             pct(unb, paths),
+            pct(d("sync_completed"), done),
             match batches {
                 0 => "-".to_string(),
                 n => format!("{:.1}", done as f64 / n as f64),
