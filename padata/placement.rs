@@ -51,6 +51,31 @@ pub(super) enum Next<J> {
     Nothing,
 }
 
+/// One lone job in this many whose cost exceeds [`Tuning::inline_ns`] is not handed back
+/// synchronously (see [`sync_pays`]).
+pub(super) const SYNC_PROBE_EVERY: u32 = 32;
+
+/// Whether a lone job that runs inline, of average cost `cost` (ns), may be handed back to
+/// its submitter synchronously ([`super::Shell::do_parallel_sync`]).
+///
+/// A job cheaper than a handoff ([`Tuning::inline_ns`]) always may: running it beside the
+/// next one would not pay. A costlier job could run beside the next one if the caller
+/// submitted that one before this one completes. But a caller that gets every result
+/// synchronously never shows whether it would: its next submission always finds the shell
+/// idle. So one such job in [`SYNC_PROBE_EVERY`] completes asynchronously, as a probe.
+/// - If the caller submits more while the probe is in flight (tcrypt mode 215, a flow with
+///   several packets in flight), the shell's peak of jobs in flight rises. Its next jobs
+///   are no longer alone, and they go to lanes ([`inline_pays`]).
+/// - If the caller waits for each result (tcrypt mode 211, one packet at a time), the probe
+///   costs one serial handoff per 32 jobs.
+pub(super) fn sync_pays<J>(inp: &mut Input<J>, cost: u32) -> bool {
+    if cost < inp.tuning.inline_ns {
+        return true;
+    }
+    inp.sync_probe = inp.sync_probe.wrapping_add(1);
+    inp.sync_probe % SYNC_PROBE_EVERY != 0
+}
+
 /// The decaying peak of jobs in flight after a submission that found `in_flight` of them
 /// (itself included): the maximum of those and the old `peak` less 1/64, in 1/256 of a job
 /// (see [`Input::peak`]).

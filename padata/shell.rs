@@ -32,7 +32,7 @@
 use super::{
     instance::{Instance, InstanceInner, Queues, Snapshot},
     linger::{keep_polling, poll_until_fed, LineCounter},
-    placement::{inline_pays, lane_limit, next_peak, pick_lane, usable_cb_cpu, Next},
+    placement::{inline_pays, lane_limit, next_peak, pick_lane, sync_pays, usable_cb_cpu, Next},
     reorder::{ring_idx, Done, Ready, Reorder, SerialQueue, NIL},
     seq::Seq,
     stats::{SerialStats, ShellStats, SubmitStats},
@@ -178,6 +178,9 @@ pub(super) struct Input<J> {
     /// 1/64, so bursts of N keep it near N and it follows a shallower load within ~100
     /// submissions.
     pub(super) peak: u32,
+    /// Lone jobs costlier than a handoff submitted for a synchronous completion, counted
+    /// to let one in `SYNC_PROBE_EVERY` complete asynchronously (see [`sync_pays`]).
+    pub(super) sync_probe: u32,
     /// Instance snapshot.
     pub(super) snap: Snapshot,
     /// Generation of `snap`.
@@ -1039,6 +1042,7 @@ impl<J: Job> Shell<J> {
                     lane_busy,
                     serial_ready,
                     peak: 0,
+                    sync_probe: 0,
                     snap,
                     gen,
                     overflow: KVec::new(),
@@ -1279,7 +1283,7 @@ impl<J: Job> Shell<J> {
                     inp.stats.inline += 1;
                     // Alone: it may come back synchronously (`ShellCore::sync_wanted`). Set
                     // before its ticket exists, so its completion sees it.
-                    let sync = sync && in_flight == 1;
+                    let sync = sync && in_flight == 1 && sync_pays(&mut inp, cost);
                     if sync {
                         core.sync_waiter
                             .store(SYNC_WAITING | u64::from(seq.0), Relaxed);

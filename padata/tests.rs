@@ -1745,6 +1745,37 @@ mod sync_tests {
         Ok(())
     }
 
+    /// Lone jobs costlier than a handoff (every job, with `inline_ns` of 1 ns) from a caller
+    /// that waits for each: all but one in `SYNC_PROBE_EVERY` come back synchronously; the
+    /// others complete through their serial parts (the probe for a caller that would submit
+    /// more meanwhile), all in order.
+    #[test]
+    fn costly_lone_jobs_probe_asynchronously() -> Result {
+        const JOBS: u64 = 320;
+        SyncJob::reset();
+        let t = Tuning {
+            inline_ns: 1,
+            inline_solo_ns: u32::MAX,
+            ..Tuning::DEFAULT
+        };
+        let inst = Instance::new(c"kunit_sync", None, t)?;
+        let shell = Shell::new(&inst)?;
+        let cb = Atomic::new(CpuSet::online().pick(0).unwrap_or(0));
+        let mut sync = 0;
+        for idx in 0..JOBS {
+            sync += u64::from(submit_sync(&shell, SyncJob::new(0, idx), &cb)?);
+            shell.wait_idle();
+        }
+        let s = shell.stats();
+        assert_eq!(s.submit.inline, JOBS);
+        let probes = JOBS / u64::from(crate::padata::placement::SYNC_PROBE_EVERY);
+        assert_eq!(sync, JOBS - probes);
+        assert_eq!(SYNC_SERIAL.load(Relaxed), probes);
+        assert_eq!(SYNC_REORDERED.load(Relaxed), 0);
+        assert_eq!(SYNC_NEXT[0].load(Relaxed), JOBS);
+        Ok(())
+    }
+
     /// While an earlier job is in flight (its ticket parked), later jobs are not handed back
     /// synchronously: they wait for its turn and follow it in order through their serial
     /// parts. Once the shell is idle again, a job comes back synchronously.
