@@ -41,7 +41,7 @@ use super::{
 };
 use crate::kext::{
     bh::{with_bh_disabled, BhDisabled},
-    sched::resched_wanted,
+    sched::{in_softirq, resched_wanted},
     spinlock_bh::{new_spinlock_bh, SpinLockBh},
 };
 use core::mem;
@@ -1140,7 +1140,8 @@ impl<J: Job> Shell<J> {
     }
 
     /// Like [`Shell::do_parallel_shared`], and when the job can finish synchronously it
-    /// does: the shell has nothing in flight, the job runs its parallel part inline
+    /// does: the caller runs in a softirq or with bottom halves disabled on the job's
+    /// callback CPU, the shell has nothing in flight, the job runs its parallel part inline
     /// ([`Job::INLINE`], as the placement policy decides), it hands itself back before that
     /// returns, and still nothing else is in flight then. Such a job is returned (`Ok(Some)`)
     /// instead of having its serial part run on its callback CPU: no serial worker, no
@@ -1148,10 +1149,10 @@ impl<J: Job> Shell<J> {
     /// job has left the shell, so the caller may submit again at once.
     ///
     /// Order: every job submitted before it finished its serial part before it was
-    /// submitted, and every later job's serial part starts after it was handed back. A later
-    /// job submitted from another CPU while this one runs may then have its serial part run
-    /// while the caller is still acting on this one (as two callers of a synchronous
-    /// algorithm would); one submitter's jobs are always handed back in its order.
+    /// submitted. A later job with the same callback CPU is handled after the caller is done
+    /// with this one, as long as the caller acts on the job before its softirq or
+    /// bottom-half section ends: that job's serial part runs on this CPU with bottom halves
+    /// disabled, and it is not handed back on another CPU (not its callback CPU).
     ///
     /// `Ok(None)`: the job was submitted as by [`Shell::do_parallel_shared`] and its serial
     /// part runs later. Errors as there.
@@ -1171,6 +1172,8 @@ impl<J: Job> Shell<J> {
         sync: bool,
     ) -> Result<Option<J>, (Error, J)> {
         let want = cb_cpu.load(Relaxed);
+        // Read before this function disables bottom halves itself.
+        let sync = sync && in_softirq();
         with_bh_disabled(|bh| {
             self.submit(
                 job,
@@ -1283,7 +1286,8 @@ impl<J: Job> Shell<J> {
                     inp.stats.inline += 1;
                     // Alone: it may come back synchronously (`ShellCore::sync_wanted`). Set
                     // before its ticket exists, so its completion sees it.
-                    let sync = sync && in_flight == 1 && sync_pays(&mut inp, cost);
+                    let sync =
+                        sync && here == cb_cpu && in_flight == 1 && sync_pays(&mut inp, cost);
                     if sync {
                         core.sync_waiter
                             .store(SYNC_WAITING | u64::from(seq.0), Relaxed);

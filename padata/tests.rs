@@ -5,7 +5,7 @@
 use super::{
     do_multithreaded, BhDisabled, Instance, Job, MaskType, MtJob, Shell, Ticket, Tuning, WINDOW,
 };
-use crate::kext::{cpumask::CpuSet, sched::in_hardirq};
+use crate::kext::{bh::with_bh_disabled, cpumask::CpuSet, sched::in_hardirq};
 use kernel::{
     cpu::CpuId,
     current, new_condvar, new_spinlock, new_spinlock_irq,
@@ -1688,10 +1688,18 @@ impl Job for SyncJob {
     }
 }
 
-/// Submits `job` with [`Shell::do_parallel_sync`]; a job handed back is recorded as
-/// delivered. Whether it was.
-fn submit_sync(shell: &Shell<SyncJob>, job: SyncJob, cb: &Atomic<u32>) -> Result<bool> {
-    match shell.do_parallel_sync(job, cb) {
+/// Submits `job` with [`Shell::do_parallel_sync`] with bottom halves disabled, as a softirq
+/// would (a caller in process context never gets a job back); with `here`, the current CPU
+/// is the callback CPU, the other condition. A job handed back is recorded as delivered.
+/// Whether it was.
+fn submit_sync(shell: &Shell<SyncJob>, job: SyncJob, cb: &Atomic<u32>, here: bool) -> Result<bool> {
+    let r = with_bh_disabled(|_| {
+        if here {
+            cb.store(CpuId::current().as_u32(), Relaxed);
+        }
+        shell.do_parallel_sync(job, cb)
+    });
+    match r {
         Ok(Some(job)) => {
             job.delivered();
             Ok(true)
@@ -1713,8 +1721,10 @@ mod sync_tests {
         ..Tuning::DEFAULT
     };
 
-    /// A submitter alone on its shell gets every inline job back synchronously, in order,
-    /// whatever its callback CPU: no serial part runs, and the counters say so.
+    /// A submitter alone on its shell, with bottom halves disabled, gets every inline job
+    /// whose callback CPU is its own CPU back synchronously, in order (no serial part runs,
+    /// and the counters say so); the same submission from process context, or for another
+    /// callback CPU, is never handed back.
     #[test]
     fn lone_jobs_come_back_synchronously() -> Result {
         const JOBS: u64 = 3000;
@@ -1722,22 +1732,46 @@ mod sync_tests {
         let inst = Instance::new(c"kunit_sync", None, ALWAYS_INLINE)?;
         let shell = Shell::new(&inst)?;
         let online = CpuSet::online();
-        let mut sync = 0;
+        let (mut sync, mut other_cpu, mut from_process) = (0, 0, 0);
         for idx in 0..JOBS {
-            let cb = Atomic::new(online.pick(idx as u32).unwrap_or(0));
+            let cb = Atomic::new(0);
             let job = SyncJob {
                 delay_us: if idx % 7 == 0 { 5 } else { 0 },
                 ..SyncJob::new(0, idx)
             };
-            sync += u64::from(submit_sync(&shell, job, &cb)?);
+            if idx % 10 == 1 {
+                // From process context: never handed back.
+                cb.store(CpuId::current().as_u32(), Relaxed);
+                from_process += u64::from(matches!(shell.do_parallel_sync(job, &cb), Ok(None)));
+            } else if idx % 10 == 2 && online.weight() > 1 {
+                // For another callback CPU (set in the same bottom-half section).
+                let r = with_bh_disabled(|_| {
+                    let here = CpuId::current().as_u32();
+                    let other = online.iter().find(|&c| c != here).unwrap_or(here);
+                    cb.store(other, Relaxed);
+                    shell.do_parallel_sync(job, &cb)
+                });
+                other_cpu += u64::from(matches!(r, Ok(None)));
+            } else {
+                sync += u64::from(submit_sync(&shell, job, &cb, true)?);
+            }
+            // A caller that waits for each result (jobs not handed back are in flight).
+            shell.wait_idle();
         }
-        shell.wait_idle();
         let s = shell.stats();
-        assert_eq!(sync, JOBS);
-        assert_eq!(SYNC_SERIAL.load(Relaxed), 0);
+        let expected_async = JOBS / 10 * if online.weight() > 1 { 2 } else { 1 };
+        assert_eq!(from_process, JOBS / 10);
+        if online.weight() > 1 {
+            assert_eq!(other_cpu, JOBS / 10);
+        }
+        assert_eq!(sync, JOBS - expected_async);
+        assert_eq!(SYNC_SERIAL.load(Relaxed), expected_async);
         assert_eq!(SYNC_REORDERED.load(Relaxed), 0);
         assert_eq!(SYNC_NEXT[0].load(Relaxed), JOBS);
-        assert_eq!((s.submit.inline, s.serial.sync), (JOBS, JOBS));
+        assert_eq!(
+            (s.submit.inline, s.serial.sync),
+            (JOBS, JOBS - expected_async)
+        );
         assert_eq!(s.serial.completed, JOBS);
         assert_eq!(s.serial.latency.total(), JOBS);
         assert_eq!(s.serial.reorder_wait.total(), JOBS);
@@ -1763,7 +1797,7 @@ mod sync_tests {
         let cb = Atomic::new(CpuSet::online().pick(0).unwrap_or(0));
         let mut sync = 0;
         for idx in 0..JOBS {
-            sync += u64::from(submit_sync(&shell, SyncJob::new(0, idx), &cb)?);
+            sync += u64::from(submit_sync(&shell, SyncJob::new(0, idx), &cb, true)?);
             shell.wait_idle();
         }
         let s = shell.stats();
@@ -1791,9 +1825,9 @@ mod sync_tests {
             park: Some(park.clone()),
             ..SyncJob::new(0, 0)
         };
-        let mut sync = u64::from(submit_sync(&shell, first, &cb)?);
+        let mut sync = u64::from(submit_sync(&shell, first, &cb, true)?);
         for idx in 1..=LATER {
-            sync += u64::from(submit_sync(&shell, SyncJob::new(0, idx), &cb)?);
+            sync += u64::from(submit_sync(&shell, SyncJob::new(0, idx), &cb, true)?);
         }
         // Nothing may have come back, or run its serial part, ahead of the parked job.
         let early = SYNC_NEXT[0].load(Relaxed);
@@ -1803,7 +1837,7 @@ mod sync_tests {
             ticket.serial(job);
         }
         shell.wait_idle();
-        let last_sync = submit_sync(&shell, SyncJob::new(0, LATER + 1), &cb)?;
+        let last_sync = submit_sync(&shell, SyncJob::new(0, LATER + 1), &cb, true)?;
         shell.wait_idle();
         assert!(was_parked);
         assert_eq!((sync, early), (0, 0));
@@ -1829,7 +1863,7 @@ mod sync_tests {
             park: Some(park.clone()),
             ..SyncJob::new(0, 0)
         };
-        let sync = submit_sync(&shell, job, &cb)?;
+        let sync = submit_sync(&shell, job, &cb, true)?;
         let parked = park.parked.lock().pop();
         let was_parked = parked.is_some();
         if let Some((job, ticket)) = parked {
@@ -1875,7 +1909,7 @@ mod sync_tests {
                     ..SyncJob::new(0, 1)
                 };
                 // 1: submitted, not handed back; 2: handed back (wrongly, it is not first).
-                let r = submit_sync(&shell, job, &cb);
+                let r = submit_sync(&shell, job, &cb, false);
                 later.store(if r == Ok(false) { 1 } else { 2 }, Relaxed);
                 latch.count_down();
             })?;
@@ -1884,7 +1918,7 @@ mod sync_tests {
             gated: 1,
             ..SyncJob::new(0, 0)
         };
-        let sync = submit_sync(&shell, first, &cb)?;
+        let sync = submit_sync(&shell, first, &cb, true)?;
         latch.wait();
         let idle = idle_within(&shell, 10);
         assert_eq!(SYNC_GATE.load(Relaxed), 2);
@@ -1929,7 +1963,7 @@ mod sync_tests {
                         delay_us: if r >> 28 == 0 { (r >> 8) % 20 } else { 0 },
                         ..SyncJob::new(s, idx)
                     };
-                    match submit_sync(&shell, job, &cb) {
+                    match submit_sync(&shell, job, &cb, false) {
                         Ok(true) => {
                             sync.fetch_add(1, Relaxed);
                         }
