@@ -5,14 +5,20 @@
 # Rust pcrypt (rust_pcrypt.ko alt_name=1, so its drivers are named pcrypt_rs(...)),
 # interleaved in this boot, plus the engine microbenchmark. Every tcrypt line goes to
 # the host on ttyS1, prefixed with the configuration, mode, num_mb and repetition.
-# Kernel arguments: rpd.reps=N (3: tcrypt runs per configuration, engine runs),
+# Before them, the IPsec benchmark: TCP goodput over ESP (rfc4106(gcm(aes))) between two
+# network namespaces, for the same three configurations.
+# Kernel arguments: rpd.reps=N (3: tcrypt runs per configuration, engine runs, IPsec runs),
 # rpd.modes="215:8 215:32 211:0", rpd.sec=S (1), rpd.rsargs=A,B (more rust_pcrypt.ko
-# arguments, comma-separated).
+# arguments, comma-separated), rpd.parts="ipsec,tcrypt,engine" (what to run),
+# rpd.ipsec_sec=S (5: seconds per TCP run), rpd.ipsec_flows="1,4" (TCP connections per run).
 . /guest/lib.sh
 reps=$(cmdline_arg rpd.reps 3)
 modes=$(cmdline_arg rpd.modes "215:8 215:32 211:0" | tr , ' ')
 sec=$(cmdline_arg rpd.sec 1)
 rsargs=$(cmdline_arg rpd.rsargs | tr , ' ')
+parts=$(cmdline_arg rpd.parts ipsec,tcrypt,engine)
+isec=$(cmdline_arg rpd.ipsec_sec 5)
+iflows=$(cmdline_arg rpd.ipsec_flows 1,4 | tr , ' ')
 RS="$RS${rsargs:+ $rsargs}"
 out=/dev/ttyS1
 dmesg -n 1
@@ -47,34 +53,69 @@ rust_tcrypt() { # mode mb load
 	pcrypt_counters "P rust $1 $2 $3 |" >$out
 }
 
-# The three configurations of one (mode, load), one after the other: plain, C pcrypt
-# (crypto/pcrypt.ko) and Rust pcrypt. The order rotates with the load so no configuration
-# always runs first or last (host load drifts over a run of an hour).
-run_configs() { # mode mb load
+# One IPsec TCP run (guest/lib.sh ipsec_tcp) in configuration $1 with $2 connections, run
+# $3; for Rust pcrypt, followed by what its engine did.
+run_ipsec() { # config flows run
+	echo "rpd: bench ipsec $1 flows=$2 run=$3/$reps (t=$(cut -d' ' -f1 /proc/uptime)s)"
+	pcrypt_counters_reset
+	echo "I $1 $2 $3 | $(ipsec_tcp "$isec" "$2" || echo failed)" >$out
+	[ "$1" = rust ] && pcrypt_counters "P rust ipsec $2 $3 |" >$out
+}
+
+# The three configurations, one after the other: plain, C pcrypt (crypto/pcrypt.ko) and Rust
+# pcrypt, running $1 with the other arguments and the load or run number $2. The order
+# rotates with it so no configuration always runs first or last (host load drifts over a run
+# of an hour).
+run_configs() { # tcrypt|ipsec NUMBER ARG...
+	rc_what=$1 rc_n=$2
+	shift 2
+	set -- "$@" "$rc_n"
 	order="plain c rust"
 	i=1
-	while [ "$i" -lt "$3" ]; do
+	while [ "$i" -lt "$rc_n" ]; do
 		order="${order#* } ${order%% *}"
 		i=$((i + 1))
 	done
 	for cfg in $order; do
-		case $cfg in
-		plain) run_tcrypt plain "$@" ;;
-		c) through_pcrypt pcrypt pcrypt.ko run_tcrypt c "$@" ;;
-		rust) through_pcrypt pcrypt_rs "$RS" rust_tcrypt "$@" ;;
+		case $rc_what.$cfg in
+		tcrypt.plain) run_tcrypt plain "$@" ;;
+		tcrypt.c) through_pcrypt pcrypt pcrypt.ko run_tcrypt c "$@" ;;
+		tcrypt.rust) through_pcrypt pcrypt_rs "$RS" rust_tcrypt "$@" ;;
+		ipsec.plain) run_ipsec plain "$@" ;;
+		ipsec.c) through_pcrypt pcrypt pcrypt.ko run_ipsec c "$@" ;;
+		ipsec.rust) through_pcrypt pcrypt_rs "$RS" run_ipsec rust "$@" ;;
 		esac
 	done
 }
 
-# 1-3. plain AEAD, C pcrypt and Rust pcrypt, interleaved per mode and load.
-for r in $(seq 1 "$loads"); do
-	for m in $modes; do
-		run_configs "${m%%:*}" "${m##*:}" "$r"
+# 0. IPsec: TCP over ESP, plain AEAD, C pcrypt and Rust pcrypt, interleaved per run.
+case ",$parts," in
+*,ipsec,*)
+	for r in $(seq 1 "$reps"); do
+		for f in $iflows; do
+			run_configs ipsec "$r" "$f"
+		done
 	done
-done
+	;;
+esac
+
+# 1-3. plain AEAD, C pcrypt and Rust pcrypt, interleaved per mode and load.
+case ",$parts," in
+*,tcrypt,*)
+	for r in $(seq 1 "$loads"); do
+		for m in $modes; do
+			run_configs tcrypt "$r" "${m%%:*}" "${m##*:}"
+		done
+	done
+	;;
+esac
 
 # 4. engine microbenchmark (trivial jobs): back to back, and in bursts of 8 as tcrypt num_mb=8
-for sd in 1:0 4:0 1:8 4:8; do
+case ",$parts," in
+*,engine,*) engines="1:0 4:0 1:8 4:8" ;;
+*) engines= ;;
+esac
+for sd in $engines; do
 	s=${sd%:*} d=${sd#*:}
 	for r in $(seq 1 "$reps"); do
 		echo "rpd: bench engine submitters=$s depth=$d rep=$r"

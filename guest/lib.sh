@@ -185,6 +185,17 @@ engine_bench() {
 	dmesg | grep 'rpd-bench:' | sed 's/^\[[ 0-9.]*\] //'
 }
 
+# crconf_del DRIVER: deletes crypto instance DRIVER, retrying for up to 10 s while it is in
+# use (the ESP transforms of deleted SAs are freed after an RCU grace period and the
+# network namespace clean-up, both asynchronous).
+crconf_del() {
+	for cd_try in 1 2 3 4 5 6 7 8 9 10; do
+		rpd-crconf del "$1" 3 2>/dev/null && return 0
+		[ "$cd_try" = 10 ] || sleep 1
+	done
+	rpd-crconf del "$1" 3
+}
+
 # through_pcrypt TEMPLATE "MODULE.ko [ARGS]" CMD...: load the pcrypt module, create its
 # instances TEMPLATE(<best rfc4106(gcm(aes)) driver>) and TEMPLATE(<best gcm(aes) driver>)
 # (one layer, by inner driver name), run CMD, then delete the instances and unload the module
@@ -198,9 +209,79 @@ through_pcrypt() {
 	insmod $M/$tp_mod
 	rpd-crconf add "$tp_tmpl($tp_rfc)" 3 && rpd-crconf add "$tp_tmpl($tp_gcm)" 3
 	"$@"
-	rpd-crconf del "$tp_tmpl($tp_rfc)" 3
-	rpd-crconf del "$tp_tmpl($tp_gcm)" 3
+	crconf_del "$tp_tmpl($tp_rfc)"
+	crconf_del "$tp_tmpl($tp_gcm)"
 	rmmod "${TP_MODNAME:-${tp_mod%%.ko*}}"
+}
+
+# --- IPsec between two network namespaces (guest_ipsec and the IPsec benchmark) ---
+
+# Debian's iproute2, by full path: busybox sh would run its own "ip" applet first.
+IP=/sbin/ip
+IPSEC_A="$IP netns exec rpd_a"
+IPSEC_B="$IP netns exec rpd_b"
+
+# ipsec_up: namespaces rpd_a (192.0.2.1) and rpd_b (192.0.2.2, documentation addresses,
+# nothing leaves the guest) joined by veth (MTU 1500), and an ESP transport-mode SA pair with
+# rfc4106(gcm(aes)), so the highest-priority rfc4106(gcm(aes)) driver carries both directions
+# (SPI 0x1000 from a to b, 0x1001 back, replay window 32). Fails if a step fails.
+ipsec_up() {
+	mkdir -p /run/netns
+	$IP netns add rpd_a && $IP netns add rpd_b &&
+		$IP link add rpd0 netns rpd_a type veth peer name rpd1 netns rpd_b || return 1
+	$IPSEC_A $IP addr add 192.0.2.1/24 dev rpd0 && $IPSEC_A $IP link set rpd0 up &&
+		$IPSEC_A $IP link set lo up || return 1
+	$IPSEC_B $IP addr add 192.0.2.2/24 dev rpd1 && $IPSEC_B $IP link set rpd1 up &&
+		$IPSEC_B $IP link set lo up || return 1
+	iu_key=0x0123456789abcdef0123456789abcdef01234567
+	for iu_ns in rpd_a rpd_b; do
+		for iu_d in "1 2 0x1000 1" "2 1 0x1001 2"; do
+			# shellcheck disable=SC2086 # source, destination, SPI, reqid
+			set -- $iu_d
+			$IP netns exec $iu_ns $IP xfrm state add src 192.0.2.$1 dst 192.0.2.$2 \
+				proto esp spi $3 reqid $4 mode transport replay-window 32 \
+				aead 'rfc4106(gcm(aes))' $iu_key 128 || return 1
+			for iu_dir in out in; do
+				$IP netns exec $iu_ns $IP xfrm policy add src 192.0.2.$1 \
+					dst 192.0.2.$2 dir $iu_dir tmpl src 192.0.2.$1 dst 192.0.2.$2 \
+					proto esp reqid $4 mode transport || return 1
+			done
+		done
+	done
+}
+
+# ipsec_down: removes what ipsec_up made (the ESP transforms are freed with the SAs).
+ipsec_down() {
+	for id_ns in rpd_a rpd_b; do
+		$IP netns exec $id_ns $IP xfrm policy flush
+		$IP netns exec $id_ns $IP xfrm state flush
+		$IP netns del $id_ns
+	done
+}
+
+# The receiving namespace's TCP reordering counters (TcpExt fields with OFO or Reorder in
+# their names), as "name=value ...".
+ipsec_tcp_reorder() {
+	$IPSEC_B cat /proc/net/netstat | awk '/^TcpExt:/ {
+		if (!h) { split($0, n); h = 1; next }
+		for (i = 2; i <= NF; i++) if (n[i] ~ /OFO|Reord/) printf "%s=%s ", n[i], $i }'
+}
+
+# ipsec_tcp SECONDS FLOWS: TCP goodput over ESP from rpd_a to rpd_b (fresh namespaces, so the
+# counters start at zero): prints "bytes=N secs=S MBps=R", the receiver's reordering counters
+# and the ESP driver. Fails if the IPsec set-up fails or nothing arrived.
+ipsec_tcp() {
+	ipsec_up || { ipsec_down 2>/dev/null; return 1; }
+	$IPSEC_B rpd-udpseq tcp-sink 5000 "$2" >/tmp/ipsec-tcp.txt &
+	it_pid=$!
+	sleep 1
+	$IPSEC_A rpd-udpseq tcp-send 192.0.2.2:5000 "$1" "$2"
+	wait $it_pid
+	it_rc=$?
+	echo "$(cat /tmp/ipsec-tcp.txt) $(ipsec_tcp_reorder)esp=$(grep -E '^driver.*seqiv' \
+		/proc/crypto | tr -s ' ' | cut -d' ' -f3 | tr '\n' ' ')"
+	ipsec_down
+	[ "$it_rc" = 0 ] && ! grep -q 'bytes=0 ' /tmp/ipsec-tcp.txt
 }
 
 # --- Rust pcrypt's engine, as make bench and scripts/experiment.sh record it ---

@@ -8,7 +8,10 @@ Input lines (from guest/bench.sh):
   E <rep> | rust_padata: rpd-bench: engine=rust jobs=... submitters=S depth=D ... jobs_per_sec=... p50_us=... p99_us=...
   S <config> <mode> <num_mb> <load> | before|after ctxt=N res=N cal=N
   P rust <mode> <num_mb> <load> | submitted=N path_inline=N ... (the engine's debugfs counters
-    over one Rust tcrypt run, summed over the shells)
+    over one Rust tcrypt run, summed over the shells; mode "ipsec" and num_mb = flows for an
+    IPsec run)
+  I <config> <flows> <run> | bytes=N secs=S MBps=X TCPOFOQueue=N ... esp=DRIVER... (one TCP
+    over ESP run, guest/lib.sh ipsec_tcp), or "failed"
 One tcrypt load may run its tests more than once (busybox insmod retries after tcrypt's
 -EAGAIN): every "test N" line is one sample, and the CSV's samples column counts them.
 The S lines frame each tcrypt run: their differences over the requests that run measured
@@ -38,6 +41,44 @@ def driver_ok(config, driver):
     return driver.startswith('pcrypt_rs(')
 
 
+def esp_ok(config, drivers):
+    """Whether the ESP transforms of an IPsec run (seqiv(...) drivers) used the configuration's
+    AEAD: no pcrypt for plain, pcrypt(...) for c, pcrypt_rs(...) for rust."""
+    inner = [d[len('seqiv('):] for d in drivers if d.startswith('seqiv(')]
+    if not inner:
+        return False
+    return all(driver_ok(config, d) for d in inner)
+
+
+def ipsec_section(ipsec):
+    """Markdown lines of the IPsec table. ipsec: (flows, config) -> list of dicts of one run's
+    values (MBps and the receiver's TcpExt counters)."""
+    if not ipsec:
+        return []
+    md = ['## IPsec: TCP over ESP (rfc4106(gcm(aes)), MTU 1500, two network namespaces)', '',
+          'Goodput the receiver saw, MB/s, medians over runs; OFO: the receiver\'s',
+          'TcpExt TCPOFOQueue (segments queued out of order), reorder: TCPSACKReorder +',
+          'TCPTSReorder + TCPRenoReorder + TCPReordSeen, both per run (means).', '',
+          '| flows | plain | C pcrypt | Rust pcrypt | Rust/plain | Rust/C | OFO plain/C/Rust '
+          '| reorder plain/C/Rust | runs |',
+          '|---|---|---|---|---|---|---|---|---|']
+    for flows in sorted({f for f, _ in ipsec}, key=int):
+        med, ofo, reo = {}, [], []
+        for cfg in CONFIGS:
+            runs = ipsec.get((flows, cfg), [])
+            med[cfg] = statistics.median(r['MBps'] for r in runs) if runs else None
+            mean = lambda k: '-' if not runs else '%.0f' % (
+                sum(sum(v for n, v in r.items() if n in k) for r in runs) / len(runs))
+            ofo.append(mean({'TCPOFOQueue'}))
+            reo.append(mean({'TCPSACKReorder', 'TCPTSReorder', 'TCPRenoReorder', 'TCPReordSeen'}))
+        ratio = lambda a, b: '%.2f' % (a / b) if a and b else '-'
+        md.append('| %s | %s | %s | %s | %s | %s | %s | %s | %d |' % (
+            flows, *('-' if med[c] is None else '%.1f' % med[c] for c in CONFIGS),
+            ratio(med['rust'], med['plain']), ratio(med['rust'], med['c']), '/'.join(ofo),
+            '/'.join(reo), min(len(ipsec.get((flows, c), [])) for c in CONFIGS)))
+    return md + ['']
+
+
 def summary(rows):
     """Markdown lines: per mode, num_mb and block size, the medians over algorithms,
     directions and key sizes of Rust/C (with min-max), Rust/plain and C/plain, then how many
@@ -65,12 +106,14 @@ def summary(rows):
                 '%.2f' % statistics.median(cp) if cp else '-'))
         md.append('')
     cells = [r for r in rows if r[9] is not None]
-    small = [r for r in cells if int(r[5]) <= 256]
-    big = [r for r in rows if r[10] is not None and int(r[5]) >= 1420]
-    md += ['Goals (cells that meet them / cells):', '',
+    vs_plain = [r for r in rows if r[10] is not None]
+    big = [r[10] for r in vs_plain if r[0] == '215' and int(r[5]) >= 1420]
+    geo = statistics.geometric_mean(big) if big else None
+    md += ['Goals of issue 29 (cells that meet them / cells):', '',
            '- Rust >= C: %d / %d' % (sum(r[9] >= 1 for r in cells), len(cells)),
-           '- Rust >= 2x C at 16-256 bytes: %d / %d' % (sum(r[9] >= 2 for r in small), len(small)),
-           '- Rust >= plain at >= 1420 bytes: %d / %d' % (sum(r[10] >= 1 for r in big), len(big)),
+           '- Rust/plain >= 0.9: %d / %d' % (sum(r[10] >= 0.9 for r in vs_plain), len(vs_plain)),
+           '- Rust/plain geometric mean at >= 1420 bytes, mode 215: %s (goal 1.3)' % (
+               '-' if geo is None else '%.2f' % geo),
            '']
     return md
 
@@ -114,6 +157,8 @@ def main():
     sched, before = defaultdict(lambda: [0, 0, 0, 0]), {}
     # (mode, num_mb) -> summed engine counters of the Rust runs (P lines).
     paths = defaultdict(lambda: defaultdict(int))
+    # (flows, config) -> one dict per IPsec run (I lines).
+    ipsec = defaultdict(list)
     complete = False
     for line in open(src, errors='replace'):
         line = line.rstrip('\r\n')
@@ -173,6 +218,22 @@ def main():
                         if i == len(h):
                             h.append(0)
                         h[i] += x
+        if line.startswith('I '):
+            head, _, body = line.partition(' | ')
+            words = head.split()
+            if len(words) != 4:
+                problems.append('garbled I line: %s' % line[:80])
+                continue
+            _, config, flows, run = words
+            vals = dict(kv.partition('=')[::2] for kv in body.split() if '=' in kv)
+            esp = body.partition('esp=')[2].split()
+            if 'MBps' not in vals or 'failed' in body.split():
+                problems.append('IPsec run %s flows=%s run=%s failed' % (config, flows, run))
+                continue
+            if not esp_ok(config, esp):
+                problems.append('IPsec %s used ESP drivers %s' % (config, ' '.join(esp)))
+            ipsec[(flows, config)].append({k: float(v) for k, v in vals.items()
+                                           if re.fullmatch(r'[\d.]+', v)})
         if line.startswith('E '):
             e = ENG.search(line)
             if e:
@@ -217,6 +278,7 @@ def main():
                                       [fmt(x) for x in r[6:11]]) + ' |')
     table.append('')
     # Everything after the per-cell table.
+    md_ipsec = ipsec_section(ipsec)
     md = summary(rows)
     md += ['', '## Engine microbenchmark (trivial parallel part, Rust engine)', '',
            'Depth 0: each submitter submits back to back (the 512-job window stays full, so the',
@@ -263,12 +325,12 @@ def main():
                 pct(c['poll_hits'], polls), quantile_us(lat, 0.5), quantile_us(lat, 0.99),
                 quantile_us(wait, 0.99), refused))
     if problems:
-        md += ['', '**Driver check failed:** ' + '; '.join(sorted(set(problems)))]
+        md += ['', '**Problems:** ' + '; '.join(sorted(set(problems)))]
     if not complete:
         md += ['', '**The guest did not finish the benchmark.**']
-    open(outdir + '/bench.md', 'w').write('\n'.join(head + table + md) + '\n')
+    open(outdir + '/bench.md', 'w').write('\n'.join(head + md_ipsec + table + md) + '\n')
     # stdout gets everything but the per-cell table, which is in bench.md and bench.csv.
-    print('\n'.join(head + ['(per-cell table: %s/bench.md)' % outdir, ''] + md))
+    print('\n'.join(head + md_ipsec + ['(per-cell table: %s/bench.md)' % outdir, ''] + md))
 
     try:
         import matplotlib
@@ -296,6 +358,22 @@ def main():
         fig.suptitle('%s vCPUs, %s' % (meta.get('vcpus', '?'), meta.get('kernel', '?')))
         fig.tight_layout()
         fig.savefig(outdir + '/bench.png', dpi=100)
+        if ipsec:
+            fig, ax = plt.subplots(figsize=(6, 4))
+            flows = sorted({f for f, _ in ipsec}, key=int)
+            for i, (cfg, label) in enumerate(zip(CONFIGS, ['plain AEAD', 'C pcrypt',
+                                                           'Rust pcrypt'])):
+                ys = [statistics.median(r['MBps'] for r in ipsec[(f, cfg)])
+                      if ipsec.get((f, cfg)) else 0 for f in flows]
+                ax.bar([j + (i - 1) * 0.27 for j in range(len(flows))], ys, 0.27, label=label)
+            ax.set_xticks(range(len(flows)), ['%s flow%s' % (f, 's' if f != '1' else '')
+                                              for f in flows])
+            ax.set_ylabel('TCP goodput, MB/s')
+            ax.set_title('TCP over ESP rfc4106(gcm(aes)), %s vCPUs' % meta.get('vcpus', '?'))
+            ax.grid(True, axis='y', alpha=0.3)
+            ax.legend()
+            fig.tight_layout()
+            fig.savefig(outdir + '/ipsec.png', dpi=100)
     except ImportError:
         print('(no matplotlib: plot skipped)')
     return 1 if problems or not complete else 0

@@ -11,8 +11,21 @@
 //! reordered=N` (reordered: datagrams numbered below one received before them). It exits 0
 //! only if all COUNT arrived intact and in order, or with `flood`, if at least one arrived
 //! and none was corrupt or reordered (drops are allowed).
+//!
+//! `rpd-udpseq tcp-sink PORT FLOWS` accepts FLOWS TCP connections, reads them to the end and
+//! prints `bytes=N secs=S MBps=R`: the goodput the receiver saw, from the first accepted
+//! connection to the last end of stream. `rpd-udpseq tcp-send ADDR:PORT SECONDS FLOWS` opens
+//! FLOWS connections and writes to each as fast as it can for SECONDS (the IPsec benchmark of
+//! `make bench`).
 
-use std::{env, net::UdpSocket, process::exit, time::Duration};
+use std::{
+    env,
+    io::{Read, Write},
+    net::{Shutdown, TcpListener, TcpStream, UdpSocket},
+    process::exit,
+    thread,
+    time::{Duration, Instant},
+};
 
 /// Default payload length: sequence number plus pattern.
 const LEN: usize = 64;
@@ -30,7 +43,7 @@ fn payload(i: u64, len: usize) -> Vec<u8> {
 /// Prints usage and exits.
 fn usage() -> ! {
     eprintln!(
-        "usage: rpd-udpseq send ADDR:PORT COUNT [LEN [flood]] | recv PORT COUNT TIMEOUT_MS [LEN [flood]]"
+        "usage: rpd-udpseq send ADDR:PORT COUNT [LEN [flood]] | recv PORT COUNT TIMEOUT_MS [LEN [flood]]\n       rpd-udpseq tcp-sink PORT FLOWS | tcp-send ADDR:PORT SECONDS FLOWS"
     );
     exit(2);
 }
@@ -51,6 +64,62 @@ fn len_and_flood(args: &[String], i: usize) -> (usize, bool) {
         Some(_) => usage(),
     };
     (len, flood)
+}
+
+/// Accepts `flows` connections on `port`, reads each to its end, prints the goodput.
+fn tcp_sink(port: u16, flows: u64) {
+    let listener = TcpListener::bind(("0.0.0.0", port)).expect("bind");
+    let mut start = None;
+    let mut readers = Vec::new();
+    for _ in 0..flows {
+        let (mut conn, _) = listener.accept().expect("accept");
+        start.get_or_insert_with(Instant::now);
+        readers.push(thread::spawn(move || {
+            let mut buf = vec![0u8; 1 << 16];
+            let mut bytes = 0u64;
+            while let Ok(n) = conn.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                bytes += n as u64;
+            }
+            bytes
+        }));
+    }
+    let bytes: u64 = readers.into_iter().map(|r| r.join().unwrap_or(0)).sum();
+    let secs = start.map_or(0.0, |s| s.elapsed().as_secs_f64());
+    let mbps = if secs > 0.0 {
+        bytes as f64 / secs / 1e6
+    } else {
+        0.0
+    };
+    println!("bytes={bytes} secs={secs:.3} MBps={mbps:.2}");
+}
+
+/// Writes to `flows` connections to `dst` as fast as it can for `secs` seconds.
+fn tcp_send(dst: &str, secs: u64, flows: u64) {
+    let writers: Vec<_> = (0..flows)
+        .map(|_| {
+            let mut conn = TcpStream::connect(dst).unwrap_or_else(|e| {
+                eprintln!("rpd-udpseq: connect {dst}: {e}");
+                exit(1)
+            });
+            thread::spawn(move || {
+                let buf = payload(0, 1 << 16);
+                let end = Instant::now() + Duration::from_secs(secs);
+                while Instant::now() < end {
+                    if let Err(e) = conn.write_all(&buf) {
+                        eprintln!("rpd-udpseq: write: {e}");
+                        exit(1);
+                    }
+                }
+                let _ = conn.shutdown(Shutdown::Write);
+            })
+        })
+        .collect();
+    for w in writers {
+        let _ = w.join();
+    }
 }
 
 fn main() {
@@ -127,6 +196,11 @@ fn main() {
             } else {
                 1
             });
+        }
+        Some("tcp-sink") => tcp_sink(num(&args, 2) as u16, num(&args, 3)),
+        Some("tcp-send") => {
+            let dst = args.get(2).unwrap_or_else(|| usage());
+            tcp_send(dst, num(&args, 3), num(&args, 4));
         }
         _ => usage(),
     }
