@@ -41,7 +41,7 @@ use super::{
 };
 use crate::kext::{
     bh::{with_bh_disabled, BhDisabled},
-    sched::{in_softirq, resched_wanted},
+    sched::{in_hardirq, in_softirq, resched_wanted},
     spinlock_bh::{new_spinlock_bh, SpinLockBh},
 };
 use core::mem;
@@ -377,7 +377,7 @@ impl<J: Job> ShellCore<J> {
                     r.stats.sync += 1;
                     r.stats.latency.add(now - t0);
                     r.stats.reorder_wait.add(Delta::ZERO);
-                    r.sync_done = Some(job);
+                    r.sync_done = Some((seq, job));
                     return;
                 }
                 done => done,
@@ -1172,8 +1172,10 @@ impl<J: Job> Shell<J> {
         sync: bool,
     ) -> Result<Option<J>, (Error, J)> {
         let want = cb_cpu.load(Relaxed);
-        // Read before this function disables bottom halves itself.
-        let sync = sync && in_softirq();
+        // Read before this function disables bottom halves itself. Not from a hard
+        // interrupt that interrupted a softirq: its result would be used before the result
+        // that softirq may still be about to return.
+        let sync = sync && in_softirq() && !in_hardirq();
         with_bh_disabled(|bh| {
             self.submit(
                 job,
@@ -1330,10 +1332,21 @@ impl<J: Job> Shell<J> {
                     // Under the reorder lock: either the job's completion saw the waiter
                     // and left the job here, or it will not see it (and queues the job for
                     // its serial worker as usual).
+                    // Both checked against this job's number, so that a submitter can only
+                    // ever withdraw its own wait and take its own job.
                     let done = {
                         let mut r = core.reorder.lock();
-                        core.sync_waiter.store(0, Relaxed);
-                        r.sync_done.take()
+                        let mine = SYNC_WAITING | u64::from(seq.0);
+                        if core.sync_waiter.load(Relaxed) == mine {
+                            core.sync_waiter.store(0, Relaxed);
+                        }
+                        match r.sync_done.take() {
+                            Some((s, job)) if s == seq => Some(job),
+                            other => {
+                                r.sync_done = other;
+                                None
+                            }
+                        }
                     };
                     if let Some(job) = done {
                         ShellCore::finished(core, 1);
