@@ -69,10 +69,6 @@ module! {
             default: crate::padata::Tuning::DEFAULT.inline_ns,
             description: "Requests cheaper than this (ns, measured) run in the caller (0: never)",
         },
-        inline_solo_ns: u32 {
-            default: crate::padata::Tuning::DEFAULT.inline_solo_ns,
-            description: "Requests cheaper than this (ns) run in the caller while alone (0: never)",
-        },
         lane_max: u32 {
             default: crate::padata::Tuning::DEFAULT.lane_max,
             description: "Most lanes of one shell busy at once (0: lane_probe cap, or no cap)",
@@ -277,7 +273,7 @@ fn tuning() -> padata::Tuning {
     padata::Tuning {
         lane_wake_ns: module_parameters::lane_wake_ns.value(),
         inline_ns: module_parameters::inline_ns.value(),
-        inline_solo_ns: module_parameters::inline_solo_ns.value(),
+        inline_solo_ns: crate::padata::Tuning::DEFAULT.inline_solo_ns,
         lane_unbound_depth: module_parameters::lane_unbound_depth.value(),
         serial_linger_ns: module_parameters::serial_linger_ns.value(),
         serial_linger_max_ns: module_parameters::serial_linger_max_ns.value(),
