@@ -41,6 +41,17 @@ def driver_ok(config, driver):
     return driver.startswith('pcrypt_rs(')
 
 
+def fields(line, n, problems):
+    """The n words before ' | ' of a tagged result line and the text after them, or None,
+    with the line recorded in problems, if it has another number of words (garbled)."""
+    head, _, body = line.partition(' | ')
+    words = head.split()
+    if len(words) != n:
+        problems.append('garbled %s line: %s' % (line[0], line[:80]))
+        return None
+    return words, body
+
+
 def esp_ok(config, drivers):
     """Whether the ESP transforms of an IPsec run (seqiv(...) drivers) used the configuration's
     AEAD: no pcrypt for plain, pcrypt(...) for c, pcrypt_rs(...) for rust."""
@@ -200,12 +211,10 @@ def main():
                     for i in range(3):
                         acc[i + 1] += vals[i] - b[i]
         if line.startswith('P '):
-            head, _, body = line.partition(' | ')
-            words = head.split()
-            if len(words) != 5:
-                problems.append('garbled P line: %s' % line[:80])
+            f = fields(line, 5, problems)
+            if not f:
                 continue
-            _, config, mode, mb, rep = words
+            (_, config, mode, mb, rep), body = f
             acc = paths[(mode, mb)]
             for kv in body.split():
                 k, _, v = kv.partition('=')
@@ -219,12 +228,10 @@ def main():
                             h.append(0)
                         h[i] += x
         if line.startswith('I '):
-            head, _, body = line.partition(' | ')
-            words = head.split()
-            if len(words) != 4:
-                problems.append('garbled I line: %s' % line[:80])
+            f = fields(line, 4, problems)
+            if not f:
                 continue
-            _, config, flows, run = words
+            (_, config, flows, run), body = f
             vals = dict(kv.partition('=')[::2] for kv in body.split() if '=' in kv)
             esp = body.partition('esp=')[2].split()
             if 'MBps' not in vals or 'failed' in body.split():
