@@ -61,33 +61,13 @@ module! {
             default: false,
             description: "Counters in /sys/kernel/debug/rust_pcrypt (keep no file open on rmmod)",
         },
-        lane_wake_ns: u32 {
-            default: crate::padata::Tuning::DEFAULT.lane_wake_ns,
-            description: "Queued work (ns per busy lane) worth waking another lane",
-        },
-        inline_ns: u32 {
-            default: crate::padata::Tuning::DEFAULT.inline_ns,
-            description: "Requests cheaper than this (ns, measured) run in the caller (0: never)",
+        handoff_ns: u32 {
+            default: crate::padata::Tuning::HANDOFF_NS,
+            description: "Cost (ns) of a handoff to another CPU (inline and lane-wake threshold)",
         },
         lane_max: u32 {
-            default: crate::padata::Tuning::DEFAULT.lane_max,
-            description: "Most lanes of one shell busy at once (0: lane_probe cap, or no cap)",
-        },
-        lane_probe: bool {
-            default: true,
-            description: "At load, measure how many CPUs run in parallel and cap the lanes at that",
-        },
-        lane_unbound_depth: u32 {
-            default: crate::padata::Tuning::DEFAULT.lane_unbound_depth,
-            description: "Lanes go unbound while this many jobs were recently in flight (0: never)",
-        },
-        serial_linger_ns: u32 {
-            default: crate::padata::Tuning::DEFAULT.serial_linger_ns,
-            description: "Initial poll window (ns) of a serial worker out of jobs (0: never poll)",
-        },
-        serial_linger_max_ns: u32 {
-            default: crate::padata::Tuning::DEFAULT.serial_linger_max_ns,
-            description: "Largest adaptive poll window (ns) of a serial worker",
+            default: 0,
+            description: "Most busy lanes per shell (0: measured at load; >= CPUs: no cap)",
         },
     },
 }
@@ -267,21 +247,13 @@ struct RustPcrypt {
     _reg: padata::Registry,
 }
 
-/// The engine's [`padata::Tuning`] from the module parameters; with `lane_max=0` and
-/// `lane_probe` set, the lane cap comes from the load-time probe.
+/// The engine's [`padata::Tuning`] from the module parameters `handoff_ns` and `lane_max`;
+/// with `lane_max=0` the lane cap comes from the load-time probe.
 fn tuning() -> padata::Tuning {
-    padata::Tuning {
-        lane_wake_ns: module_parameters::lane_wake_ns.value(),
-        inline_ns: module_parameters::inline_ns.value(),
-        inline_solo_ns: crate::padata::Tuning::DEFAULT.inline_solo_ns,
-        lane_unbound_depth: module_parameters::lane_unbound_depth.value(),
-        serial_linger_ns: module_parameters::serial_linger_ns.value(),
-        serial_linger_max_ns: module_parameters::serial_linger_max_ns.value(),
-        lane_max: padata::probe::lane_max(
-            module_parameters::lane_max.value(),
-            module_parameters::lane_probe.value(),
-        ),
-    }
+    padata::Tuning::with(
+        module_parameters::handoff_ns.value(),
+        padata::probe::lane_max(module_parameters::lane_max.value()),
+    )
 }
 
 impl kernel::Module for RustPcrypt {

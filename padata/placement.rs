@@ -16,7 +16,11 @@
 //! Their inputs are run-time measurements of the shell (the average cost of a parallel part,
 //! the decaying peak of jobs in flight) and the instance's [`Tuning`].
 
-use super::{instance::Snapshot, shell::Input, tuning::Tuning};
+use super::{
+    instance::Snapshot,
+    shell::Input,
+    tuning::{Tuning, UNBOUND_PER_CPU},
+};
 
 /// Fixed-point shift of [`Input::peak`].
 pub(super) const PEAK_SHIFT: u32 = 8;
@@ -93,6 +97,26 @@ pub(super) fn lane_limit(t: &Tuning, snap: &Snapshot) -> u32 {
     }
 }
 
+/// The recent peak of jobs in flight from which a shell whose snapshot is `snap` sends its
+/// lanes to the unbound workqueue: [`Tuning::lane_unbound_depth`], or with
+/// [`UNBOUND_PER_CPU`] more than two jobs per usable parallel CPU.
+///
+/// With at most two jobs per parallel CPU each pinned lane has a CPU of its own and at most
+/// one job waiting behind it, and the pinned spread (lane 0 on the submitting CPU, no
+/// migration) is fastest. Deeper, jobs wait behind busy lanes whose CPUs also run the
+/// submitters, and the scheduler's choice of an idle CPU pays (Documentation/bench.rst).
+pub(super) fn unbound_depth(t: &Tuning, snap: &Snapshot) -> u32 {
+    match t.lane_unbound_depth {
+        UNBOUND_PER_CPU => snap
+            .pcpu
+            .weight()
+            .max(1)
+            .saturating_mul(2)
+            .saturating_add(1),
+        depth => depth,
+    }
+}
+
 /// Whether a job of average cost `cost` (ns), submitted with `in_flight` jobs of its
 /// shell in flight (itself included) and the shell's peak updated to `peak`, costs less
 /// in the submitter's context than on a lane (see [`super::Job::INLINE`]): it is cheaper
@@ -126,7 +150,7 @@ pub(super) fn pick_lane<J>(inp: &mut Input<J>, cost: u32, here: u32, cb_cpu: u32
     let Some(i) = inp.lane_busy.iter().position(|b| !*b) else {
         return Next::Nothing;
     };
-    let unbound = t.lane_unbound_depth;
+    let unbound = unbound_depth(t, &inp.snap);
     inp.lane_busy[i] = true;
     inp.lanes_busy += 1;
     inp.stats.lane_wakeups += 1;
@@ -154,5 +178,77 @@ pub(super) fn usable_cb_cpu(snap: &Snapshot, cpu: u32) -> Option<u32> {
         Some(cpu)
     } else {
         snap.cbcpu.pick(cpu)
+    }
+}
+
+#[cfg(padata_kunit)]
+/// KUnit suite `rust_padata_placement`: thresholds that the placement policy derives.
+#[kernel::prelude::kunit_tests(rust_padata_placement)]
+mod placement_tests {
+    use super::{lane_limit, unbound_depth};
+    use crate::{
+        kext::cpumask::CpuSet,
+        padata::{instance::Snapshot, tuning::UNBOUND_PER_CPU, Tuning},
+    };
+    use kernel::cpu::nr_cpu_ids;
+
+    /// A snapshot whose usable parallel and callback CPUs are CPUs `0..n`.
+    fn snap(n: u32) -> Snapshot {
+        let mut pcpu = CpuSet::empty();
+        for cpu in 0..n {
+            pcpu.set(cpu);
+        }
+        Snapshot {
+            pcpu,
+            cbcpu: pcpu,
+            pcpu_any: true,
+            running: true,
+            reset: false,
+        }
+    }
+
+    /// By default lanes go unbound beyond two jobs in flight per usable parallel CPU (9 with
+    /// 4 CPUs, as the fixed default this replaced; 5 with 2), at least 3; a depth set in the
+    /// tuning is used as it is (0: never, 1: always).
+    #[test]
+    fn unbound_depth_follows_the_parallel_mask() {
+        let t = Tuning::DEFAULT;
+        assert_eq!(t.lane_unbound_depth, UNBOUND_PER_CPU);
+        // `CpuSet::set` ignores CPU ids beyond `nr_cpu_ids` (2 with `RPD_CPUS=2`).
+        if nr_cpu_ids() >= 4 {
+            assert_eq!(unbound_depth(&t, &snap(4)), 9);
+        }
+        assert_eq!(unbound_depth(&t, &snap(2)), 5);
+        assert_eq!(unbound_depth(&t, &snap(1)), 3);
+        assert_eq!(unbound_depth(&t, &snap(0)), 3);
+        for depth in [0, 1, 9, 100] {
+            let t = Tuning {
+                lane_unbound_depth: depth,
+                ..Tuning::DEFAULT
+            };
+            assert_eq!(unbound_depth(&t, &snap(4)), depth);
+        }
+    }
+
+    /// `handoff_ns` sets both thresholds that compare a job's cost with a handoff, `lane_max`
+    /// the cap (a cap of at least the usable CPUs is none), and nothing else changes.
+    #[test]
+    fn module_parameters_set_handoff_and_cap_only() {
+        let t = Tuning::with(12_345, 3);
+        assert_eq!(
+            (t.lane_wake_ns, t.inline_ns, t.lane_max),
+            (12_345, 12_345, 3)
+        );
+        let rest = Tuning {
+            lane_wake_ns: Tuning::HANDOFF_NS,
+            inline_ns: Tuning::HANDOFF_NS,
+            lane_max: 0,
+            ..t
+        };
+        assert_eq!(rest, Tuning::DEFAULT);
+        assert_eq!(Tuning::with(Tuning::HANDOFF_NS, 0), Tuning::DEFAULT);
+        assert_eq!(lane_limit(&Tuning::with(0, 1), &snap(2)), 1);
+        assert_eq!(lane_limit(&Tuning::with(0, 4096), &snap(2)), 2);
+        assert_eq!(lane_limit(&Tuning::DEFAULT, &snap(2)), 2);
     }
 }

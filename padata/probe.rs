@@ -172,13 +172,13 @@ pub(crate) fn probe_lane_cap() -> Result<Probe> {
     })
 }
 
-/// The lane cap for the module parameters `lane_max` and `lane_probe` (see
-/// [`super::Tuning::lane_max`]): `lane_max` if it is not 0, otherwise with `probe` the cap
-/// [`probe_lane_cap`] finds (reported in the kernel log), otherwise 0 (no cap). A failed
-/// probe (no memory) leaves the lanes uncapped: the probe only tunes, it is not needed to
-/// run.
-pub(crate) fn lane_max(lane_max: u32, probe: bool) -> u32 {
-    if lane_max != 0 || !probe {
+/// The lane cap for the module parameter `lane_max` (see [`super::Tuning::lane_max`]): that
+/// cap if it is not 0, otherwise the cap [`probe_lane_cap`] finds (reported in the kernel
+/// log). A cap of at least the parallel CPUs is no cap, so `lane_max=4096` skips the probe
+/// and lets every parallel CPU run a lane. A failed probe (no memory) leaves the lanes
+/// uncapped: the probe only tunes, it is not needed to run.
+pub(crate) fn lane_max(lane_max: u32) -> u32 {
+    if lane_max != 0 {
         return lane_max;
     }
     match probe_lane_cap() {
@@ -237,7 +237,7 @@ mod probe_tests {
 
     /// The probe reports the online CPUs, some work done, and the cap that [`lane_cap`]
     /// gives for its measurement; with `lane_max=0` the cap is one the probe finds, and a
-    /// `lane_max` of its own or `lane_probe=0` wins over the probe.
+    /// `lane_max` of its own wins over the probe.
     #[test]
     fn probe_reports_online_cpus_and_its_cap() -> Result {
         let p = probe_lane_cap()?;
@@ -245,10 +245,10 @@ mod probe_tests {
         assert_eq!(n, CpuSet::online().weight());
         assert!(p.parallel_pct > 0);
         assert_eq!(p.cap, lane_cap(n, p.parallel_pct));
-        let probed = lane_max(0, true);
+        let probed = lane_max(0);
         assert!(probed == 0 || (2..n).contains(&probed));
-        assert_eq!(lane_max(3, true), 3);
-        assert_eq!(lane_max(0, false), 0);
+        assert_eq!(lane_max(3), 3);
+        assert_eq!(lane_max(4096), 4096);
         Ok(())
     }
 }

@@ -9,7 +9,19 @@
 //! instance copies it, so the hot paths read it from the shell's own memory. The crate roots
 //! build it from their module parameters, tests build their own.
 
+/// [`Tuning::lane_unbound_depth`] that follows the parallel mask: lanes go unbound while a
+/// shell's recent peak of jobs in flight exceeds two per usable parallel CPU (see
+/// [`super::placement::unbound_depth`]).
+pub(crate) const UNBOUND_PER_CPU: u32 = u32::MAX;
+
 /// Thresholds of an instance's placement and linger policies. All times in nanoseconds.
+///
+/// The crate roots expose two of them as module parameters: `handoff_ns` sets both
+/// [`Tuning::lane_wake_ns`] and [`Tuning::inline_ns`] (each compares a job's measured cost
+/// with what handing it to another CPU costs), and `lane_max` sets [`Tuning::lane_max`]. The
+/// others are fixed defaults that are not fitted to a host (the serial poll window is
+/// cpuidle-haltpoll's and bounded by measured wakeups; the unbound depth follows the
+/// parallel mask); tests set them to switch a policy off or on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Tuning {
     /// What waking one more lane is worth, in queued parallel work per busy lane (see
@@ -17,9 +29,7 @@ pub(crate) struct Tuning {
     /// lanes (no adaptation). Also the first estimate of a shell's job cost, before it has
     /// measured one.
     ///
-    /// Default: of the order of waking an idle worker on another CPU and having it pick up
-    /// work (measured under QEMU TCG, where 10 us still woke too many lanes for 16-64 byte
-    /// AEAD requests; see Documentation/bench.rst).
+    /// Default: the handoff cost, as [`Tuning::inline_ns`] (module parameter `handoff_ns`).
     pub(crate) lane_wake_ns: u32,
     /// Jobs of a [`super::Job::INLINE`] type whose parallel part takes less than this on
     /// average run it in the submitter's context (see [`super::placement::inline_pays`]);
@@ -37,10 +47,12 @@ pub(crate) struct Tuning {
     pub(crate) inline_solo_ns: u32,
     /// While a shell's recent peak of jobs in flight is at least this, its lanes go to the
     /// instance's unbound parallel workqueue, if the parallel mask allows every CPU (see
-    /// [`super::placement::pick_lane`]); 0 always pins, 1 never does.
+    /// [`super::placement::pick_lane`]); 0 always pins, 1 never does, [`UNBOUND_PER_CPU`]
+    /// follows the parallel mask.
     ///
-    /// Default: deeper than the bursts of 8 requests for which pinned lanes measured faster,
-    /// shallower than those of 32 for which unbound lanes did.
+    /// Default: [`UNBOUND_PER_CPU`]: a burst with at most two jobs per parallel CPU is best
+    /// served by pinned lanes, a deeper one by letting the scheduler place them
+    /// (Documentation/bench.rst, "Unbound lanes for deep queues").
     pub(crate) lane_unbound_depth: u32,
     /// Most lanes of one shell busy at once; 0: as many as the parallel mask has usable CPUs
     /// (see [`super::placement::lane_limit`]). The crate roots set it from their `lane_max`
@@ -52,27 +64,43 @@ pub(crate) struct Tuning {
     /// Initial and smallest non-zero poll window of a serial worker that ran out of jobs (see
     /// [`super::linger::Linger`]); 0 never polls.
     ///
-    /// Default: see Documentation/bench.rst for how it was chosen.
+    /// Default: cpuidle-haltpoll's `guest_halt_poll_grow_start`.
     pub(crate) serial_linger_ns: u32,
     /// Largest poll window a serial worker's window may grow to (see
-    /// [`super::linger::Linger`]); at or below [`Tuning::serial_linger_ns`] the window never
-    /// grows beyond that.
+    /// [`super::linger::Linger`]), and never more than four of the worker's measured wakeups
+    /// ([`super::linger::poll_max_ns`]); at or below [`Tuning::serial_linger_ns`] the window
+    /// never grows beyond that.
     ///
     /// Default: cpuidle-haltpoll's default `guest_halt_poll_ns`.
     pub(crate) serial_linger_max_ns: u32,
 }
 
 impl Tuning {
-    /// The defaults, also the defaults of the crate roots' module parameters.
+    /// The defaults; the crate roots change only what their module parameters set.
     pub(crate) const DEFAULT: Tuning = Tuning {
-        lane_wake_ns: 40_000,
-        inline_ns: 30_000,
+        lane_wake_ns: Self::HANDOFF_NS,
+        inline_ns: Self::HANDOFF_NS,
         inline_solo_ns: 1_000_000,
-        lane_unbound_depth: 9,
+        lane_unbound_depth: UNBOUND_PER_CPU,
         lane_max: 0,
-        serial_linger_ns: 30_000,
+        serial_linger_ns: 50_000,
         serial_linger_max_ns: 200_000,
     };
+
+    /// Default of the crate roots' `handoff_ns` parameter: see Documentation/bench.rst for
+    /// how it was chosen.
+    pub(crate) const HANDOFF_NS: u32 = 30_000;
+
+    /// The defaults with the handoff cost `handoff_ns` (module parameter `handoff_ns`) and
+    /// the lane cap `lane_max`.
+    pub(crate) const fn with(handoff_ns: u32, lane_max: u32) -> Self {
+        Tuning {
+            lane_wake_ns: handoff_ns,
+            inline_ns: handoff_ns,
+            lane_max,
+            ..Self::DEFAULT
+        }
+    }
 }
 
 impl Default for Tuning {

@@ -31,7 +31,11 @@ nmodes=$(echo "$modes" | tr , '\n' | grep -c .)
 nflows=$(echo "$iflows" | tr , '\n' | grep -c .)
 limit=$((600 + $(has tcrypt) * ((reps + 1) / 2) * nmodes * 3 * 400 * sec +
 	$(has engine) * reps * 4 * 60 + $(has ipsec) * reps * nflows * 3 * 2 * (isec + 20)))
-say "bench: $(((reps + 1) / 2 * 2)) tcrypt runs per configuration (BENCH_REPS=$reps rounded up to even), modes $modes; guest time limit ${limit}s"
+say "bench: parts $parts; guest time limit ${limit}s"
+[ "$(has tcrypt)" = 0 ] ||
+	say "bench: $(((reps + 1) / 2 * 2)) tcrypt runs per configuration (BENCH_REPS=$reps rounded up to even), modes $modes"
+[ "$(has ipsec)" = 0 ] ||
+	say "bench: $reps IPsec runs of ${isec}s per configuration and number of flows ($iflows)"
 rsargs=$(echo "${BENCH_RS_ARGS:-}" | xargs | tr ' ' ,)
 say "bench: Rust pcrypt loaded as rust_pcrypt.ko alt_name=1${BENCH_RS_ARGS:+ $BENCH_RS_ARGS}"
 RPD_APPEND="rpd.reps=$reps rpd.modes=$modes rpd.sec=$sec${rsargs:+ rpd.rsargs=$rsargs} rpd.parts=$parts rpd.ipsec_sec=$isec rpd.ipsec_flows=$iflows" \

@@ -11,7 +11,7 @@
 #   RPD_POSSIBLE=64 make exec CMDS=tools/mem-per-instance.sh
 . /guest/lib.sh
 insmod $M/pcrypt.ko
-insmod $M/rust_pcrypt.ko alt_name=1 lane_probe=0
+insmod $M/rust_pcrypt.ko alt_name=1 lane_max=4096
 echo "rpd: mem: possible CPUs $(cat /sys/devices/system/cpu/possible)," \
 	"online $(cat /sys/devices/system/cpu/online)"
 mem() {

@@ -16,10 +16,7 @@ suite_begin guest_ipsec
 grep -q '^rust_pcrypt ' /proc/modules || check load_rust_pcrypt insmod $M/rust_pcrypt.ko
 
 N=5000
-rfc=$(rpd-crconf add "rfc4106(gcm(aes))" 3 2>/dev/null
-	awk '/^name/ { n = $3 } /^driver/ { d = $3 }
-		/^priority/ { if (n == "rfc4106(gcm(aes))" && d !~ /^pcrypt/ && $3 + 0 > b) { b = $3 + 0; bd = d } }
-		END { print bd }' /proc/crypto)
+rfc=$(inner_driver "rfc4106(gcm(aes))")
 check create_rust_pcrypt_rfc4106 rpd-crconf add "pcrypt($rfc)" 3
 
 # Namespaces, veth and the SA pair in both directions (lib.sh).

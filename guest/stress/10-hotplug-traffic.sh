@@ -23,9 +23,9 @@ traffic_start
 rm -f /tmp/.padata-fail
 (
 	while [ ! -e /tmp/.traffic-stop ]; do
-		# lane_probe=0: as many lanes as online parallel CPUs race the hotplug.
+		# lane_max=4096: as many lanes as online parallel CPUs race the hotplug.
 		insmod $M/rust_padata.ko bench_jobs=20000 bench_submitters=4 bench_hotplug=1 \
-			lane_probe=0 ||
+			lane_max=4096 ||
 			echo insmod >>/tmp/.padata-fail
 		rmmod rust_padata || echo rmmod >>/tmp/.padata-fail
 	done
