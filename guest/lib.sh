@@ -171,9 +171,7 @@ RS="rust_pcrypt.ko alt_name=1 debugfs=1"
 # Rust pcrypt built before a change, copied to samples/rust_pcrypt_old.ko (build/initramfs
 # copies samples/*.ko): through_old CMD... is through_pcrypt pcrypt_rs for it.
 through_old() {
-	TP_MODNAME=rust_pcrypt
 	through_pcrypt pcrypt_rs "rust_pcrypt_old.ko alt_name=1" "$@"
-	unset TP_MODNAME
 }
 
 # engine_bench PARAM...: one run of the engine microbenchmark (rust_padata.ko bench_jobs=...
@@ -199,19 +197,29 @@ crconf_del() {
 # through_pcrypt TEMPLATE "MODULE.ko [ARGS]" CMD...: load the pcrypt module, create its
 # instances TEMPLATE(<best rfc4106(gcm(aes)) driver>) and TEMPLATE(<best gcm(aes) driver>)
 # (one layer, by inner driver name), run CMD, then delete the instances and unload the module
-# (named after its file, or $TP_MODNAME if set: a copy of a module under another file name).
+# by the name it loaded under (a copy under another file name keeps its module's name).
+# Fails without running CMD if the module does not load (for example because a module of
+# that name is loaded already), so a configuration is never measured with another module.
 through_pcrypt() {
 	tp_tmpl=$1 tp_mod=$2
 	shift 2
 	tp_rfc=$(inner_driver "rfc4106(gcm(aes))")
 	tp_gcm=$(inner_driver "gcm(aes)")
+	tp_before=" $(cut -d' ' -f1 /proc/modules | tr '\n' ' ')"
 	# shellcheck disable=SC2086 # $tp_mod is the module file and its arguments
-	insmod $M/$tp_mod
+	if ! insmod $M/$tp_mod; then
+		echo "through_pcrypt: insmod $tp_mod failed; not running $*" >&2
+		return 1
+	fi
+	tp_name=
+	for tp_m in $(cut -d' ' -f1 /proc/modules); do
+		case "$tp_before" in *" $tp_m "*) ;; *) tp_name=$tp_m && break ;; esac
+	done
 	rpd-crconf add "$tp_tmpl($tp_rfc)" 3 && rpd-crconf add "$tp_tmpl($tp_gcm)" 3
 	"$@"
 	crconf_del "$tp_tmpl($tp_rfc)"
 	crconf_del "$tp_tmpl($tp_gcm)"
-	rmmod "${TP_MODNAME:-${tp_mod%%.ko*}}"
+	rmmod "${tp_name:-${tp_mod%%.ko*}}"
 }
 
 # --- IPsec between two network namespaces (guest_ipsec and the IPsec benchmark) ---

@@ -214,11 +214,13 @@ mod placement_tests {
     fn unbound_depth_follows_the_parallel_mask() {
         let t = Tuning::DEFAULT;
         assert_eq!(t.lane_unbound_depth, UNBOUND_PER_CPU);
-        // `CpuSet::set` ignores CPU ids beyond `nr_cpu_ids` (2 with `RPD_CPUS=2`).
+        // `CpuSet::set` ignores CPU ids at or beyond `nr_cpu_ids`.
         if nr_cpu_ids() >= 4 {
             assert_eq!(unbound_depth(&t, &snap(4)), 9);
         }
-        assert_eq!(unbound_depth(&t, &snap(2)), 5);
+        if nr_cpu_ids() >= 2 {
+            assert_eq!(unbound_depth(&t, &snap(2)), 5);
+        }
         assert_eq!(unbound_depth(&t, &snap(1)), 3);
         assert_eq!(unbound_depth(&t, &snap(0)), 3);
         for depth in [0, 1, 9, 100] {
@@ -248,7 +250,10 @@ mod placement_tests {
         assert_eq!(rest, Tuning::DEFAULT);
         assert_eq!(Tuning::with(Tuning::HANDOFF_NS, 0), Tuning::DEFAULT);
         assert_eq!(lane_limit(&Tuning::with(0, 1), &snap(2)), 1);
-        assert_eq!(lane_limit(&Tuning::with(0, 4096), &snap(2)), 2);
-        assert_eq!(lane_limit(&Tuning::DEFAULT, &snap(2)), 2);
+        // `CpuSet::set` ignores CPU ids at or beyond `nr_cpu_ids`.
+        if nr_cpu_ids() >= 2 {
+            assert_eq!(lane_limit(&Tuning::with(0, 4096), &snap(2)), 2);
+            assert_eq!(lane_limit(&Tuning::DEFAULT, &snap(2)), 2);
+        }
     }
 }

@@ -47,12 +47,13 @@ pub(crate) struct Tuning {
     pub(crate) inline_solo_ns: u32,
     /// While a shell's recent peak of jobs in flight is at least this, its lanes go to the
     /// instance's unbound parallel workqueue, if the parallel mask allows every CPU (see
-    /// [`super::placement::pick_lane`]); 0 always pins, 1 never does, [`UNBOUND_PER_CPU`]
-    /// follows the parallel mask.
+    /// [`super::placement::pick_lane`]); 0 pins every lane it wakes, 1 none,
+    /// [`UNBOUND_PER_CPU`] follows the parallel mask. (A lane that yields its CPU between
+    /// batches is queued again on the unbound workqueue whatever this is.)
     ///
     /// Default: [`UNBOUND_PER_CPU`]: a burst with at most two jobs per parallel CPU is best
     /// served by pinned lanes, a deeper one by letting the scheduler place them
-    /// (Documentation/bench.rst, "Unbound lanes for deep queues").
+    /// (Documentation/bench.rst, "Change: unbound lanes for deep queues").
     pub(crate) lane_unbound_depth: u32,
     /// Most lanes of one shell busy at once; 0: as many as the parallel mask has usable CPUs
     /// (see [`super::placement::lane_limit`]). The crate roots set it from their `lane_max`
@@ -67,9 +68,9 @@ pub(crate) struct Tuning {
     /// Default: cpuidle-haltpoll's `guest_halt_poll_grow_start`.
     pub(crate) serial_linger_ns: u32,
     /// Largest poll window a serial worker's window may grow to (see
-    /// [`super::linger::Linger`]), and never more than four of the worker's measured wakeups
-    /// ([`super::linger::poll_max_ns`]); at or below [`Tuning::serial_linger_ns`] the window
-    /// never grows beyond that.
+    /// [`super::linger::Linger`]), lowered to four of the worker's measured wakeups
+    /// ([`super::linger::poll_max_ns`]) but never below [`Tuning::serial_linger_ns`], the
+    /// window every worker starts with.
     ///
     /// Default: cpuidle-haltpoll's default `guest_halt_poll_ns`.
     pub(crate) serial_linger_max_ns: u32,

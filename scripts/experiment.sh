@@ -34,8 +34,8 @@
 # r-32) and the mode otherwise (c-211). Environment: RPD_TIMEOUT (default: from the number
 # of tcrypt loads), RPD_CPUS and the other variables of make exec.
 #
-# Example: lanes always pinned against the default, with C, 8 and 32 requests in flight:
-#   scripts/experiment.sh c=c r=rs pin=rs:lane_unbound_depth=0
+# Example: a cap of two lanes against the default, with C, 8 and 32 requests in flight:
+#   scripts/experiment.sh c=c r=rs cap=rs:lane_max=2
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"

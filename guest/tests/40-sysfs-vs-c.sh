@@ -45,6 +45,20 @@ for input in "$(printf '%x' $((1 << off)))" "$(printf '%x' $(((1 << off) | 1)))"
 done
 check online_last_cpu sh -c "echo 1 >/sys/devices/system/cpu/cpu$off/online"
 check unload_c_pcrypt rmmod pcrypt
+
+# The benchmark helper through_pcrypt (guest/lib.sh) unloads a module copied under another
+# file name by its module name, and measures nothing with a module that did not load.
+cp $M/pcrypt.ko $M/pcrypt_copy.ko
+rm -f /tmp/tp_ran
+check through_pcrypt_copy through_pcrypt pcrypt pcrypt_copy.ko touch /tmp/tp_ran
+check through_pcrypt_copy_ran test -e /tmp/tp_ran
+check through_pcrypt_copy_unloaded sh -c "! grep -q '^pcrypt ' /proc/modules"
+rm -f /tmp/tp_ran $M/pcrypt_copy.ko
+# rust_pcrypt (alt_name=1) is loaded: loading it again fails.
+fails() { ! "$@"; }
+check through_pcrypt_insmod_fails fails through_pcrypt pcrypt_rs "rust_pcrypt.ko alt_name=1" \
+	touch /tmp/tp_ran
+check through_pcrypt_insmod_fails_runs_nothing test ! -e /tmp/tp_ran
 check unload_rust_alt rmmod rust_pcrypt
 check reload_rust_pcrypt insmod $M/rust_pcrypt.ko
 suite_end
