@@ -211,9 +211,11 @@ through_pcrypt() {
 		echo "through_pcrypt: insmod $tp_mod failed; not running $*" >&2
 		return 1
 	fi
+	# /proc/modules lists the newest first: the last new name is this module, not one its
+	# init may have loaded.
 	tp_name=
 	for tp_m in $(cut -d' ' -f1 /proc/modules); do
-		case "$tp_before" in *" $tp_m "*) ;; *) tp_name=$tp_m && break ;; esac
+		case "$tp_before" in *" $tp_m "*) ;; *) tp_name=$tp_m ;; esac
 	done
 	rpd-crconf add "$tp_tmpl($tp_rfc)" 3 && rpd-crconf add "$tp_tmpl($tp_gcm)" 3
 	"$@"

@@ -49,7 +49,8 @@ pub(crate) struct Tuning {
     /// instance's unbound parallel workqueue, if the parallel mask allows every CPU (see
     /// [`super::placement::pick_lane`]); 0 pins every lane it wakes, 1 none,
     /// [`UNBOUND_PER_CPU`] follows the parallel mask. (A lane that yields its CPU between
-    /// batches is queued again on the unbound workqueue whatever this is.)
+    /// batches is queued again on the unbound workqueue whenever the parallel mask allows
+    /// every CPU, whatever this is.)
     ///
     /// Default: [`UNBOUND_PER_CPU`]: a burst with at most two jobs per parallel CPU is best
     /// served by pinned lanes, a deeper one by letting the scheduler place them

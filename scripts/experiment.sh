@@ -202,7 +202,11 @@ EOF
 				cmd="x_run $cfg $mode $mb $sec ${kind[$name]}"
 				m=${mask[$name]}
 				[ -z "$m" ] || cmd="$cmd $(kset_of "$name") $m"
-				echo "${pre[$name]:+${pre[$name]} }$cmd"
+				# through_pcrypt fails when the module did not load (nothing measured) or
+				# did not unload; the report prints this line.
+				f="E $cfg | ${pre[$name]%% *} failed (\$?): see the console log"
+				[ -z "${pre[$name]}" ] || cmd="${pre[$name]} $cmd || echo \"$f\" >/dev/ttyS1"
+				echo "$cmd"
 			done
 		done
 	done
@@ -259,6 +263,7 @@ grep -v '^E ' "$out/raw.txt" >"$noeng" || true
 		src=$noeng
 	done
 	[ ${#names[@]} -gt 0 ] || grep '^E ' "$out/raw.txt" || true
-} | tee "$out/report.txt"
+} >"$out/report.txt" # not a pipeline: rc must survive
+cat "$out/report.txt"
 say "experiment: raw results $out/raw.txt, report $out/report.txt"
 exit "$rc"

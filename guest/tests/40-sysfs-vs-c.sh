@@ -59,6 +59,7 @@ fails() { ! "$@"; }
 check through_pcrypt_insmod_fails fails through_pcrypt pcrypt_rs "rust_pcrypt.ko alt_name=1" \
 	touch /tmp/tp_ran
 check through_pcrypt_insmod_fails_runs_nothing test ! -e /tmp/tp_ran
+rm -f /tmp/tp_ran
 check unload_rust_alt rmmod rust_pcrypt
 check reload_rust_pcrypt insmod $M/rust_pcrypt.ko
 suite_end
