@@ -88,9 +88,10 @@ pub(crate) struct InstanceInner {
 pub(crate) struct Queues {
     /// Runs the parallel parts; per-CPU, work is only queued on usable parallel CPUs.
     pub(crate) parallel: OwnedQueue,
-    /// Runs the parallel parts when the parallel mask allows every possible CPU
-    /// ([`Snapshot::pcpu_any`]); unbound, so the scheduler places each lane on an idle CPU
-    /// (as C's unbound `parallel_wq`).
+    /// Runs the parallel parts of deep bursts while the lanes are capped below the usable
+    /// parallel CPUs, and lanes that yield, when the parallel mask allows every possible CPU
+    /// ([`Snapshot::pcpu_any`]; see [`super::placement::pick_lane`]); unbound, so the
+    /// scheduler places each lane on an idle CPU (as C's unbound `parallel_wq`).
     pub(crate) parallel_any: OwnedQueue,
     /// Runs the serial parts on their callback CPUs; per-CPU, and several serial workers
     /// (of different shells) may run at once on one CPU, so that no shell's serial worker
@@ -177,12 +178,13 @@ impl InstanceInner {
 
 /// A padata instance (C: `struct padata_instance`).
 ///
-/// Owns two parallel workqueues and a serial one. Parallel work goes to an unbound workqueue
-/// while the parallel mask allows every CPU, else to a per-CPU one, queued only on usable
-/// parallel CPUs; serial work to the jobs' callback CPUs. (C uses one unbound parallel
-/// workqueue pinned with `apply_workqueue_attrs()`, which modules cannot call.) Both user
-/// cpumasks default to all possible CPUs; the usable masks are the user masks ANDed with the
-/// online CPUs.
+/// Owns two parallel workqueues and a serial one. Parallel work goes to a per-CPU one,
+/// queued only on usable parallel CPUs, or, while the parallel mask allows every CPU, in
+/// deep bursts of capped lanes and when a lane yields, to an unbound one (see
+/// [`super::placement::pick_lane`]); serial work to the jobs' callback CPUs. (C uses one
+/// unbound parallel workqueue pinned with `apply_workqueue_attrs()`, which modules cannot
+/// call.) Both user cpumasks default to all possible CPUs; the usable masks are the user
+/// masks ANDed with the online CPUs.
 pub(crate) struct Instance {
     /// State shared with shells and work items.
     inner: Arc<InstanceInner>,

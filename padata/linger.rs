@@ -90,11 +90,14 @@ pub(super) struct LineCounter(pub(super) Atomic<u32>);
 
 /// Whether a serial worker whose queue ran empty at `since` should keep polling it with a
 /// window of `window_ns`: not beyond the window, and not at all once the scheduler wants the
-/// CPU for another task.
+/// CPU for another task or another task is runnable on it (the task a completion just woke,
+/// a lane: the scheduler need not preempt the worker for it at once, and each microsecond of
+/// polling would delay it).
 pub(super) fn keep_polling(since: Instant<Monotonic>, window_ns: u32) -> bool {
     window_ns != 0
         && since.elapsed().as_nanos() < i64::from(window_ns)
         && !crate::kext::sched::resched_wanted()
+        && crate::kext::sched::single_task_running()
 }
 
 /// Polls `fed` until it moves away from `seen` (a job joined the queue: returns `true`) or

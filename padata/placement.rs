@@ -98,21 +98,27 @@ pub(super) fn lane_limit(t: &Tuning, snap: &Snapshot) -> u32 {
 }
 
 /// The recent peak of jobs in flight from which a shell whose snapshot is `snap` sends its
-/// lanes to the unbound workqueue: [`Tuning::lane_unbound_depth`], or with
-/// [`UNBOUND_PER_CPU`] more than two jobs per usable parallel CPU.
+/// lanes to the unbound workqueue (0: never): [`Tuning::lane_unbound_depth`], or with
+/// [`UNBOUND_PER_CPU`] more than two jobs per usable parallel CPU while the shell's lanes
+/// are capped below those CPUs ([`lane_limit`]), and never while they are not.
 ///
-/// With at most two jobs per parallel CPU each pinned lane has a CPU of its own and at most
-/// one job waiting behind it, and the pinned spread (lane 0 on the submitting CPU, no
-/// migration) is fastest. Deeper, jobs wait behind busy lanes whose CPUs also run the
-/// submitters, and the scheduler's choice of an idle CPU pays (Documentation/bench.rst).
+/// A cap says that the usable CPUs do not all run in parallel: the load-time probe sets it
+/// where they do not (an overcommitted guest, SMT siblings), or the user did. There, which
+/// CPUs the few lanes run on matters, and with more than two jobs per CPU (each pinned
+/// lane's CPU also runs submitters, jobs wait behind busy lanes) the scheduler's choice of
+/// an idle CPU pays. Where every usable CPU runs in parallel, the pinned spread (lane 0 on
+/// the submitting CPU, no migration) measured as fast or faster at every depth
+/// (Documentation/bench.rst, "Change: unbound lanes only where the lanes are capped").
 pub(super) fn unbound_depth(t: &Tuning, snap: &Snapshot) -> u32 {
     match t.lane_unbound_depth {
-        UNBOUND_PER_CPU => snap
-            .pcpu
-            .weight()
-            .max(1)
-            .saturating_mul(2)
-            .saturating_add(1),
+        UNBOUND_PER_CPU => {
+            let cpus = snap.pcpu.weight().max(1);
+            if lane_limit(t, snap) >= cpus {
+                0
+            } else {
+                cpus.saturating_mul(2).saturating_add(1)
+            }
+        }
         depth => depth,
     }
 }
@@ -207,28 +213,39 @@ mod placement_tests {
         }
     }
 
-    /// By default lanes go unbound beyond two jobs in flight per usable parallel CPU (9 with
-    /// 4 CPUs, as the fixed default this replaced; 5 with 2), at least 3; a depth set in the
-    /// tuning is used as it is (0: never, 1: always).
+    /// By default lanes go unbound only while they are capped below the usable parallel CPUs
+    /// (by the load-time probe or `lane_max`), and then beyond two jobs in flight per usable
+    /// parallel CPU (9 with 4 CPUs); uncapped lanes are woken pinned at every depth (unbound
+    /// beyond 5 jobs on 2 uncapped CPUs lost up to 30 % with 8 in flight). A depth set in the
+    /// tuning is used as it is (0: never, 1: always), capped or not.
     #[test]
-    fn unbound_depth_follows_the_parallel_mask() {
+    fn unbound_lanes_only_where_capped() {
         let t = Tuning::DEFAULT;
         assert_eq!(t.lane_unbound_depth, UNBOUND_PER_CPU);
+        let capped = |max| Tuning { lane_max: max, ..t };
         // `CpuSet::set` ignores CPU ids at or beyond `nr_cpu_ids`.
         if nr_cpu_ids() >= 4 {
-            assert_eq!(unbound_depth(&t, &snap(4)), 9);
+            assert_eq!(unbound_depth(&t, &snap(4)), 0);
+            assert_eq!(unbound_depth(&capped(4), &snap(4)), 0);
+            assert_eq!(unbound_depth(&capped(4096), &snap(4)), 0);
+            assert_eq!(unbound_depth(&capped(3), &snap(4)), 9);
+            assert_eq!(unbound_depth(&capped(2), &snap(4)), 9);
         }
         if nr_cpu_ids() >= 2 {
-            assert_eq!(unbound_depth(&t, &snap(2)), 5);
+            assert_eq!(unbound_depth(&t, &snap(2)), 0);
+            assert_eq!(unbound_depth(&capped(2), &snap(2)), 0);
+            assert_eq!(unbound_depth(&capped(1), &snap(2)), 5);
         }
-        assert_eq!(unbound_depth(&t, &snap(1)), 3);
-        assert_eq!(unbound_depth(&t, &snap(0)), 3);
+        assert_eq!(unbound_depth(&t, &snap(1)), 0);
+        assert_eq!(unbound_depth(&capped(1), &snap(1)), 0);
+        assert_eq!(unbound_depth(&t, &snap(0)), 0);
         for depth in [0, 1, 9, 100] {
             let t = Tuning {
                 lane_unbound_depth: depth,
                 ..Tuning::DEFAULT
             };
             assert_eq!(unbound_depth(&t, &snap(4)), depth);
+            assert_eq!(unbound_depth(&Tuning { lane_max: 1, ..t }, &snap(4)), depth);
         }
     }
 

@@ -9,8 +9,9 @@
 //! instance copies it, so the hot paths read it from the shell's own memory. The crate roots
 //! build it from their module parameters, tests build their own.
 
-/// [`Tuning::lane_unbound_depth`] that follows the parallel mask: lanes go unbound while a
-/// shell's recent peak of jobs in flight exceeds two per usable parallel CPU (see
+/// [`Tuning::lane_unbound_depth`] that follows the lane cap: while a shell's lanes are capped
+/// below its usable parallel CPUs they go unbound when its recent peak of jobs in flight
+/// exceeds two per such CPU, and without a cap never (see
 /// [`super::placement::unbound_depth`]).
 pub(crate) const UNBOUND_PER_CPU: u32 = u32::MAX;
 
@@ -21,7 +22,7 @@ pub(crate) const UNBOUND_PER_CPU: u32 = u32::MAX;
 /// with what handing it to another CPU costs), and `lane_max` sets [`Tuning::lane_max`]. The
 /// others are fixed defaults that are not fitted to a host (the serial poll window is
 /// cpuidle-haltpoll's and bounded by measured wakeups; the unbound depth follows the
-/// parallel mask); tests set them to switch a policy off or on.
+/// lane cap); tests set them to switch a policy off or on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Tuning {
     /// What waking one more lane is worth, in queued parallel work per busy lane (see
@@ -48,13 +49,13 @@ pub(crate) struct Tuning {
     /// While a shell's recent peak of jobs in flight is at least this, its lanes go to the
     /// instance's unbound parallel workqueue, if the parallel mask allows every CPU (see
     /// [`super::placement::pick_lane`]); 0 pins every lane it wakes, 1 none,
-    /// [`UNBOUND_PER_CPU`] follows the parallel mask. (A lane that yields its CPU between
+    /// [`UNBOUND_PER_CPU`] follows the lane cap. (A lane that yields its CPU between
     /// batches is queued again on the unbound workqueue whenever the parallel mask allows
     /// every CPU, whatever this is.)
     ///
-    /// Default: [`UNBOUND_PER_CPU`]: a burst with at most two jobs per parallel CPU is best
-    /// served by pinned lanes, a deeper one by letting the scheduler place them
-    /// (Documentation/bench.rst, "Change: unbound lanes for deep queues").
+    /// Default: [`UNBOUND_PER_CPU`]: pinned lanes, except for bursts deeper than two jobs per
+    /// parallel CPU while the lanes are capped below those CPUs (Documentation/bench.rst,
+    /// "Change: unbound lanes only where the lanes are capped").
     pub(crate) lane_unbound_depth: u32,
     /// Most lanes of one shell busy at once; 0: as many as the parallel mask has usable CPUs
     /// (see [`super::placement::lane_limit`]). The crate roots set it from their `lane_max`
