@@ -10,7 +10,7 @@
 //! - [`inline_pays`]: whether the submitter runs the parallel part itself (cheap jobs, and
 //!   lone jobs of a shell that runs one at a time);
 //! - [`pick_lane`]: whether another lane is worth waking, and whether it is pinned to a
-//!   parallel CPU or goes to the unbound workqueue (deep load);
+//!   parallel CPU or goes to the unbound workqueue (deep load on capped lanes);
 //! - [`lane_limit`]: how many lanes of a shell may be busy at once.
 //!
 //! Their inputs are run-time measurements of the shell (the average cost of a parallel part,
@@ -108,7 +108,7 @@ pub(super) fn lane_limit(t: &Tuning, snap: &Snapshot) -> u32 {
 /// lane's CPU also runs submitters, jobs wait behind busy lanes) the scheduler's choice of
 /// an idle CPU pays. Where every usable CPU runs in parallel, the pinned spread (lane 0 on
 /// the submitting CPU, no migration) measured as fast or faster at every depth
-/// (Documentation/bench.rst, "Change: unbound lanes only where the lanes are capped").
+/// (Documentation/bench.rst, "Change: pinned lanes where uncapped, a poll that yields").
 pub(super) fn unbound_depth(t: &Tuning, snap: &Snapshot) -> u32 {
     match t.lane_unbound_depth {
         UNBOUND_PER_CPU => {
@@ -161,7 +161,7 @@ pub(super) fn pick_lane<J>(inp: &mut Input<J>, cost: u32, here: u32, cb_cpu: u32
     inp.lanes_busy += 1;
     inp.stats.lane_wakeups += 1;
     if inp.snap.pcpu_any && unbound != 0 && inp.peak >> PEAK_SHIFT >= unbound {
-        // Deep load, and any CPU will do: the scheduler picks an idle one.
+        // Deep load on capped lanes, and any CPU will do: the scheduler picks an idle one.
         return Next::Wake { lane: i, cpu: None };
     }
     // The first idle lane index is below `limit` (pigeonhole), so the lane maps to a

@@ -55,7 +55,7 @@ pub(crate) struct Tuning {
     ///
     /// Default: [`UNBOUND_PER_CPU`]: pinned lanes, except for bursts deeper than two jobs per
     /// parallel CPU while the lanes are capped below those CPUs (Documentation/bench.rst,
-    /// "Change: unbound lanes only where the lanes are capped").
+    /// "Change: pinned lanes where uncapped, a poll that yields").
     pub(crate) lane_unbound_depth: u32,
     /// Most lanes of one shell busy at once; 0: as many as the parallel mask has usable CPUs
     /// (see [`super::placement::lane_limit`]). The crate roots set it from their `lane_max`
