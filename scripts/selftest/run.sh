@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Harness self-tests: feed canned console logs and result channels to check-results.py and
-# assert its verdict (exit status and the message naming the cause).
+# assert its verdict (exit status and the message naming the cause); and experiment.sh's
+# report of a failed mode.
 # Usage: run.sh PATH/TO/kunit.py
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -27,5 +28,19 @@ for case in "$here"/cases/*/; do
 		sed 's/^/     /' <<<"$out"
 	fi
 done
+# experiment.sh --report-only: a mode whose report fails (here a garbled S line) is named in
+# the report and makes the script fail (b916fec; its exit status was lost in a pipeline).
+exp_out=$(mktemp -d)
+echo "S c-211 | before ctxt=garbled" >"$exp_out/raw.txt"
+"$here/../experiment.sh" --report-only --out "$exp_out" --modes 211 c=c r=rs >/dev/null 2>&1
+rc=$?
+if [ "$rc" != 0 ] && grep -q "no report for mode 211" "$exp_out/report.txt"; then
+	passed=$((passed + 1))
+	echo "ok   experiment_report_fails"
+else
+	failed=$((failed + 1))
+	echo "FAIL experiment_report_fails: wanted a non-zero exit and the mode named, got exit $rc"
+fi
+rm -rf "$exp_out"
 echo "harness self-tests: $passed passed, $failed failed"
 [ "$failed" = 0 ]
