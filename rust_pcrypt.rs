@@ -41,7 +41,7 @@ use kext::{
     crypto::{AeadTemplate, Dir, NewRequest, Request, Submitted, Template},
     sysfs::{Attributes, Kset, PageWriter, SysfsDir},
 };
-use padata::{BhDisabled, Instance, InstanceInner, Job, MaskType, Shell, Ticket};
+use padata::{BhDisabled, Instance, InstanceInner, Job, MaskType, Shell, SyncCaller, Ticket};
 
 module! {
     type: RustPcrypt,
@@ -179,11 +179,19 @@ impl AeadTemplate for Pcrypt {
             Dir::Encrypt => &inst.psenc,
             Dir::Decrypt => &inst.psdec,
         };
+        // A caller that only waits (`crypto_wait_req()`) may get its result back on any
+        // CPU; one whose completion acts on the result (ESP) only where C's serial worker
+        // would have called it (Documentation/pcrypt.rst, "Synchronous completion").
+        let caller = if req.caller_waits() {
+            SyncCaller::Waits
+        } else {
+            SyncCaller::Acts
+        };
         let (req, accepted) = req.accept();
         let job = PcryptJob { req, dir, err: 0 };
         // A replacement callback CPU is written to the transform before the request can
         // complete (and the transform be freed), as C does with `&ctx->cb_cpu`.
-        match shell.do_parallel_sync(job, &tfm.cb_cpu) {
+        match shell.do_parallel_sync(job, &tfm.cb_cpu, caller) {
             Ok(None) => accepted.in_progress(),
             // Not in C: the request ran here, alone, and its turn came before it returned
             // (Documentation/pcrypt.rst, "Synchronous completion"). The caller gets the

@@ -364,6 +364,17 @@ impl<'s, T: AeadTemplate> NewRequest<'s, T> {
         }
     }
 
+    /// Whether the caller only waits for the result: the request's completion is
+    /// `crypto_req_done()`, which callers of `crypto_wait_req()` set (`crypto_req_done`
+    /// with a `struct crypto_wait`) and which does nothing but wake the waiter.
+    pub(crate) fn caller_waits(&self) -> bool {
+        // SAFETY: `req` is a live request by the invariants of `Request`. The caller set its
+        // callback before submitting it and may not change it while the request is ours.
+        let complete = unsafe { (*self.req.req.as_ptr()).base.complete };
+        let done: unsafe extern "C" fn(*mut ffi::c_void, ffi::c_int) = raw::crypto_req_done;
+        complete.is_some_and(|f| ptr::fn_addr_eq(f, done))
+    }
+
     /// Backlogs the request, as `crypto_enqueue_request()` does when its queue is full: the
     /// caller gets `-EBUSY` and is told with `-EINPROGRESS` when [`Backlogged::start`] takes
     /// the request off the backlog. Gives the request back if the caller does not allow

@@ -146,6 +146,28 @@ pub(crate) trait Job: Send + Sized + Unpin + 'static {
     fn serial(self, bh: &BhDisabled);
 }
 
+/// What the caller of [`Shell::do_parallel_sync`] does with a job handed back to it, which
+/// decides where it may be handed back without changing the order C padata gives.
+///
+/// C runs each serial part on the job's callback CPU with bottom halves disabled, after
+/// the serial parts of every earlier job with that callback CPU. A job handed back keeps
+/// that only if no later job's serial part can run before the caller is done with it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum SyncCaller {
+    /// The caller acts on the job itself as soon as it is back (IPsec: ESP resumes the
+    /// packet's output or input in the same softirq). Handed back only in a softirq or with
+    /// bottom halves disabled, not in a hard interrupt, and on the job's callback CPU: a
+    /// later job with that callback CPU has its serial part run there with bottom halves
+    /// disabled, so after the caller's section ends.
+    Acts,
+    /// The caller only waits for the job: its serial part would do nothing but wake the
+    /// caller (pcrypt: a request whose completion is `crypto_req_done()`, as set up for
+    /// `crypto_wait_req()`). Handed back in any context, on any CPU. In C the waiter runs
+    /// whenever the scheduler picks it, after its wakeup and with no order against later
+    /// jobs' serial parts, so returning the job keeps every order C keeps.
+    Waits,
+}
+
 /// A submitted job waiting for a lane (in [`Input::queued`]) or for room in the window (in
 /// [`Input::overflow`]).
 pub(super) struct Queued<J> {
@@ -1124,7 +1146,7 @@ impl<J: Job> Shell<J> {
         let want = *cb_cpu;
         // Bottom halves stay disabled from the decision to the end of an inline parallel
         // part, so the CPU checked against the parallel mask is the one it runs on.
-        with_bh_disabled(|bh| self.submit(job, want, |c| *cb_cpu = c, false, bh)).map(|_| ())
+        with_bh_disabled(|bh| self.submit(job, want, |c| *cb_cpu = c, None, bh)).map(|_| ())
     }
 
     /// Like [`Shell::do_parallel`], with the callback CPU kept in an atomic that may be
@@ -1136,23 +1158,22 @@ impl<J: Job> Shell<J> {
         job: J,
         cb_cpu: &Atomic<u32>,
     ) -> Result<(), (Error, J)> {
-        self.submit_shared(job, cb_cpu, false).map(|_| ())
+        self.submit_shared(job, cb_cpu, None).map(|_| ())
     }
 
     /// Like [`Shell::do_parallel_shared`], and when the job can finish synchronously it
-    /// does: the caller runs in a softirq or with bottom halves disabled on the job's
-    /// callback CPU, the shell has nothing in flight, the job runs its parallel part inline
+    /// does: the shell has nothing in flight, the job runs its parallel part inline
     /// ([`Job::INLINE`], as the placement policy decides), it hands itself back before that
-    /// returns, and still nothing else is in flight then. Such a job is returned (`Ok(Some)`)
-    /// instead of having its serial part run on its callback CPU: no serial worker, no
-    /// wakeup. The caller does what the serial part would do, now, in its own context; the
-    /// job has left the shell, so the caller may submit again at once.
+    /// returns, still nothing else is in flight then, and `caller` allows it where the job
+    /// runs (see [`SyncCaller`]). Such a job is returned (`Ok(Some)`) instead of having its
+    /// serial part run on its callback CPU: no serial worker, no wakeup. The caller does
+    /// what the serial part would do, now, in its own context; the job has left the shell,
+    /// so the caller may submit again at once.
     ///
     /// Order: every job submitted before it finished its serial part before it was
-    /// submitted. A later job with the same callback CPU is handled after the caller is done
-    /// with this one, as long as the caller acts on the job before its softirq or
-    /// bottom-half section ends: that job's serial part runs on this CPU with bottom halves
-    /// disabled, and it is not handed back on another CPU (not its callback CPU).
+    /// submitted, and a later job's serial part cannot start before this job was handed
+    /// back. What the caller does with the job after that is ordered against later jobs as
+    /// [`SyncCaller`] says.
     ///
     /// `Ok(None)`: the job was submitted as by [`Shell::do_parallel_shared`] and its serial
     /// part runs later. Errors as there.
@@ -1160,22 +1181,23 @@ impl<J: Job> Shell<J> {
         &self,
         job: J,
         cb_cpu: &Atomic<u32>,
+        caller: SyncCaller,
     ) -> Result<Option<J>, (Error, J)> {
-        self.submit_shared(job, cb_cpu, true)
+        self.submit_shared(job, cb_cpu, Some(caller))
     }
 
-    /// [`Shell::do_parallel_shared`], or [`Shell::do_parallel_sync`] if `sync`.
+    /// [`Shell::do_parallel_shared`], or [`Shell::do_parallel_sync`] for `sync`'s caller.
     fn submit_shared(
         &self,
         job: J,
         cb_cpu: &Atomic<u32>,
-        sync: bool,
+        sync: Option<SyncCaller>,
     ) -> Result<Option<J>, (Error, J)> {
         let want = cb_cpu.load(Relaxed);
         // Read before this function disables bottom halves itself. Not from a hard
         // interrupt that interrupted a softirq: its result would be used before the result
         // that softirq may still be about to return.
-        let sync = sync && in_softirq() && !in_hardirq();
+        let sync = sync.filter(|c| *c == SyncCaller::Waits || (in_softirq() && !in_hardirq()));
         with_bh_disabled(|bh| {
             self.submit(
                 job,
@@ -1192,14 +1214,15 @@ impl<J: Job> Shell<J> {
     }
 
     /// [`Shell::do_parallel`], with bottom halves disabled (`bh`); `set_cb_cpu` is told the
-    /// callback CPU chosen before the job becomes visible to any other context; `sync` as
-    /// [`Shell::do_parallel_sync`]. Counts a refusal in [`SubmitStats::refused`].
+    /// callback CPU chosen before the job becomes visible to any other context; `sync`: the
+    /// caller of [`Shell::do_parallel_sync`], if it may take the job back in this context.
+    /// Counts a refusal in [`SubmitStats::refused`].
     fn submit(
         &self,
         job: J,
         cb_cpu: u32,
         set_cb_cpu: impl FnOnce(u32),
-        sync: bool,
+        sync: Option<SyncCaller>,
         bh: &BhDisabled,
     ) -> Result<Option<J>, (Error, J)> {
         let r = self.try_submit(job, cb_cpu, set_cb_cpu, sync, bh);
@@ -1216,7 +1239,7 @@ impl<J: Job> Shell<J> {
         job: J,
         cb_cpu: u32,
         set_cb_cpu: impl FnOnce(u32),
-        sync: bool,
+        sync: Option<SyncCaller>,
         bh: &BhDisabled,
     ) -> Result<Option<J>, (Error, J)> {
         let core = &self.core;
@@ -1288,8 +1311,9 @@ impl<J: Job> Shell<J> {
                     inp.stats.inline += 1;
                     // Alone: it may come back synchronously (`ShellCore::sync_wanted`). Set
                     // before its ticket exists, so its completion sees it.
-                    let sync =
-                        sync && here == cb_cpu && in_flight == 1 && sync_pays(&mut inp, cost);
+                    let sync = sync.is_some_and(|c| c == SyncCaller::Waits || here == cb_cpu)
+                        && in_flight == 1
+                        && sync_pays(&mut inp, cost);
                     if sync {
                         core.sync_waiter
                             .store(SYNC_WAITING | u64::from(seq.0), Relaxed);

@@ -3,7 +3,8 @@
 //! KUnit suites of the padata engine (registered by `rust_padata.ko` only).
 
 use super::{
-    do_multithreaded, BhDisabled, Instance, Job, MaskType, MtJob, Shell, Ticket, Tuning, WINDOW,
+    do_multithreaded, BhDisabled, Instance, Job, MaskType, MtJob, Shell, SyncCaller, Ticket,
+    Tuning, WINDOW,
 };
 use crate::kext::{bh::with_bh_disabled, cpumask::CpuSet, sched::in_hardirq};
 use kernel::{
@@ -1696,17 +1697,33 @@ impl Job for SyncJob {
     }
 }
 
-/// Submits `job` with [`Shell::do_parallel_sync`] with bottom halves disabled, as a softirq
-/// would (a caller in process context never gets a job back); with `here`, the current CPU
-/// is the callback CPU, the other condition. A job handed back is recorded as delivered.
-/// Whether it was.
+/// Submits `job` with [`Shell::do_parallel_sync`] for a caller that acts on it
+/// ([`SyncCaller::Acts`]), with bottom halves disabled, as a softirq would (a caller in
+/// process context never gets a job back); with `here`, the current CPU is the callback CPU,
+/// the other condition. A job handed back is recorded as delivered. Whether it was.
 fn submit_sync(shell: &Shell<SyncJob>, job: SyncJob, cb: &Atomic<u32>, here: bool) -> Result<bool> {
-    let r = with_bh_disabled(|_| {
+    handed_back(with_bh_disabled(|_| {
         if here {
             cb.store(CpuId::current().as_u32(), Relaxed);
         }
-        shell.do_parallel_sync(job, cb)
-    });
+        shell.do_parallel_sync(job, cb, SyncCaller::Acts)
+    }))
+}
+
+/// A way to submit a [`SyncJob`] ([`submit_sync`], [`submit_waiting`]). Whether it came
+/// back synchronously.
+type SubmitFn = fn(&Shell<SyncJob>, SyncJob, &Atomic<u32>) -> Result<bool>;
+
+/// Submits `job` with [`Shell::do_parallel_sync`] for a caller that only waits for it
+/// ([`SyncCaller::Waits`]), in the caller's context as it is (a KUnit case or a spawned task:
+/// process context, bottom halves enabled), whatever the callback CPU. A job handed back is
+/// recorded as delivered. Whether it was.
+fn submit_waiting(shell: &Shell<SyncJob>, job: SyncJob, cb: &Atomic<u32>) -> Result<bool> {
+    handed_back(shell.do_parallel_sync(job, cb, SyncCaller::Waits))
+}
+
+/// Records a job [`Shell::do_parallel_sync`] handed back as delivered. Whether it did.
+fn handed_back(r: Result<Option<SyncJob>, (Error, SyncJob)>) -> Result<bool> {
     match r {
         Ok(Some(job)) => {
             job.delivered();
@@ -1715,6 +1732,62 @@ fn submit_sync(shell: &Shell<SyncJob>, job: SyncJob, cb: &Atomic<u32>, here: boo
         Ok(None) => Ok(false),
         Err((e, _)) => Err(e),
     }
+}
+
+/// What [`overtake_case`] saw: whether the first job was parked, how many of the later jobs
+/// came back synchronously and how many were delivered while the first was parked, whether
+/// the job submitted once the shell was idle came back synchronously, and the shell's
+/// `sync` counter.
+struct Overtake {
+    /// The first job's parallel part parked it.
+    was_parked: bool,
+    /// Later jobs handed back synchronously while the first was parked.
+    sync: u64,
+    /// Jobs delivered while the first was parked.
+    early: u64,
+    /// The job submitted after the shell went idle came back synchronously.
+    last_sync: bool,
+    /// [`SerialStats::sync`](super::stats::SerialStats) at the end.
+    sync_stat: u64,
+}
+
+/// Parks one job of a fresh shell in its parallel part, submits `later` more with `submit`,
+/// hands the first back, waits for the shell to go idle and submits one more.
+fn overtake_case(submit: SubmitFn, later: u64) -> Result<Overtake> {
+    SyncJob::reset();
+    let t = Tuning {
+        inline_ns: u32::MAX,
+        ..Tuning::DEFAULT
+    };
+    let inst = Instance::new(c"kunit_sync", None, t)?;
+    let shell = Shell::new(&inst)?;
+    let park = Parking::new()?;
+    let cb = Atomic::new(CpuSet::online().pick(1).unwrap_or(0));
+    let first = SyncJob {
+        park: Some(park.clone()),
+        ..SyncJob::new(0, 0)
+    };
+    let mut sync = u64::from(submit(&shell, first, &cb)?);
+    for idx in 1..=later {
+        sync += u64::from(submit(&shell, SyncJob::new(0, idx), &cb)?);
+    }
+    // Nothing may have come back, or run its serial part, ahead of the parked job.
+    let early = SYNC_NEXT[0].load(Relaxed);
+    let parked = park.parked.lock().pop();
+    let was_parked = parked.is_some();
+    if let Some((job, ticket)) = parked {
+        ticket.serial(job);
+    }
+    shell.wait_idle();
+    let last_sync = submit(&shell, SyncJob::new(0, later + 1), &cb)?;
+    shell.wait_idle();
+    Ok(Overtake {
+        was_parked,
+        sync,
+        early,
+        last_sync,
+        sync_stat: shell.stats().serial.sync,
+    })
 }
 
 /// KUnit suite `rust_padata_sync`: jobs handed back to their submitter synchronously.
@@ -1750,14 +1823,17 @@ mod sync_tests {
             if idx % 10 == 1 {
                 // From process context: never handed back.
                 cb.store(CpuId::current().as_u32(), Relaxed);
-                from_process += u64::from(matches!(shell.do_parallel_sync(job, &cb), Ok(None)));
+                from_process += u64::from(matches!(
+                    shell.do_parallel_sync(job, &cb, SyncCaller::Acts),
+                    Ok(None)
+                ));
             } else if idx % 10 == 2 && online.weight() > 1 {
                 // For another callback CPU (set in the same bottom-half section).
                 let r = with_bh_disabled(|_| {
                     let here = CpuId::current().as_u32();
                     let other = online.iter().find(|&c| c != here).unwrap_or(here);
                     cb.store(other, Relaxed);
-                    shell.do_parallel_sync(job, &cb)
+                    shell.do_parallel_sync(job, &cb, SyncCaller::Acts)
                 });
                 other_cpu += u64::from(matches!(r, Ok(None)));
             } else {
@@ -1819,41 +1895,56 @@ mod sync_tests {
     }
 
     /// While an earlier job is in flight (its ticket parked), later jobs are not handed back
-    /// synchronously: they wait for its turn and follow it in order through their serial
-    /// parts. Once the shell is idle again, a job comes back synchronously.
+    /// synchronously, to a caller that acts on them or to one that only waits: they wait for
+    /// its turn and follow it in order through their serial parts. Once the shell is idle
+    /// again, a job comes back synchronously.
     #[test]
     fn in_flight_job_is_never_overtaken() -> Result {
         const LATER: u64 = 50;
+        let acts = |sh: &Shell<SyncJob>, j, cb: &Atomic<u32>| submit_sync(sh, j, cb, true);
+        let submitters: [SubmitFn; 2] = [acts, submit_waiting];
+        for submit in submitters {
+            let o = overtake_case(submit, LATER)?;
+            assert!(o.was_parked);
+            assert_eq!((o.sync, o.early), (0, 0));
+            assert_eq!(SYNC_SERIAL.load(Relaxed), LATER + 1);
+            assert!(o.last_sync);
+            assert_eq!(SYNC_REORDERED.load(Relaxed), 0);
+            assert_eq!(SYNC_NEXT[0].load(Relaxed), LATER + 2);
+            assert_eq!(o.sync_stat, 1);
+        }
+        Ok(())
+    }
+
+    /// A caller that only waits gets every lone inline job back synchronously, in process
+    /// context and whatever the job's callback CPU (here each online CPU in turn): no serial
+    /// part runs, and the counters say so. The same jobs for a caller that acts on them
+    /// never come back from process context ([`lone_jobs_come_back_synchronously`]).
+    #[test]
+    fn waiting_caller_gets_lone_jobs_back_anywhere() -> Result {
+        const JOBS: u64 = 3000;
         SyncJob::reset();
         let inst = Instance::new(c"kunit_sync", None, ALWAYS_INLINE)?;
         let shell = Shell::new(&inst)?;
-        let park = Parking::new()?;
-        let cb = Atomic::new(CpuSet::online().pick(1).unwrap_or(0));
-        let first = SyncJob {
-            park: Some(park.clone()),
-            ..SyncJob::new(0, 0)
-        };
-        let mut sync = u64::from(submit_sync(&shell, first, &cb, true)?);
-        for idx in 1..=LATER {
-            sync += u64::from(submit_sync(&shell, SyncJob::new(0, idx), &cb, true)?);
+        let online = CpuSet::online();
+        let mut sync = 0;
+        for idx in 0..JOBS {
+            let cb = Atomic::new(online.pick(idx as u32).unwrap_or(0));
+            let job = SyncJob {
+                delay_us: if idx % 7 == 0 { 5 } else { 0 },
+                ..SyncJob::new(0, idx)
+            };
+            sync += u64::from(submit_waiting(&shell, job, &cb)?);
+            shell.wait_idle();
         }
-        // Nothing may have come back, or run its serial part, ahead of the parked job.
-        let early = SYNC_NEXT[0].load(Relaxed);
-        let parked = park.parked.lock().pop();
-        let was_parked = parked.is_some();
-        if let Some((job, ticket)) = parked {
-            ticket.serial(job);
-        }
-        shell.wait_idle();
-        let last_sync = submit_sync(&shell, SyncJob::new(0, LATER + 1), &cb, true)?;
-        shell.wait_idle();
-        assert!(was_parked);
-        assert_eq!((sync, early), (0, 0));
-        assert_eq!(SYNC_SERIAL.load(Relaxed), LATER + 1);
-        assert!(last_sync);
+        let s = shell.stats();
+        assert_eq!(sync, JOBS);
+        assert_eq!(SYNC_SERIAL.load(Relaxed), 0);
         assert_eq!(SYNC_REORDERED.load(Relaxed), 0);
-        assert_eq!(SYNC_NEXT[0].load(Relaxed), LATER + 2);
-        assert_eq!(shell.stats().serial.sync, 1);
+        assert_eq!(SYNC_NEXT[0].load(Relaxed), JOBS);
+        assert_eq!((s.submit.inline, s.serial.sync), (JOBS, JOBS));
+        assert_eq!(s.serial.completed, JOBS);
+        assert_eq!(shell.outstanding(), 0);
         Ok(())
     }
 
@@ -1940,8 +2031,10 @@ mod sync_tests {
     }
 
     /// Four concurrent submitters, each with its own callback CPU (as pcrypt's transforms),
-    /// some jobs busy for a while: every job is handed back exactly once, synchronously or
-    /// through its serial part, and each submitter's jobs in its order.
+    /// two acting on their jobs (with bottom halves disabled) and two only waiting for them
+    /// (in process context), some jobs busy for a while: every job is handed back exactly
+    /// once, synchronously or through its serial part, and each submitter's jobs in its
+    /// order.
     #[test]
     fn concurrent_submitters_keep_their_order() -> Result {
         const PER: u64 = 50_000 / DEBUG_DIVISOR;
@@ -1971,7 +2064,12 @@ mod sync_tests {
                         delay_us: if r >> 28 == 0 { (r >> 8) % 20 } else { 0 },
                         ..SyncJob::new(s, idx)
                     };
-                    match submit_sync(&shell, job, &cb, false) {
+                    let r = if s % 2 == 0 {
+                        submit_sync(&shell, job, &cb, false)
+                    } else {
+                        submit_waiting(&shell, job, &cb)
+                    };
+                    match r {
                         Ok(true) => {
                             sync.fetch_add(1, Relaxed);
                         }
