@@ -160,11 +160,13 @@ pub(crate) enum SyncCaller {
     /// later job with that callback CPU has its serial part run there with bottom halves
     /// disabled, so after the caller's section ends.
     Acts,
-    /// The caller only waits for the job: its serial part would do nothing but wake the
-    /// caller (pcrypt: a request whose completion is `crypto_req_done()`, as set up for
-    /// `crypto_wait_req()`). Handed back in any context, on any CPU. In C the waiter runs
-    /// whenever the scheduler picks it, after its wakeup and with no order against later
-    /// jobs' serial parts, so returning the job keeps every order C keeps.
+    /// The caller only waits for the job: its serial part would only record the status and
+    /// wake the caller (pcrypt: a request whose completion is `crypto_req_done()`, as set
+    /// up for `crypto_wait_req()`). In C the waiter runs whenever the scheduler picks it,
+    /// after its wakeup and with no order against later jobs' serial parts. Handed back in
+    /// process or softirq context, on the job's callback CPU, or on any CPU while no job of
+    /// the shell ever went back to a caller that acts: such a caller may still be acting on
+    /// its job on the callback CPU, and C would wake the waiter only after that.
     Waits,
 }
 
@@ -203,6 +205,10 @@ pub(super) struct Input<J> {
     /// Lone jobs costlier than a handoff submitted for a synchronous completion, counted
     /// to let one in `SYNC_PROBE_EVERY` complete asynchronously (see [`sync_pays`]).
     pub(super) sync_probe: u32,
+    /// A job was meant to go back synchronously to a caller that acts on it
+    /// ([`SyncCaller::Acts`]); from then on a caller that waits gets jobs back only on their
+    /// callback CPU (see [`SyncCaller::Waits`]). Never cleared.
+    pub(super) acted: bool,
     /// Instance snapshot.
     pub(super) snap: Snapshot,
     /// Generation of `snap`.
@@ -1065,6 +1071,7 @@ impl<J: Job> Shell<J> {
                     serial_ready,
                     peak: 0,
                     sync_probe: 0,
+                    acted: false,
                     snap,
                     gen,
                     overflow: KVec::new(),
@@ -1239,7 +1246,7 @@ impl<J: Job> Shell<J> {
         job: J,
         cb_cpu: u32,
         set_cb_cpu: impl FnOnce(u32),
-        sync: Option<SyncCaller>,
+        caller: Option<SyncCaller>,
         bh: &BhDisabled,
     ) -> Result<Option<J>, (Error, J)> {
         let core = &self.core;
@@ -1294,6 +1301,7 @@ impl<J: Job> Shell<J> {
                 // fully ordered decrement in `ShellCore::finished`) is visible here, and so to
                 // a caller this job may be handed back to (`Shell::do_parallel_sync`).
                 let in_flight = core.outstanding.fetch_add(1, Acquire) + 1;
+                let peak_before = inp.peak;
                 inp.peak = next_peak(inp.peak, in_flight);
                 inp.stats.submitted += 1;
                 inp.stats.peak_in_flight = inp.stats.peak_in_flight.max(in_flight);
@@ -1311,10 +1319,18 @@ impl<J: Job> Shell<J> {
                     inp.stats.inline += 1;
                     // Alone: it may come back synchronously (`ShellCore::sync_wanted`). Set
                     // before its ticket exists, so its completion sees it.
-                    let sync = sync.is_some_and(|c| c == SyncCaller::Waits || here == cb_cpu)
+                    let sync = caller
+                        .is_some_and(|c| here == cb_cpu || (c == SyncCaller::Waits && !inp.acted))
                         && in_flight == 1
                         && sync_pays(&mut inp, cost);
                     if sync {
+                        inp.acted |= caller == Some(SyncCaller::Acts);
+                        // The job comes back before its caller could submit another, so its
+                        // being alone says nothing about how many the caller keeps in flight:
+                        // the peak does not decay for it. Otherwise a stretch of cheap jobs
+                        // returned synchronously would make a burst's costly jobs look alone
+                        // (and run one after another in the submitter) until a probe.
+                        inp.peak = inp.peak.max(peak_before);
                         core.sync_waiter
                             .store(SYNC_WAITING | u64::from(seq.0), Relaxed);
                     }

@@ -1710,10 +1710,6 @@ fn submit_sync(shell: &Shell<SyncJob>, job: SyncJob, cb: &Atomic<u32>, here: boo
     }))
 }
 
-/// A way to submit a [`SyncJob`] ([`submit_sync`], [`submit_waiting`]). Whether it came
-/// back synchronously.
-type SubmitFn = fn(&Shell<SyncJob>, SyncJob, &Atomic<u32>) -> Result<bool>;
-
 /// Submits `job` with [`Shell::do_parallel_sync`] for a caller that only waits for it
 /// ([`SyncCaller::Waits`]), in the caller's context as it is (a KUnit case or a spawned task:
 /// process context, bottom halves enabled), whatever the callback CPU. A job handed back is
@@ -1751,9 +1747,16 @@ struct Overtake {
     sync_stat: u64,
 }
 
-/// Parks one job of a fresh shell in its parallel part, submits `later` more with `submit`,
-/// hands the first back, waits for the shell to go idle and submits one more.
-fn overtake_case(submit: SubmitFn, later: u64) -> Result<Overtake> {
+/// Parks one job of a fresh shell in its parallel part, submits `later` more for `caller`,
+/// hands the first back, waits for the shell to go idle and submits one more. For a caller
+/// that acts, the first and the last job take the current CPU as their callback CPU (the
+/// condition for coming back), the later ones keep the first one's, so that they all
+/// share one serial worker however the task migrates.
+fn overtake_case(caller: SyncCaller, later: u64) -> Result<Overtake> {
+    let submit = |shell: &Shell<SyncJob>, job, cb: &Atomic<u32>, here| match caller {
+        SyncCaller::Acts => submit_sync(shell, job, cb, here),
+        SyncCaller::Waits => submit_waiting(shell, job, cb),
+    };
     SyncJob::reset();
     let t = Tuning {
         inline_ns: u32::MAX,
@@ -1767,9 +1770,9 @@ fn overtake_case(submit: SubmitFn, later: u64) -> Result<Overtake> {
         park: Some(park.clone()),
         ..SyncJob::new(0, 0)
     };
-    let mut sync = u64::from(submit(&shell, first, &cb)?);
+    let mut sync = u64::from(submit(&shell, first, &cb, true)?);
     for idx in 1..=later {
-        sync += u64::from(submit(&shell, SyncJob::new(0, idx), &cb)?);
+        sync += u64::from(submit(&shell, SyncJob::new(0, idx), &cb, false)?);
     }
     // Nothing may have come back, or run its serial part, ahead of the parked job.
     let early = SYNC_NEXT[0].load(Relaxed);
@@ -1779,7 +1782,7 @@ fn overtake_case(submit: SubmitFn, later: u64) -> Result<Overtake> {
         ticket.serial(job);
     }
     shell.wait_idle();
-    let last_sync = submit(&shell, SyncJob::new(0, later + 1), &cb)?;
+    let last_sync = submit(&shell, SyncJob::new(0, later + 1), &cb, true)?;
     shell.wait_idle();
     Ok(Overtake {
         was_parked,
@@ -1901,10 +1904,8 @@ mod sync_tests {
     #[test]
     fn in_flight_job_is_never_overtaken() -> Result {
         const LATER: u64 = 50;
-        let acts = |sh: &Shell<SyncJob>, j, cb: &Atomic<u32>| submit_sync(sh, j, cb, true);
-        let submitters: [SubmitFn; 2] = [acts, submit_waiting];
-        for submit in submitters {
-            let o = overtake_case(submit, LATER)?;
+        for caller in [SyncCaller::Acts, SyncCaller::Waits] {
+            let o = overtake_case(caller, LATER)?;
             assert!(o.was_parked);
             assert_eq!((o.sync, o.early), (0, 0));
             assert_eq!(SYNC_SERIAL.load(Relaxed), LATER + 1);
@@ -1927,24 +1928,126 @@ mod sync_tests {
         let inst = Instance::new(c"kunit_sync", None, ALWAYS_INLINE)?;
         let shell = Shell::new(&inst)?;
         let online = CpuSet::online();
-        let mut sync = 0;
+        let (mut sync, mut elsewhere) = (0, 0);
         for idx in 0..JOBS {
             let cb = Atomic::new(online.pick(idx as u32).unwrap_or(0));
             let job = SyncJob {
                 delay_us: if idx % 7 == 0 { 5 } else { 0 },
                 ..SyncJob::new(0, idx)
             };
-            sync += u64::from(submit_waiting(&shell, job, &cb)?);
+            let back = submit_waiting(&shell, job, &cb)?;
+            sync += u64::from(back);
+            // Counted after the fact: the task may have migrated since, rarely.
+            elsewhere += u64::from(back && cb.load(Relaxed) != CpuId::current().as_u32());
             shell.wait_idle();
         }
         let s = shell.stats();
         assert_eq!(sync, JOBS);
+        if online.weight() > 1 {
+            assert!(elsewhere > 0);
+        }
         assert_eq!(SYNC_SERIAL.load(Relaxed), 0);
         assert_eq!(SYNC_REORDERED.load(Relaxed), 0);
         assert_eq!(SYNC_NEXT[0].load(Relaxed), JOBS);
         assert_eq!((s.submit.inline, s.serial.sync), (JOBS, JOBS));
         assert_eq!(s.serial.completed, JOBS);
         assert_eq!(shell.outstanding(), 0);
+        Ok(())
+    }
+
+    /// Once a job went back to a caller that acts, a caller that only waits gets lone jobs
+    /// back only on their callback CPU: the acting caller may still be at work on its job
+    /// there, and C would wake the waiter after that. Jobs for another callback CPU go
+    /// through their serial parts, in order.
+    #[test]
+    fn waiting_caller_after_acting_caller_only_on_callback_cpu() -> Result {
+        const JOBS: u64 = 200;
+        SyncJob::reset();
+        let inst = Instance::new(c"kunit_sync", None, ALWAYS_INLINE)?;
+        let shell = Shell::new(&inst)?;
+        let online = CpuSet::online();
+        let cb = Atomic::new(0);
+        let acted = submit_sync(&shell, SyncJob::new(0, 0), &cb, true)?;
+        shell.wait_idle();
+        let (mut here, mut other) = (0, 0);
+        for idx in 1..=JOBS {
+            if idx % 2 == 0 {
+                // On the callback CPU (set and submitted where the task cannot migrate).
+                let back = with_bh_disabled(|_| {
+                    cb.store(CpuId::current().as_u32(), Relaxed);
+                    submit_waiting(&shell, SyncJob::new(0, idx), &cb)
+                })?;
+                here += u64::from(back);
+            } else {
+                // For another callback CPU (chosen where the task cannot migrate).
+                let back = with_bh_disabled(|_| {
+                    let cur = CpuId::current().as_u32();
+                    cb.store(online.iter().find(|&c| c != cur).unwrap_or(cur), Relaxed);
+                    submit_waiting(&shell, SyncJob::new(0, idx), &cb)
+                })?;
+                other += u64::from(back);
+            }
+            shell.wait_idle();
+        }
+        assert!(acted);
+        assert_eq!(here, JOBS / 2);
+        if online.weight() > 1 {
+            assert_eq!(other, 0);
+            assert_eq!(SYNC_SERIAL.load(Relaxed), JOBS / 2);
+        }
+        assert_eq!(SYNC_REORDERED.load(Relaxed), 0);
+        assert_eq!(SYNC_NEXT[0].load(Relaxed), JOBS + 1);
+        assert_eq!(shell.outstanding(), 0);
+        Ok(())
+    }
+
+    /// Jobs handed back synchronously do not wear down a shell's memory of a burst: after 9
+    /// jobs in flight at once and then 300 cheap lone jobs that came back synchronously (the
+    /// peak would decay below the "alone" bound in about 195), a costly lone job goes to a
+    /// lane instead of running alone in the submitter (fails on 9182cf0, which let those
+    /// returns decay the peak: the costly job came back synchronously).
+    #[test]
+    fn sync_returns_keep_the_peak() -> Result {
+        SyncJob::reset();
+        let inst = Instance::new(c"kunit_sync", None, ALWAYS_INLINE)?;
+        let shell = Shell::new(&inst)?;
+        let park = Parking::new()?;
+        let cb = Atomic::new(CpuSet::online().pick(0).unwrap_or(0));
+        let first = SyncJob {
+            park: Some(park.clone()),
+            ..SyncJob::new(0, 0)
+        };
+        let mut burst = u64::from(submit_waiting(&shell, first, &cb)?);
+        for idx in 1..=8 {
+            burst += u64::from(submit_waiting(&shell, SyncJob::new(0, idx), &cb)?);
+        }
+        let parked = park.parked.lock().pop();
+        let was_parked = parked.is_some();
+        if let Some((job, ticket)) = parked {
+            ticket.serial(job);
+        }
+        shell.wait_idle();
+        let mut sync = 0;
+        for idx in 9..309 {
+            sync += u64::from(submit_waiting(&shell, SyncJob::new(0, idx), &cb)?);
+            shell.wait_idle();
+        }
+        // Every job now costs more than a handoff.
+        shell.retune(Tuning {
+            inline_ns: 1,
+            ..Tuning::DEFAULT
+        });
+        let costly = submit_waiting(&shell, SyncJob::new(0, 309), &cb)?;
+        shell.wait_idle();
+        let s = shell.stats();
+        assert!(was_parked);
+        assert_eq!((burst, sync), (0, 300));
+        assert_eq!(s.submit.peak_in_flight, 9);
+        assert!(!costly);
+        assert_eq!(s.submit.lane_pinned + s.submit.lane_unbound, 1);
+        assert_eq!(SYNC_SERIAL.load(Relaxed), 10);
+        assert_eq!(SYNC_REORDERED.load(Relaxed), 0);
+        assert_eq!(SYNC_NEXT[0].load(Relaxed), 310);
         Ok(())
     }
 
