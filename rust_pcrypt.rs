@@ -180,8 +180,9 @@ impl AeadTemplate for Pcrypt {
             Dir::Decrypt => &inst.psdec,
         };
         // A caller that only waits (`crypto_wait_req()`) may get its result back on any
-        // CPU; one whose completion acts on the result (ESP) only where C's serial worker
-        // would have called it (Documentation/pcrypt.rst, "Synchronous completion").
+        // CPU until one that acts on it got one back, then on the callback CPU; one whose
+        // completion acts on the result (ESP) only where C's serial worker would have
+        // called it (Documentation/pcrypt.rst, "Synchronous completion").
         let caller = if req.caller_waits() {
             SyncCaller::Waits
         } else {

@@ -156,7 +156,8 @@ pub(crate) trait Job: Send + Sized + Unpin + 'static {
 pub(crate) enum SyncCaller {
     /// The caller acts on the job itself as soon as it is back (IPsec: ESP resumes the
     /// packet's output or input in the same softirq). Handed back only in a softirq or with
-    /// bottom halves disabled, not in a hard interrupt, and on the job's callback CPU: a
+    /// bottom halves disabled, not in a hard interrupt, not on PREEMPT_RT (where such
+    /// sections are preemptible), and on the job's callback CPU: a
     /// later job with that callback CPU has its serial part run there with bottom halves
     /// disabled, so after the caller's section ends.
     Acts,
@@ -1203,8 +1204,16 @@ impl<J: Job> Shell<J> {
         let want = cb_cpu.load(Relaxed);
         // Read before this function disables bottom halves itself. Not from a hard
         // interrupt that interrupted a softirq: its result would be used before the result
-        // that softirq may still be about to return.
-        let sync = sync.filter(|c| *c == SyncCaller::Waits || (in_softirq() && !in_hardirq()));
+        // that softirq may still be about to return. Never to a caller that acts on
+        // PREEMPT_RT: there bottom-half sections are preemptible and per task, so a serial
+        // worker or a waiter could run on the CPU while the caller still acts on its job.
+        let sync = sync.filter(|c| {
+            !in_hardirq()
+                && match c {
+                    SyncCaller::Waits => true,
+                    SyncCaller::Acts => !cfg!(CONFIG_PREEMPT_RT) && in_softirq(),
+                }
+        });
         with_bh_disabled(|bh| {
             self.submit(
                 job,
