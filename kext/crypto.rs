@@ -366,7 +366,7 @@ impl<'s, T: AeadTemplate> NewRequest<'s, T> {
 
     /// Whether the caller only waits for the result: the request's completion is
     /// `crypto_req_done()`, which callers of `crypto_wait_req()` set (`crypto_req_done`
-    /// with a `struct crypto_wait`) and which does nothing but wake the waiter.
+    /// with a `struct crypto_wait`) and which only records the status and wakes the waiter.
     pub(crate) fn caller_waits(&self) -> bool {
         // SAFETY: `req` is a live request by the invariants of `Request`. The caller set its
         // callback before submitting it and may not change it while the request is ours.

@@ -929,6 +929,17 @@ impl<J: Job> Parking<J> {
             ticket.serial(job);
         }
     }
+
+    /// Hands the last parked job back through its ticket (outside the parking's lock);
+    /// whether one was parked.
+    fn release_one(&self) -> bool {
+        let parked = self.parked.lock().pop();
+        let was_parked = parked.is_some();
+        if let Some((job, ticket)) = parked {
+            ticket.serial(job);
+        }
+        was_parked
+    }
 }
 
 /// Drops the tickets still parked in `park` (their jobs are skipped) and waits, at most
@@ -1776,11 +1787,7 @@ fn overtake_case(caller: SyncCaller, later: u64) -> Result<Overtake> {
     }
     // Nothing may have come back, or run its serial part, ahead of the parked job.
     let early = SYNC_NEXT[0].load(Relaxed);
-    let parked = park.parked.lock().pop();
-    let was_parked = parked.is_some();
-    if let Some((job, ticket)) = parked {
-        ticket.serial(job);
-    }
+    let was_parked = park.release_one();
     shell.wait_idle();
     let last_sync = submit(&shell, SyncJob::new(0, later + 1), &cb, true)?;
     shell.wait_idle();
@@ -2037,11 +2044,7 @@ mod sync_tests {
         for idx in 1..=8 {
             burst += u64::from(submit_waiting(&shell, SyncJob::new(0, idx), &cb)?);
         }
-        let parked = park.parked.lock().pop();
-        let was_parked = parked.is_some();
-        if let Some((job, ticket)) = parked {
-            ticket.serial(job);
-        }
+        let was_parked = park.release_one();
         shell.wait_idle();
         let mut sync = 0;
         for idx in 9..309 {
@@ -2082,11 +2085,7 @@ mod sync_tests {
             ..SyncJob::new(0, 0)
         };
         let sync = submit_sync(&shell, job, &cb, true)?;
-        let parked = park.parked.lock().pop();
-        let was_parked = parked.is_some();
-        if let Some((job, ticket)) = parked {
-            ticket.serial(job);
-        }
+        let was_parked = park.release_one();
         let idle = idle_within(&shell, 10);
         assert!(was_parked && !sync);
         assert!(idle);
