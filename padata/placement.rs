@@ -55,9 +55,13 @@ pub(super) enum Next<J> {
     Nothing,
 }
 
-/// One lone job in this many whose cost exceeds [`Tuning::inline_ns`] is not handed back
-/// synchronously (see [`sync_pays`]).
+/// The shortest interval, in lone jobs costlier than [`Tuning::inline_ns`], between two of
+/// them that are not handed back synchronously (see [`sync_pays`]).
 pub(super) const SYNC_PROBE_EVERY: u32 = 32;
+
+/// The longest such interval (see [`next_probe_every`]): a probe then costs one handoff per
+/// 1024 jobs that each cost at least a handoff, under 0.1 % of the work.
+pub(super) const SYNC_PROBE_MAX: u32 = SYNC_PROBE_EVERY << 5;
 
 /// Whether a lone job that runs inline, of average cost `cost` (ns), may be handed back to
 /// its submitter synchronously ([`super::Shell::do_parallel_sync`]).
@@ -66,18 +70,69 @@ pub(super) const SYNC_PROBE_EVERY: u32 = 32;
 /// next one would not pay. A costlier job could run beside the next one if the caller
 /// submitted that one before this one completes. But a caller that gets every result
 /// synchronously never shows whether it would: its next submission always finds the shell
-/// idle. So one such job in [`SYNC_PROBE_EVERY`] completes asynchronously, as a probe.
-/// - If the caller submits more while the probe is in flight (tcrypt mode 215, a flow with
-///   several packets in flight), the shell's peak of jobs in flight rises. Its next jobs
-///   are no longer alone, and they go to lanes ([`inline_pays`]).
-/// - If the caller waits for each result (tcrypt mode 211, one packet at a time), the probe
-///   costs one serial handoff per 32 jobs.
+/// idle. So one such job in about [`Input::probe_every`] completes asynchronously, as a
+/// probe, and the next submission tells what the caller did meanwhile ([`probe_seen`]):
+/// - If the caller submitted more while the probe was in flight (tcrypt mode 215, a flow
+///   with several packets in flight), the shell's peak of jobs in flight rises. Its next
+///   jobs are no longer alone, and they go to lanes ([`inline_pays`]).
+/// - If the caller waited for the result (tcrypt mode 211, one packet at a time), the probe
+///   cost one serial handoff and found nothing, and the next one comes twice as late.
 pub(super) fn sync_pays<J>(inp: &mut Input<J>, cost: u32) -> bool {
     if cost < inp.tuning.inline_ns {
         return true;
     }
-    inp.sync_probe = inp.sync_probe.wrapping_add(1);
-    inp.sync_probe % SYNC_PROBE_EVERY != 0
+    inp.sync_probe = inp.sync_probe.saturating_add(1);
+    if inp.sync_probe < inp.probe_at {
+        return true;
+    }
+    inp.sync_probe = 0;
+    inp.probe_pending = true;
+    false
+}
+
+/// Notes, at an accepted submission of job `seq` that found `in_flight` jobs of the shell
+/// in flight (itself included), what the caller did while the last probe of [`sync_pays`]
+/// was in flight, if this is the first submission since then, and picks where the next
+/// probe falls ([`probe_at`]).
+pub(super) fn probe_seen<J>(inp: &mut Input<J>, in_flight: u32, seq: super::seq::Seq) {
+    if inp.probe_pending {
+        inp.probe_pending = false;
+        inp.probe_every = next_probe_every(inp.probe_every, in_flight);
+        inp.probe_at = probe_at(inp.probe_every, seq.0);
+    }
+}
+
+/// Which costly lone job, counted from the last probe, is the next probe for the interval
+/// `every`: one in `every / 2 + 1..=every`, picked by a multiplicative hash of the sequence
+/// number `seq` of the submission that chose it.
+///
+/// A fixed interval could fall on the same place of every burst of a caller that submits a
+/// burst and then waits for all of it (tcrypt mode 215 submits 8 or 32): on the burst's last
+/// job the probe finds the caller waiting, every time, and never shows that it keeps
+/// several jobs in flight. A position that varies falls elsewhere in the burst soon.
+pub(super) fn probe_at(every: u32, seq: u32) -> u32 {
+    let half = every / 2;
+    let span = u64::from(every - half);
+    let hash = u64::from(seq.wrapping_mul(0x9e37_79b9));
+    half + 1 + ((hash * span) >> 32) as u32
+}
+
+/// The interval between probes ([`sync_pays`]) that follows `every` when the first
+/// submission after a probe found `in_flight` jobs in flight (itself included): twice
+/// `every`, at most [`SYNC_PROBE_MAX`], if the probe was over (the caller waited for it);
+/// [`SYNC_PROBE_EVERY`] if it was not (the caller, or another one, submitted meanwhile).
+///
+/// The probe's cost halves with each probe that finds a caller waiting, like a backoff; a
+/// caller that starts to keep several jobs in flight waits at most [`SYNC_PROBE_MAX`] jobs
+/// to be seen, and meanwhile its jobs run in its own context, as they would without padata.
+pub(super) fn next_probe_every(every: u32, in_flight: u32) -> u32 {
+    if in_flight <= 1 {
+        every
+            .saturating_mul(2)
+            .clamp(SYNC_PROBE_EVERY, SYNC_PROBE_MAX)
+    } else {
+        SYNC_PROBE_EVERY
+    }
 }
 
 /// The decaying peak of jobs in flight after a submission that found `in_flight` of them
@@ -191,7 +246,9 @@ pub(super) fn usable_cb_cpu(snap: &Snapshot, cpu: u32) -> Option<u32> {
 /// KUnit suite `rust_padata_placement`: thresholds that the placement policy derives.
 #[kernel::prelude::kunit_tests(rust_padata_placement)]
 mod placement_tests {
-    use super::{lane_limit, unbound_depth};
+    use super::{
+        lane_limit, next_probe_every, probe_at, unbound_depth, SYNC_PROBE_EVERY, SYNC_PROBE_MAX,
+    };
     use crate::{
         kext::cpumask::CpuSet,
         padata::{instance::Snapshot, tuning::UNBOUND_PER_CPU, Tuning},
@@ -247,6 +304,47 @@ mod placement_tests {
             assert_eq!(unbound_depth(&t, &snap(4)), depth);
             assert_eq!(unbound_depth(&Tuning { lane_max: 1, ..t }, &snap(4)), depth);
         }
+    }
+
+    /// The interval between probes doubles from 32 to at most 1024 jobs while each probe
+    /// finds the caller waiting (nothing else in flight at the next submission), and goes
+    /// back to 32 as soon as one does not.
+    #[test]
+    fn probe_interval_backs_off_and_resets() {
+        assert_eq!((SYNC_PROBE_EVERY, SYNC_PROBE_MAX), (32, 1024));
+        let mut every = SYNC_PROBE_EVERY;
+        let mut seen = [0; 7];
+        for s in seen.iter_mut() {
+            every = next_probe_every(every, 1);
+            *s = every;
+        }
+        assert_eq!(seen, [64, 128, 256, 512, 1024, 1024, 1024]);
+        assert_eq!(next_probe_every(SYNC_PROBE_MAX, 2), SYNC_PROBE_EVERY);
+        assert_eq!(next_probe_every(256, 100), SYNC_PROBE_EVERY);
+        assert_eq!(next_probe_every(SYNC_PROBE_EVERY, 2), SYNC_PROBE_EVERY);
+        assert_eq!(next_probe_every(0, 1), SYNC_PROBE_EVERY);
+        assert_eq!(next_probe_every(u32::MAX, 0), SYNC_PROBE_MAX);
+    }
+
+    /// The next probe falls on one of the last half of the interval's jobs, and not on the
+    /// same one for consecutive sequence numbers: of the probes of 64 submissions in a row
+    /// for an interval of 32, each of the 16 places is taken at least once.
+    #[test]
+    fn probe_position_varies_within_the_interval() {
+        for every in [SYNC_PROBE_EVERY, 64, SYNC_PROBE_MAX] {
+            for seq in [0, 1, 2, 31, 1000, u32::MAX] {
+                let at = probe_at(every, seq);
+                assert!(at > every / 2 && at <= every);
+            }
+        }
+        let mut hit = [false; 16];
+        for seq in 0..64 {
+            let at = probe_at(SYNC_PROBE_EVERY, seq);
+            if let Some(h) = hit.get_mut((at - 17) as usize) {
+                *h = true;
+            }
+        }
+        assert!(hit.iter().all(|h| *h));
     }
 
     /// `handoff_ns` sets both thresholds that compare a job's cost with a handoff, `lane_max`

@@ -32,7 +32,10 @@
 use super::{
     instance::{Instance, InstanceInner, Queues, Snapshot},
     linger::{keep_polling, poll_until_fed, LineCounter},
-    placement::{inline_pays, lane_limit, next_peak, pick_lane, sync_pays, usable_cb_cpu, Next},
+    placement::{
+        inline_pays, lane_limit, next_peak, pick_lane, probe_at, probe_seen, sync_pays,
+        usable_cb_cpu, Next, SYNC_PROBE_EVERY,
+    },
     reorder::{ring_idx, Done, Ready, Reorder, SerialQueue, NIL},
     seq::Seq,
     stats::{SerialStats, ShellStats, SubmitStats},
@@ -203,9 +206,17 @@ pub(super) struct Input<J> {
     /// 1/64, so bursts of N keep it near N and it follows a shallower load within ~100
     /// submissions.
     pub(super) peak: u32,
-    /// Lone jobs costlier than a handoff submitted for a synchronous completion, counted
-    /// to let one in `SYNC_PROBE_EVERY` complete asynchronously (see [`sync_pays`]).
+    /// Lone jobs costlier than a handoff submitted for a synchronous completion since the
+    /// last probe, one that completes asynchronously (see [`sync_pays`]).
     pub(super) sync_probe: u32,
+    /// How many such jobs make one probe, [`SYNC_PROBE_EVERY`] up to
+    /// [`super::placement::SYNC_PROBE_MAX`] (see [`super::placement::next_probe_every`]).
+    pub(super) probe_every: u32,
+    /// Which of the costly lone jobs since the last probe is the next probe (see
+    /// [`super::placement::probe_at`]).
+    pub(super) probe_at: u32,
+    /// A probe was chosen and no submission has been accepted since (see [`probe_seen`]).
+    pub(super) probe_pending: bool,
     /// A job was meant to go back synchronously to a caller that acts on it
     /// ([`SyncCaller::Acts`]); from then on a caller that waits gets jobs back only on their
     /// callback CPU (see [`SyncCaller::Waits`]). Never cleared.
@@ -1000,14 +1011,20 @@ impl<J: Job> WorkItem for SerialWorker<J> {
                 r.stats.completed += popped;
                 lost
             };
-            let mut n = lost;
             with_bh_disabled(|bh| {
+                let mut n = lost;
                 for job in batch.iter_mut().map_while(Option::take) {
                     job.serial(bh);
                     n += 1;
                 }
+                // Still with bottom halves disabled (and so, except on PREEMPT_RT, preemption):
+                // a caller that a serial part woke on this CPU runs only after this, and its
+                // next submission does not find its finished job in flight. (That would make
+                // the new job look not alone, for `inline_pays` and the synchronous return,
+                // and make a probe look overtaken, for `probe_seen`.) A caller woken on
+                // another CPU may still come first; that costs speed, never order.
+                ShellCore::finished(core, n);
             });
-            ShellCore::finished(core, n);
             if resched_wanted() {
                 // Another task wants this CPU, another shell's serial worker perhaps: queue
                 // this worker again (still `scheduled`) instead of draining on, so it runs
@@ -1072,6 +1089,9 @@ impl<J: Job> Shell<J> {
                     serial_ready,
                     peak: 0,
                     sync_probe: 0,
+                    probe_every: SYNC_PROBE_EVERY,
+                    probe_at: probe_at(SYNC_PROBE_EVERY, first.0),
+                    probe_pending: false,
                     acted: false,
                     snap,
                     gen,
@@ -1310,12 +1330,13 @@ impl<J: Job> Shell<J> {
                 // fully ordered decrement in `ShellCore::finished`) is visible here, and so to
                 // a caller this job may be handed back to (`Shell::do_parallel_sync`).
                 let in_flight = core.outstanding.fetch_add(1, Acquire) + 1;
+                let seq = inp.next;
+                inp.next = seq.next();
+                probe_seen(&mut inp, in_flight, seq);
                 let peak_before = inp.peak;
                 inp.peak = next_peak(inp.peak, in_flight);
                 inp.stats.submitted += 1;
                 inp.stats.peak_in_flight = inp.stats.peak_in_flight.max(in_flight);
-                let seq = inp.next;
-                inp.next = seq.next();
                 // Inline: nothing waits for a lane before this job (it would not overtake
                 // queued work), the job costs less than a handoff or is alone, and this CPU
                 // may run parallel parts.
@@ -1456,12 +1477,14 @@ impl<J: Job> Shell<J> {
         }
     }
 
-    /// The largest measured serial worker wakeup latency and the largest current poll
-    /// window over the callback CPUs, in nanoseconds (for the microbenchmark's report).
+    /// The largest measured serial worker wakeup latency and the largest poll window a
+    /// worker would now use while the shell is idle, over the callback CPUs, in nanoseconds
+    /// (for the microbenchmark's report).
     pub(crate) fn serial_wake_and_poll_ns(&self) -> (u32, u32) {
         let r = self.core.reorder.lock();
+        let t = r.tuning;
         r.serial.iter().flatten().fold((0, 0), |(w, p), q| {
-            (w.max(q.linger.wake_ns), p.max(q.linger.poll_ns))
+            (w.max(q.linger.wake_ns), p.max(q.linger.window(true, &t)))
         })
     }
 

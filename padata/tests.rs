@@ -3,8 +3,8 @@
 //! KUnit suites of the padata engine (registered by `rust_padata.ko` only).
 
 use super::{
-    do_multithreaded, BhDisabled, Instance, Job, MaskType, MtJob, Shell, SyncCaller, Ticket,
-    Tuning, WINDOW,
+    do_multithreaded, placement, BhDisabled, Instance, Job, MaskType, MtJob, Shell, SyncCaller,
+    Ticket, Tuning, WINDOW,
 };
 use crate::kext::{bh::with_bh_disabled, cpumask::CpuSet, sched::in_hardirq};
 use kernel::{
@@ -1800,6 +1800,31 @@ fn overtake_case(caller: SyncCaller, later: u64) -> Result<Overtake> {
     })
 }
 
+/// The model of the probe policy ([`placement::sync_pays`], [`placement::probe_seen`]):
+/// which of jobs `0..jobs` of a fresh shell are probes when each is a costly lone job and
+/// its caller waits for each (every probe finds it waiting).
+fn waiting_probes(jobs: u64) -> Result<KVec<u64>> {
+    use placement::{next_probe_every, probe_at, SYNC_PROBE_EVERY};
+    let mut every = SYNC_PROBE_EVERY;
+    let mut at = probe_at(every, 0);
+    let (mut count, mut pending) = (0, false);
+    let mut probes = KVec::new();
+    for idx in 0..jobs {
+        if pending {
+            pending = false;
+            every = next_probe_every(every, 1);
+            at = probe_at(every, idx as u32);
+        }
+        count += 1;
+        if count >= at {
+            count = 0;
+            pending = true;
+            probes.push(idx, GFP_KERNEL)?;
+        }
+    }
+    Ok(probes)
+}
+
 /// KUnit suite `rust_padata_sync`: jobs handed back to their submitter synchronously.
 #[kernel::prelude::kunit_tests(rust_padata_sync)]
 mod sync_tests {
@@ -1809,6 +1834,15 @@ mod sync_tests {
     /// arbitrarily large): these cases test the mechanism, not the placement policy.
     const ALWAYS_INLINE: Tuning = Tuning {
         inline_ns: u32::MAX,
+        ..Tuning::DEFAULT
+    };
+
+    /// Every job costs more than a handoff (`inline_ns` of 1 ns) and runs inline while it is
+    /// alone, whatever its measured cost: the jobs that probe
+    /// ([`placement::sync_pays`]).
+    const COSTLY: Tuning = Tuning {
+        inline_ns: 1,
+        inline_solo_ns: u32::MAX,
         ..Tuning::DEFAULT
     };
 
@@ -1878,23 +1912,21 @@ mod sync_tests {
     }
 
     /// Lone jobs costlier than a handoff (every job, with `inline_ns` of 1 ns) from a caller
-    /// that waits for each: all but one in `SYNC_PROBE_EVERY` come back synchronously; the
-    /// others complete through their serial parts (the probe for a caller that would submit
-    /// more meanwhile), all in order.
+    /// that waits for each: all but a few come back synchronously; the others complete
+    /// through their serial parts (the probes for a caller that would submit more
+    /// meanwhile), all in order. Each probe that finds the caller waiting doubles the
+    /// interval to the next, from 32 jobs up to 1024: of 4096 jobs, the probes are exactly
+    /// those of the policy's model ([`waiting_probes`]), 8 to 12 of them (with one in 32
+    /// there were 128).
     #[test]
     fn costly_lone_jobs_probe_asynchronously() -> Result {
         if cfg!(CONFIG_PREEMPT_RT) {
             // Nothing goes back to a caller that acts there (`Shell::do_parallel_sync`).
             return Ok(());
         }
-        const JOBS: u64 = 320;
+        const JOBS: u64 = 4096;
         SyncJob::reset();
-        let t = Tuning {
-            inline_ns: 1,
-            inline_solo_ns: u32::MAX,
-            ..Tuning::DEFAULT
-        };
-        let inst = Instance::new(c"kunit_sync", None, t)?;
+        let inst = Instance::new(c"kunit_sync", None, COSTLY)?;
         let shell = Shell::new(&inst)?;
         let cb = Atomic::new(CpuSet::online().pick(0).unwrap_or(0));
         let mut sync = 0;
@@ -1902,13 +1934,65 @@ mod sync_tests {
             sync += u64::from(submit_sync(&shell, SyncJob::new(0, idx), &cb, true)?);
             shell.wait_idle();
         }
+        let probes = waiting_probes(JOBS)?;
+        let n = probes.len() as u64;
         let s = shell.stats();
+        assert!((8..=12).contains(&n));
         assert_eq!(s.submit.inline, JOBS);
-        let probes = JOBS / u64::from(crate::padata::placement::SYNC_PROBE_EVERY);
-        assert_eq!(sync, JOBS - probes);
-        assert_eq!(SYNC_SERIAL.load(Relaxed), probes);
+        assert_eq!(sync, JOBS - n);
+        assert_eq!(SYNC_SERIAL.load(Relaxed), n);
         assert_eq!(SYNC_REORDERED.load(Relaxed), 0);
         assert_eq!(SYNC_NEXT[0].load(Relaxed), JOBS);
+        Ok(())
+    }
+
+    /// A caller that submits another job while a probe is in flight brings the interval
+    /// between probes back to 32 jobs: once the interval grew to 1024 for a caller that
+    /// waits for each costly lone job, the next probe (found with [`waiting_probes`]) stays
+    /// in flight while one more job is submitted; of the next 96 jobs, at least one is a
+    /// probe again (with the interval still at 1024, none would be). All jobs come back in
+    /// order.
+    #[test]
+    fn submission_during_a_probe_resets_the_interval() -> Result {
+        const TAIL: u64 = 96;
+        SyncJob::reset();
+        let probes = waiting_probes(4096)?;
+        // The seventh probe: the interval is 1024 (32 << 5) from the sixth on.
+        let Some(&probe) = probes.get(6) else {
+            return Err(EINVAL);
+        };
+        let inst = Instance::new(c"kunit_sync", None, COSTLY)?;
+        let shell = Shell::new(&inst)?;
+        let park = Parking::new()?;
+        let cb = Atomic::new(CpuSet::online().pick(0).unwrap_or(0));
+        for idx in 0..probe {
+            submit_waiting(&shell, SyncJob::new(0, idx), &cb)?;
+            shell.wait_idle();
+        }
+        let s = shell.stats();
+        let before = s.submit.inline - s.serial.sync;
+        let parked = SyncJob {
+            park: Some(park.clone()),
+            ..SyncJob::new(0, probe)
+        };
+        submit_waiting(&shell, parked, &cb)?;
+        submit_waiting(&shell, SyncJob::new(0, probe + 1), &cb)?;
+        let was_parked = park.release_one();
+        shell.wait_idle();
+        let s = shell.stats();
+        let mid = s.submit.inline - s.serial.sync;
+        for idx in probe + 2..probe + 2 + TAIL {
+            submit_waiting(&shell, SyncJob::new(0, idx), &cb)?;
+            shell.wait_idle();
+        }
+        let s = shell.stats();
+        let tail_probes = s.submit.inline - s.serial.sync - mid;
+        assert!(was_parked);
+        assert_eq!(before, 6);
+        assert!((1..=2).contains(&tail_probes));
+        assert_eq!(SYNC_REORDERED.load(Relaxed), 0);
+        assert_eq!(SYNC_NEXT[0].load(Relaxed), probe + 2 + TAIL);
+        assert_eq!(shell.outstanding(), 0);
         Ok(())
     }
 
