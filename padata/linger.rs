@@ -11,10 +11,6 @@ use kernel::{
     time::{Instant, Monotonic},
 };
 
-/// A poll window never grows beyond this many times the measured wakeup latency of the
-/// serial worker: polling longer than a few wakeups cost saves less than it burns.
-const LINGER_WAKE_FACTOR: u64 = 4;
-
 /// How many times a lingering serial worker polls its queue between two looks at the clock.
 const LINGER_POLLS: u32 = 16;
 
@@ -44,28 +40,30 @@ impl Linger {
     }
 
     /// Notes that the worker is queued at `now`, and adapts the poll window to the gap since
-    /// the queue ran empty (see [`next_poll_ns`]), with the largest window given by
-    /// [`poll_max_ns`].
+    /// the queue ran empty (see [`next_poll_ns`]), within the bounds [`poll_bounds_ns`]
+    /// gives for the wakeups measured so far.
     pub(super) fn kicked(&mut self, now: Instant<Monotonic>, t: &Tuning) {
         self.kicked_at = Some(now);
         let Some(slept) = self.slept_at.take() else {
             return;
         };
         let gap = u64::try_from((now - slept).as_nanos()).unwrap_or(0);
-        let base = t.serial_linger_ns;
-        let max = poll_max_ns(base, t.serial_linger_max_ns, self.wake_ns);
+        let (base, max) = poll_bounds_ns(t, self.wake_ns);
         self.poll_ns = next_poll_ns(self.poll_ns, gap, base, max);
     }
 
-    /// The poll window to use now. Beyond the initial window only while no job of the shell
-    /// is in flight (`idle`): then the CPU has nothing else of the shell to do until the next
-    /// submission, which the adapted window predicts. While jobs are in flight on lanes they
-    /// will feed the worker anyway, and a longer poll would only keep a CPU from them.
+    /// The poll window to use now: never longer than the worker's measured wakeup (none
+    /// before one was measured), and beyond the initial window only while no job of the
+    /// shell is in flight (`idle`): then the CPU has nothing else of the shell to do until
+    /// the next submission, which the adapted window predicts. While jobs are in flight on
+    /// lanes they will feed the worker anyway, and a longer poll would only keep a CPU from
+    /// them.
     pub(super) fn window(&self, idle: bool, t: &Tuning) -> u32 {
+        let (base, max) = poll_bounds_ns(t, self.wake_ns);
         if idle {
-            self.poll_ns
+            self.poll_ns.min(max)
         } else {
-            self.poll_ns.min(t.serial_linger_ns)
+            self.poll_ns.min(base)
         }
     }
 
@@ -122,11 +120,24 @@ pub(super) fn poll_until_fed(
     }
 }
 
-/// The largest poll window of a serial worker whose wakeups take `wake_ns` (0: not measured
-/// yet): `max_ns`, but at most [`LINGER_WAKE_FACTOR`] wakeups, and never below `base_ns`.
-pub(super) fn poll_max_ns(base_ns: u32, max_ns: u32, wake_ns: u32) -> u32 {
-    let by_wake = LINGER_WAKE_FACTOR.saturating_mul(u64::from(wake_ns));
-    (u64::from(max_ns).min(by_wake) as u32).max(base_ns)
+/// The initial and the largest poll window of a serial worker whose wakeups take `wake_ns`
+/// (0: not measured yet) with tuning `t`: [`Tuning::serial_linger_ns`] and
+/// [`Tuning::serial_linger_max_ns`] (at least the initial one), each at most one wakeup
+/// (unless [`Tuning::serial_linger_by_wake`] is off, for tests).
+///
+/// Polling is the spin half of spin-then-block: a worker that polls as long as a wakeup
+/// costs and then sleeps spends at most twice what the best choice in hindsight would have
+/// (the 2-competitive rule); a longer poll can only burn more than the wakeup it saves.
+pub(super) fn poll_bounds_ns(t: &Tuning, wake_ns: u32) -> (u32, u32) {
+    let cap = if t.serial_linger_by_wake {
+        wake_ns
+    } else {
+        u32::MAX
+    };
+    (
+        t.serial_linger_ns.min(cap),
+        t.serial_linger_max_ns.max(t.serial_linger_ns).min(cap),
+    )
 }
 
 /// The poll window that follows `poll_ns` when the next job came `gap_ns` after the queue ran
@@ -163,7 +174,7 @@ pub(super) fn next_poll_ns(poll_ns: u32, gap_ns: u64, base_ns: u32, max_ns: u32)
 /// KUnit suite `rust_padata_poll`: how a serial worker's poll window adapts.
 #[kernel::prelude::kunit_tests(rust_padata_poll)]
 mod poll_tests {
-    use super::{next_poll_ns, poll_max_ns};
+    use super::{next_poll_ns, poll_bounds_ns, Linger, Tuning};
 
     /// Initial window (ns).
     const BASE: u32 = 30_000;
@@ -209,15 +220,53 @@ mod poll_tests {
         assert_eq!(next_poll_ns(0, 20_000, BASE, 10_000), BASE);
     }
 
-    /// The largest window is the configured one, but at most four measured wakeups, and never
-    /// below the initial window (also before any wakeup was measured).
+    /// Both the initial and the largest window are the configured ones, but at most one
+    /// measured wakeup; before a wakeup was measured, none.
     #[test]
-    fn largest_window_follows_the_wakeup_cost() {
-        assert_eq!(poll_max_ns(BASE, MAX, 10_000), 40_000);
-        assert_eq!(poll_max_ns(BASE, MAX, 1_000), BASE);
-        assert_eq!(poll_max_ns(BASE, MAX, 0), BASE);
-        assert_eq!(poll_max_ns(BASE, MAX, 100_000), MAX);
-        assert_eq!(poll_max_ns(BASE, MAX, u32::MAX), MAX);
-        assert_eq!(poll_max_ns(0, 0, 50_000), 0);
+    fn windows_never_exceed_the_wakeup_cost() {
+        let t = Tuning {
+            serial_linger_ns: BASE,
+            serial_linger_max_ns: MAX,
+            ..Tuning::DEFAULT
+        };
+        assert_eq!(poll_bounds_ns(&t, 10_000), (10_000, 10_000));
+        assert_eq!(poll_bounds_ns(&t, 100_000), (BASE, 100_000));
+        assert_eq!(poll_bounds_ns(&t, u32::MAX), (BASE, MAX));
+        assert_eq!(poll_bounds_ns(&t, 0), (0, 0));
+        let off = Tuning {
+            serial_linger_ns: 0,
+            ..t
+        };
+        assert_eq!(poll_bounds_ns(&off, 50_000).0, 0);
+        let long = Tuning {
+            serial_linger_ns: 5_000_000,
+            ..t
+        };
+        assert_eq!(poll_bounds_ns(&long, 300_000), (300_000, 300_000));
+        let unbounded = Tuning {
+            serial_linger_by_wake: false,
+            ..long
+        };
+        assert_eq!(poll_bounds_ns(&unbounded, 0), (5_000_000, 5_000_000));
+    }
+
+    /// A worker's window in use never exceeds its measured wakeup, whatever it adapted to:
+    /// 40 us wakeups cap a 200 us window at 40 us while the shell is idle, and at the
+    /// initial 30 us while jobs are in flight; 10 us wakeups cap both at 10 us.
+    #[test]
+    fn window_in_use_is_at_most_one_wakeup() {
+        let t = Tuning {
+            serial_linger_ns: BASE,
+            serial_linger_max_ns: MAX,
+            ..Tuning::DEFAULT
+        };
+        let mut l = Linger::new(&t);
+        l.poll_ns = MAX;
+        l.wake_ns = 40_000;
+        assert_eq!((l.window(true, &t), l.window(false, &t)), (40_000, BASE));
+        l.wake_ns = 10_000;
+        assert_eq!((l.window(true, &t), l.window(false, &t)), (10_000, 10_000));
+        l.wake_ns = 0;
+        assert_eq!((l.window(true, &t), l.window(false, &t)), (0, 0));
     }
 }

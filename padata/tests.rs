@@ -774,6 +774,7 @@ mod inline_tests {
         for linger in [5_000_000, 0] {
             let t = Tuning {
                 serial_linger_ns: linger,
+                serial_linger_by_wake: false,
                 ..Tuning::DEFAULT
             };
             let r = run_inline(t, &[0, u32::MAX, 0], 1000)?;
@@ -1293,6 +1294,7 @@ mod scale_tests {
     fn busy_shell_does_not_hold_back_another() -> Result {
         let lingering = Tuning {
             serial_linger_ns: 10_000_000,
+            serial_linger_by_wake: false,
             ..Tuning::DEFAULT
         };
         let online = CpuSet::online();

@@ -65,17 +65,22 @@ pub(crate) struct Tuning {
     /// Default: no fixed cap (see Documentation/pcrypt.rst, "Tuning").
     pub(crate) lane_max: u32,
     /// Initial and smallest non-zero poll window of a serial worker that ran out of jobs (see
-    /// [`super::linger::Linger`]); 0 never polls.
+    /// [`super::linger::Linger`]), lowered to the worker's measured wakeup
+    /// ([`super::linger::poll_bounds_ns`]); 0 never polls.
     ///
     /// Default: cpuidle-haltpoll's `guest_halt_poll_grow_start`.
     pub(crate) serial_linger_ns: u32,
     /// Largest poll window a serial worker's window may grow to (see
-    /// [`super::linger::Linger`]), lowered to four of the worker's measured wakeups
-    /// ([`super::linger::poll_max_ns`]) but never below [`Tuning::serial_linger_ns`], the
-    /// window every worker starts with.
+    /// [`super::linger::Linger`]), lowered to the worker's measured wakeup
+    /// ([`super::linger::poll_bounds_ns`]).
     ///
     /// Default: cpuidle-haltpoll's default `guest_halt_poll_ns`.
     pub(crate) serial_linger_max_ns: u32,
+    /// Whether a serial worker's poll windows are lowered to its measured wakeup
+    /// ([`super::linger::poll_bounds_ns`]); tests that need long polls switch it off.
+    ///
+    /// Default: `true`.
+    pub(crate) serial_linger_by_wake: bool,
 }
 
 impl Tuning {
@@ -88,6 +93,7 @@ impl Tuning {
         lane_max: 0,
         serial_linger_ns: 50_000,
         serial_linger_max_ns: 200_000,
+        serial_linger_by_wake: true,
     };
 
     /// Default of the crate roots' `handoff_ns` parameter: see Documentation/bench.rst for
