@@ -55,12 +55,13 @@ pub(super) enum Next<J> {
     Nothing,
 }
 
-/// The shortest interval, in lone jobs costlier than [`Tuning::inline_ns`], between two of
-/// them that are not handed back synchronously (see [`sync_pays`]).
+/// The first interval, in lone jobs costlier than [`Tuning::inline_ns`], between two of
+/// them that are not handed back synchronously (see [`sync_pays`]); a probe falls on one
+/// of the interval's last half ([`probe_at`]), so 17 to 32 jobs apart.
 pub(super) const SYNC_PROBE_EVERY: u32 = 32;
 
 /// The longest such interval (see [`next_probe_every`]): a probe then costs one handoff per
-/// 1024 jobs that each cost at least a handoff, under 0.1 % of the work.
+/// 513 to 1024 jobs that each cost at least a handoff, under 0.2 % of the work.
 pub(super) const SYNC_PROBE_MAX: u32 = SYNC_PROBE_EVERY << 5;
 
 /// Whether a lone job that runs inline, of average cost `cost` (ns), may be handed back to

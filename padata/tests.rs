@@ -1917,9 +1917,9 @@ mod sync_tests {
     /// that waits for each: all but a few come back synchronously; the others complete
     /// through their serial parts (the probes for a caller that would submit more
     /// meanwhile), all in order. Each probe that finds the caller waiting doubles the
-    /// interval to the next, from 32 jobs up to 1024: of 4096 jobs, the probes are exactly
-    /// those of the policy's model ([`waiting_probes`]), 8 to 12 of them (with one in 32
-    /// there were 128).
+    /// interval to the next, from 32 jobs up to 1024: of 4096 jobs, as many are probes as
+    /// the policy's model ([`waiting_probes`]) predicts, 8 to 12 (with one in 32 there were
+    /// 128).
     #[test]
     fn costly_lone_jobs_probe_asynchronously() -> Result {
         if cfg!(CONFIG_PREEMPT_RT) {
