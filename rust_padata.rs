@@ -63,6 +63,10 @@ module! {
             default: 0,
             description: "Microbenchmark parallel part keeps its CPU busy this long (ns, max 1 ms)",
         },
+        bench_sync: bool {
+            default: false,
+            description: "Microbenchmark submits through the synchronous path, one job at a time",
+        },
         bench_wrap: bool {
             default: false,
             description: "Microbenchmark sequence numbers wrap around u32 mid-run",
@@ -115,6 +119,7 @@ impl kernel::Module for RustPadata {
                 wrap: module_parameters::bench_wrap.value(),
                 depth: module_parameters::bench_depth.value(),
                 work_ns: module_parameters::bench_work_ns.value(),
+                sync: module_parameters::bench_sync.value(),
                 tuning,
             };
             bench::run(&cfg, with_reg)?;

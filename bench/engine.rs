@@ -6,8 +6,8 @@
 
 use crate::kext::cpumask::CpuSet;
 use crate::padata::{
-    kvec_of, probe::spin, BhDisabled, Instance, Job, MaskType, Registry, Shell, Ticket, Tuning,
-    WINDOW,
+    kvec_of, probe::spin, BhDisabled, Instance, Job, MaskType, Registry, Shell, SyncCaller,
+    Ticket, Tuning, WINDOW,
 };
 use kernel::{
     cpu::CpuId,
@@ -83,8 +83,9 @@ struct Shared {
     per_cpu: [Atomic<u32>; 8],
 }
 
-/// A job whose parallel part does nothing.
-struct BenchJob {
+/// A job whose parallel part does nothing; `INLINE` is its [`Job::INLINE`] (the synchronous
+/// path needs it, as pcrypt's requests have it).
+struct BenchJob<const INLINE: bool> {
     /// Where the serial part records its result.
     shared: Arc<Shared>,
     /// When the engine was asked to take the job (last attempt), for the latency.
@@ -120,7 +121,9 @@ fn record(hist: &mut [u32], d: Delta) {
     }
 }
 
-impl Job for BenchJob {
+impl<const INLINE: bool> Job for BenchJob<INLINE> {
+    const INLINE: bool = INLINE;
+
     fn parallel(mut self, ticket: Ticket<Self>, _bh: &BhDisabled) {
         self.started = Instant::now();
         self.key = self.sub * kernel::cpu::nr_cpu_ids() as usize + ticket.cb_cpu() as usize;
@@ -139,6 +142,14 @@ impl Job for BenchJob {
     }
 
     fn serial(self, _bh: &BhDisabled) {
+        self.finish(false);
+    }
+}
+
+impl<const INLINE: bool> BenchJob<INLINE> {
+    /// Records the job's result: what its serial part does, or its submitter for a job
+    /// handed back synchronously (`sync`: no burst to signal, nobody waits for it).
+    fn finish(self, sync: bool) {
         let now = Instant::<Monotonic>::now();
         let mut s = self.shared.stats.lock();
         record(&mut s.hist, now - self.submitted);
@@ -160,7 +171,7 @@ impl Job for BenchJob {
         if s.done == self.shared.total {
             self.shared.cv.notify_all();
         }
-        if burst_done {
+        if burst_done && !sync {
             if let Some(at) = s.burst_at.get_mut(self.sub) {
                 *at = Some(now);
             }
@@ -224,6 +235,10 @@ pub(crate) struct Config {
     /// CPU: above 100, the engine beats running the jobs one after another on one CPU. At
     /// most [`MAX_WORK_NS`]; 0 also leaves out the `overlap_pct` and `cpu_jobs` counters.
     pub(crate) work_ns: u32,
+    /// Submit through the synchronous path ([`Shell::do_parallel_sync`], as pcrypt does for
+    /// a caller that waits): every submitter waits for each job, as tcrypt mode 211 does, and
+    /// a job that comes back synchronously is finished by its submitter. `depth` is ignored.
+    pub(crate) sync: bool,
     /// Thresholds of the instance's placement and linger policies.
     pub(crate) tuning: Tuning,
 }
@@ -233,6 +248,15 @@ pub(crate) struct Config {
 /// 0). With `reg` the instance follows CPU hotplug (the guest hotplug tests offline CPUs
 /// meanwhile).
 pub(crate) fn run(cfg: &Config, reg: Option<&Registry>) -> Result {
+    if cfg.sync {
+        run_jobs::<true>(cfg, reg)
+    } else {
+        run_jobs::<false>(cfg, reg)
+    }
+}
+
+/// [`run`] with jobs of type [`BenchJob<INLINE>`].
+fn run_jobs<const INLINE: bool>(cfg: &Config, reg: Option<&Registry>) -> Result {
     let (jobs, submitters) = (cfg.jobs, cfg.submitters.clamp(1, 64));
     let ncpu = kernel::cpu::nr_cpu_ids() as usize;
     let inst = Arc::new(Instance::new(c"rpd_bench", reg, cfg.tuning)?, GFP_KERNEL)?;
@@ -248,7 +272,7 @@ pub(crate) fn run(cfg: &Config, reg: Option<&Registry>) -> Result {
     } else {
         0
     };
-    let shell = Arc::new(Shell::<BenchJob>::with_first_seq(&inst, first)?, GFP_KERNEL)?;
+    let shell = Arc::new(Shell::<BenchJob<INLINE>>::with_first_seq(&inst, first)?, GFP_KERNEL)?;
     let hist = kvec_of(BUCKETS, || Ok(0u32))?;
     let last = kvec_of(submitters as usize * ncpu, || Ok(0u64))?;
     let sub_done = kvec_of(submitters as usize, || Ok(0u64))?;
@@ -257,7 +281,7 @@ pub(crate) fn run(cfg: &Config, reg: Option<&Registry>) -> Result {
     let burst_at = kvec_of(submitters as usize, || Ok(None))?;
     let per = jobs / u64::from(submitters);
     let total = per * u64::from(submitters);
-    let depth = u64::from(cfg.depth);
+    let depth = if cfg.sync { 1 } else { u64::from(cfg.depth) };
     let burst_cvs = kvec_of(submitters as usize, || {
         Arc::pin_init(new_condvar!("rpd_bench_burst"), GFP_KERNEL)
     })?;
@@ -291,13 +315,13 @@ pub(crate) fn run(cfg: &Config, reg: Option<&Registry>) -> Result {
     )?;
     let start = Instant::<Monotonic>::now();
     for s in 0..submitters {
-        let (shell, shared) = (shell.clone(), shared.clone());
+        let (shell, shared, sync) = (shell.clone(), shared.clone(), cfg.sync);
         inst.spawn(move || {
             for order in 0..per {
                 // The preferred callback CPU; the engine replaces it when it is not usable
                 // (for example offline); order is checked per CPU actually chosen.
                 let mut cb = CpuSet::online().pick(s).unwrap_or(0);
-                let mut job = BenchJob {
+                let mut job = BenchJob::<INLINE> {
                     shared: shared.clone(),
                     submitted: Instant::now(),
                     started: Instant::now(),
@@ -312,10 +336,22 @@ pub(crate) fn run(cfg: &Config, reg: Option<&Registry>) -> Result {
                 while shell.outstanding() >= WINDOW {
                     fsleep(Delta::from_micros(20));
                 }
+                let cb_shared = Atomic::new(cb);
+                let mut back = false;
                 loop {
                     job.submitted = Instant::now();
-                    match shell.do_parallel(job, &mut cb) {
-                        Ok(()) => break,
+                    let r = if sync {
+                        shell.do_parallel_sync(job, &cb_shared, SyncCaller::Waits)
+                    } else {
+                        shell.do_parallel(job, &mut cb).map(|()| None)
+                    };
+                    match r {
+                        Ok(Some(j)) => {
+                            j.finish(true);
+                            back = true;
+                            break;
+                        }
+                        Ok(None) => break,
                         Err((e, j)) if e == EBUSY => {
                             job = j;
                             fsleep(Delta::from_micros(20));
@@ -323,7 +359,7 @@ pub(crate) fn run(cfg: &Config, reg: Option<&Registry>) -> Result {
                         Err(_) => return,
                     }
                 }
-                if depth != 0 && ((order + 1) % depth == 0 || order + 1 == per) {
+                if !back && depth != 0 && ((order + 1) % depth == 0 || order + 1 == per) {
                     wait_burst(&shared, s as usize, order + 1);
                 }
             }
@@ -358,10 +394,11 @@ pub(crate) fn run(cfg: &Config, reg: Option<&Registry>) -> Result {
     let cpu_jobs = [0, 1, 2, 3].map(|i| pc[i].load(Relaxed));
     let (serial_wake, serial_poll) = shell.serial_wake_and_poll_ns();
     pr_info!(
-        "rpd-bench: engine=rust jobs={} submitters={} depth={} cpus={} first_seq={} ns={} jobs_per_sec={} p50_us={} p99_us={} reordered={} lost={} work_ns={} cpus_busy_pct={} queue_p50_us={} queue_p99_us={} wake_p50_us={} wake_p99_us={} overlap_pct={} cpu_jobs={:?} serial_wake_us={} serial_poll_us={}\n",
+        "rpd-bench: engine=rust jobs={} submitters={} depth={} sync={} cpus={} first_seq={} ns={} jobs_per_sec={} p50_us={} p99_us={} reordered={} lost={} work_ns={} cpus_busy_pct={} queue_p50_us={} queue_p99_us={} wake_p50_us={} wake_p99_us={} overlap_pct={} cpu_jobs={:?} serial_wake_us={} serial_poll_us={}\n",
         total,
         submitters,
         depth,
+        u8::from(cfg.sync),
         inst.cpumask(MaskType::Parallel).weight(),
         first,
         ns,

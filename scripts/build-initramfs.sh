@@ -42,4 +42,14 @@ for lib in $(ldd "$ipbin" | awk '/=> \// { print $3 } /^\t\/lib64/ { print $1 }'
 	cp -L "$lib" "$root$lib"
 done
 
+# RPD_GUEST_BINS="/usr/bin/perf ...": host binaries for a profiling session (make exec), with
+# their shared libraries. Debian's perf works on the guest kernel with -e cpu-clock.
+for bin in ${RPD_GUEST_BINS:-}; do
+	cp "$bin" "$root/usr/bin/"
+	for lib in $(ldd "$bin" | awk '/=> \// { print $3 } /^\t\/lib64/ { print $1 }'); do
+		mkdir -p "$root$(dirname "$lib")"
+		cp -L "$lib" "$root$lib"
+	done
+done
+
 (cd "$root" && find . -print0 | cpio --null -o -H newc --quiet) | gzip -1 >"$out"
