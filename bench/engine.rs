@@ -6,8 +6,8 @@
 
 use crate::kext::cpumask::CpuSet;
 use crate::padata::{
-    kvec_of, probe::spin, BhDisabled, Instance, Job, MaskType, Registry, Shell, SyncCaller,
-    Ticket, Tuning, WINDOW,
+    kvec_of, probe::spin, BhDisabled, Instance, Job, MaskType, Registry, Shell, SyncCaller, Ticket,
+    Tuning, WINDOW,
 };
 use kernel::{
     cpu::CpuId,
@@ -272,7 +272,10 @@ fn run_jobs<const INLINE: bool>(cfg: &Config, reg: Option<&Registry>) -> Result 
     } else {
         0
     };
-    let shell = Arc::new(Shell::<BenchJob<INLINE>>::with_first_seq(&inst, first)?, GFP_KERNEL)?;
+    let shell = Arc::new(
+        Shell::<BenchJob<INLINE>>::with_first_seq(&inst, first)?,
+        GFP_KERNEL,
+    )?;
     let hist = kvec_of(BUCKETS, || Ok(0u32))?;
     let last = kvec_of(submitters as usize * ncpu, || Ok(0u64))?;
     let sub_done = kvec_of(submitters as usize, || Ok(0u64))?;
