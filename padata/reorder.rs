@@ -112,9 +112,9 @@ pub(super) struct Reorder<J: Job> {
     /// What the serial side did.
     pub(super) stats: SerialStats,
     /// A job whose turn came while its submitter waited for it
-    /// ([`super::shell::ShellCore::sync_waiter`]), with its sequence number, until that
-    /// submitter takes it.
-    pub(super) sync_done: Option<(Seq, J)>,
+    /// ([`super::shell::ShellCore::sync_waiter`]), with its sequence number and when its
+    /// parallel part handed it back, until that submitter takes it.
+    pub(super) sync_done: Option<(Seq, J, Instant<Monotonic>)>,
 }
 
 /// "No entry" in the links of [`Reorder::pool`].

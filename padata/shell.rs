@@ -261,9 +261,14 @@ pub(crate) struct ShellCore<J: Job> {
     /// Submission side.
     #[pin]
     input: SpinLockBh<Input<J>>,
-    /// Signalled (under `input`) when `outstanding` drops to zero.
+    /// Signalled (under `input`) when `outstanding` drops to zero and `idle_waiters` is not.
     #[pin]
     idle: CondVar,
+    /// Threads in [`Shell::wait_idle`] (changed under `input`). Incremented fully ordered
+    /// before the waiter looks at `outstanding`, which [`ShellCore::finished`] decrements
+    /// fully ordered before it reads this: one of the two sees the other, so a job that
+    /// empties the shell skips the lock and the wait queue only when nobody can be waiting.
+    idle_waiters: Atomic<u32>,
     /// Keeps the two locks on separate cache lines.
     _pad: [u8; 64],
     /// Completion side. Interrupts are disabled while it is held: completions may come from
@@ -417,7 +422,7 @@ impl<J: Job> ShellCore<J> {
                     r.stats.sync += 1;
                     r.stats.latency.add(now - t0);
                     r.stats.reorder_wait.add(Delta::ZERO);
-                    r.sync_done = Some((seq, job));
+                    r.sync_done = Some((seq, job, now));
                     return;
                 }
                 done => done,
@@ -610,7 +615,7 @@ impl<J: Job> ShellCore<J> {
         let left = this.outstanding.fetch_sub(n, Full) - n;
         if this.overflowed.load(Relaxed) != 0 {
             Self::refill(this);
-        } else if left == 0 {
+        } else if left == 0 && this.idle_waiters.load(Relaxed) != 0 {
             // Take the lock so a waiter between its check and its sleep cannot miss this.
             let _guard = this.input.lock();
             this.idle.notify_all();
@@ -634,7 +639,7 @@ impl<J: Job> ShellCore<J> {
             let mut inp = this.input.lock();
             inp.refresh(&this.inst);
             let next = this.promote(&mut inp, cost, here);
-            if this.is_idle() {
+            if this.is_idle() && this.idle_waiters.load(Relaxed) != 0 {
                 this.idle.notify_all();
             }
             next
@@ -1101,6 +1106,7 @@ impl<J: Job> Shell<J> {
                     stats: SubmitStats::default(),
                 }),
                 idle <- new_condvar!(),
+                idle_waiters: Atomic::new(0),
                 _pad: [0; 64],
                 reorder <- new_spinlock_irq!(Reorder {
                     done,
@@ -1397,31 +1403,33 @@ impl<J: Job> Shell<J> {
                     done: false,
                 };
                 job.parallel(ticket, bh);
-                core.sample_cost(now.elapsed(), 1);
-                if sync {
-                    // Under the reorder lock: either the job's completion saw the waiter
-                    // and left the job here, or it will not see it (and queues the job for
-                    // its serial worker as usual).
-                    // Both checked against this job's number, so that a submitter can only
-                    // ever withdraw its own wait and take its own job.
-                    let done = {
-                        let mut r = core.reorder.lock();
-                        let mine = SYNC_WAITING | u64::from(seq.0);
-                        if core.sync_waiter.load(Relaxed) == mine {
-                            core.sync_waiter.store(0, Relaxed);
+                // Under the reorder lock: either the job's completion saw the waiter and
+                // left the job here, or it will not see it (and queues the job for its
+                // serial worker as usual).
+                // Both checked against this job's number, so that a submitter can only ever
+                // withdraw its own wait and take its own job.
+                let back = sync.then(|| {
+                    let mut r = core.reorder.lock();
+                    let mine = SYNC_WAITING | u64::from(seq.0);
+                    if core.sync_waiter.load(Relaxed) == mine {
+                        core.sync_waiter.store(0, Relaxed);
+                    }
+                    match r.sync_done.take() {
+                        Some((s, job, ended)) if s == seq => Some((job, ended)),
+                        other => {
+                            r.sync_done = other;
+                            None
                         }
-                        match r.sync_done.take() {
-                            Some((s, job)) if s == seq => Some(job),
-                            other => {
-                                r.sync_done = other;
-                                None
-                            }
-                        }
-                    };
-                    if let Some(job) = done {
+                    }
+                });
+                match back.flatten() {
+                    // Its completion read the clock already: the parallel part ended then.
+                    Some((job, ended)) => {
+                        core.sample_cost(ended - now, 1);
                         ShellCore::finished(core, 1);
                         return Ok(Some(job));
                     }
+                    None => core.sample_cost(now.elapsed(), 1),
                 }
             }
             Next::Wake { lane, cpu } => ShellCore::wake(core, &queues, lane, cpu, None),
@@ -1529,9 +1537,12 @@ impl<J: Job> Shell<J> {
     /// Waits until every job submitted so far has finished its serial part.
     pub(crate) fn wait_idle(&self) {
         let mut inp = self.core.input.lock();
+        // Fully ordered: see `ShellCore::idle_waiters`.
+        self.core.idle_waiters.fetch_add(1, Full);
         while !self.core.is_idle() {
             self.core.idle.wait(&mut inp);
         }
+        self.core.idle_waiters.fetch_sub(1, Relaxed);
     }
 }
 
