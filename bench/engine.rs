@@ -396,8 +396,9 @@ fn run_jobs<const INLINE: bool>(cfg: &Config, reg: Option<&Registry>) -> Result 
     let pc = &shared.per_cpu;
     let cpu_jobs = [0, 1, 2, 3].map(|i| pc[i].load(Relaxed));
     let (serial_wake, serial_poll) = shell.serial_wake_and_poll_ns();
+    let stats = shell.stats();
     pr_info!(
-        "rpd-bench: engine=rust jobs={} submitters={} depth={} sync={} cpus={} first_seq={} ns={} jobs_per_sec={} p50_us={} p99_us={} reordered={} lost={} work_ns={} cpus_busy_pct={} queue_p50_us={} queue_p99_us={} wake_p50_us={} wake_p99_us={} overlap_pct={} cpu_jobs={:?} serial_wake_us={} serial_poll_us={}\n",
+        "rpd-bench: engine=rust jobs={} submitters={} depth={} sync={} cpus={} first_seq={} ns={} jobs_per_sec={} p50_us={} p99_us={} reordered={} lost={} work_ns={} cpus_busy_pct={} queue_p50_us={} queue_p99_us={} wake_p50_us={} wake_p99_us={} overlap_pct={} cpu_jobs={:?} serial_wake_us={} serial_poll_us={} inline={} sync_back={}\n",
         total,
         submitters,
         depth,
@@ -419,7 +420,9 @@ fn run_jobs<const INLINE: bool>(cfg: &Config, reg: Option<&Registry>) -> Result 
         overlap,
         cpu_jobs,
         serial_wake / 1000,
-        serial_poll / 1000
+        serial_poll / 1000,
+        stats.submit.inline,
+        stats.serial.sync
     );
     Ok(())
 }

@@ -110,16 +110,22 @@ case ",$parts," in
 	;;
 esac
 
-# 4. engine microbenchmark (trivial jobs): back to back, and in bursts of 8 as tcrypt num_mb=8
+# 4. engine microbenchmark (trivial jobs): back to back, in bursts of 8 as tcrypt num_mb=8, and
+# through the synchronous path one at a time as tcrypt mode 211 (depth "s", reported as 1)
 case ",$parts," in
-*,engine,*) engines="1:0 4:0 1:8 4:8" ;;
+*,engine,*) engines="1:0 4:0 1:8 4:8 1:s" ;;
 *) engines= ;;
 esac
 for sd in $engines; do
 	s=${sd%:*} d=${sd#*:}
 	for r in $(seq 1 "$reps"); do
 		echo "rpd: bench engine submitters=$s depth=$d rep=$r"
-		engine_bench bench_jobs=200000 bench_submitters="$s" bench_depth="$d" |
+		if [ "$d" = s ]; then
+			set -- bench_sync=1
+		else
+			set -- bench_depth="$d"
+		fi
+		engine_bench bench_jobs=200000 bench_submitters="$s" "$@" |
 			sed "s/^/E $r | /" >$out
 	done
 done

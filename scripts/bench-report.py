@@ -289,7 +289,9 @@ def main():
     md = summary(rows)
     md += ['', '## Engine microbenchmark (trivial parallel part, Rust engine)', '',
            'Depth 0: each submitter submits back to back (the 512-job window stays full, so the',
-           'latency is mostly queueing behind it); depth N: bursts of N jobs, each waited for.', '',
+           'latency is mostly queueing behind it); depth N: bursts of N jobs, each waited for;',
+           'depth 1: one job at a time through the synchronous path (`bench_sync=1`, as pcrypt',
+           'under tcrypt mode 211).', '',
            '| submitters | depth | jobs/s (median) | p50 us | p99 us | reordered | lost |',
            '|---|---|---|---|---|---|---|']
     for (s, d), v in sorted(engine.items()):
