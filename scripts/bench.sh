@@ -30,7 +30,7 @@ has() { case ",$parts," in *,"$1",*) echo 1 ;; *) echo 0 ;; esac; }
 nmodes=$(echo "$modes" | tr , '\n' | grep -c .)
 nflows=$(echo "$iflows" | tr , '\n' | grep -c .)
 limit=$((600 + $(has tcrypt) * ((reps + 1) / 2) * nmodes * 3 * 400 * sec +
-	$(has engine) * reps * 4 * 60 + $(has ipsec) * reps * nflows * 3 * 2 * (isec + 20)))
+	$(has engine) * reps * 5 * 60 + $(has ipsec) * reps * nflows * 3 * 2 * (isec + 20)))
 say "bench: parts $parts; guest time limit ${limit}s"
 [ "$(has tcrypt)" = 0 ] ||
 	say "bench: $(((reps + 1) / 2 * 2)) tcrypt runs per configuration (BENCH_REPS=$reps rounded up to even), modes $modes"

@@ -26,10 +26,10 @@ rm -f "$console" "$results"
 possible=${RPD_POSSIBLE:-$cpus}
 append="console=ttyS0 panic=-1 kunit.timeout=1800 rpd.mode=$mode rpd.cpus=$cpus"
 append="$append rpd.possible=$possible maxcpus=$cpus"
-# tsc=reliable: under TCG the clocksource watchdog finds the TSC "skewed" against the HPET at
-# a random moment of most boots (the vCPUs share 2 host cores) and switches to the HPET,
-# whose every read is an emulated MMIO access; a clock read then costs about 0.2 us more, in
-# the middle of a run. Real machines keep the TSC. Documentation/bench.rst, "Clocksource".
+# tsc=reliable: under TCG the clocksource watchdog marks the TSC unstable ("frequency skew"
+# against the HPET) at a random moment of most boots and switches to the HPET, whose every
+# read is an emulated MMIO access; a clock read then costs about 0.2 us more, in the middle
+# of a run. Machines with an invariant TSC keep it (Documentation/bench.rst, "Clocksource").
 append="$append tsc=reliable ${RPD_APPEND:-}"
 # cryptd (built in; only guest_pcrypt uses it, as pcrypt's asynchronous inner algorithm) with
 # a 4-request queue per CPU, like a small hardware ring: with 32 requests in flight the

@@ -49,6 +49,19 @@ expect_eq burst_jobs_reported "$(echo "$line" | sed -n 's/.* jobs=\([0-9]*\) sub
 expect_eq burst_none_reordered "$(echo "$line" | sed -n 's/.* reordered=\([0-9]*\).*/\1/p')" 0
 expect_eq burst_none_lost "$(echo "$line" | sed -n 's/.* lost=\([0-9]*\).*/\1/p')" 0
 check burst_unload rmmod rust_padata
+
+# One job at a time per submitter through the synchronous path (bench_sync), 4 submitters:
+# every job reported once and in its submitter's order, whether its submitter took it back
+# or its serial part ran, and lone jobs do come back synchronously.
+dmesg -c >/dev/null
+check sync_run insmod $M/rust_padata.ko bench_jobs=20000 bench_submitters=4 bench_sync=1
+line=$(dmesg | grep 'rpd-bench:' | tail -n 1)
+echo "rpd: $line"
+expect_eq sync_jobs_reported "$(echo "$line" | sed -n 's/.* jobs=\([0-9]*\) submitters=4 depth=1 sync=1 .*/\1/p')" 20000
+expect_eq sync_none_reordered "$(echo "$line" | sed -n 's/.* reordered=\([0-9]*\).*/\1/p')" 0
+expect_eq sync_none_lost "$(echo "$line" | sed -n 's/.* lost=\([0-9]*\).*/\1/p')" 0
+check sync_some_handed_back test "$(echo "$line" | sed -n 's/.* sync_back=\([0-9]*\).*/\1/p')" -gt 0
+check sync_unload rmmod rust_padata
 check reload insmod $M/rust_padata.ko
 # Later scripts load modules whose KUnit suites should run again (no newline: the
 # parameter is taken verbatim as the glob).
