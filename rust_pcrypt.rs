@@ -188,6 +188,17 @@ impl AeadTemplate for Pcrypt {
         } else {
             SyncCaller::Acts
         };
+        // Not in C: while the shell has nothing in flight, a cheap request whose child is
+        // synchronous runs the child directly, as without pcrypt, and returns its result
+        // (Documentation/pcrypt.rst, "Direct requests").
+        let req = if req.child_sync() {
+            match shell.do_direct(&tfm.cb_cpu, caller, req, |req, _bh| req.run_sync_child(dir)) {
+                Ok(done) => return done,
+                Err(req) => req,
+            }
+        } else {
+            req
+        };
         let (req, accepted) = req.accept();
         let job = PcryptJob { req, dir, err: 0 };
         // A replacement callback CPU is written to the transform before the request can

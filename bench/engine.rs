@@ -125,8 +125,20 @@ impl<const INLINE: bool> Job for BenchJob<INLINE> {
     const INLINE: bool = INLINE;
 
     fn parallel(mut self, ticket: Ticket<Self>, _bh: &BhDisabled) {
+        self.work(ticket.cb_cpu());
+        ticket.serial(self);
+    }
+
+    fn serial(self, _bh: &BhDisabled) {
+        self.finish(false);
+    }
+}
+
+impl<const INLINE: bool> BenchJob<INLINE> {
+    /// The parallel part's work, for callback CPU `cb_cpu`.
+    fn work(&mut self, cb_cpu: u32) {
         self.started = Instant::now();
-        self.key = self.sub * kernel::cpu::nr_cpu_ids() as usize + ticket.cb_cpu() as usize;
+        self.key = self.sub * kernel::cpu::nr_cpu_ids() as usize + cb_cpu as usize;
         let sh = &self.shared;
         // The shared counters only with work: trivial jobs measure the engine alone.
         if sh.iters != 0 {
@@ -138,15 +150,8 @@ impl<const INLINE: bool> Job for BenchJob<INLINE> {
             spin(sh.iters);
             sh.running.fetch_sub(1, Relaxed);
         }
-        ticket.serial(self);
     }
 
-    fn serial(self, _bh: &BhDisabled) {
-        self.finish(false);
-    }
-}
-
-impl<const INLINE: bool> BenchJob<INLINE> {
     /// Records the job's result: what its serial part does, or its submitter for a job
     /// handed back synchronously (`sync`: no burst to signal, nobody waits for it).
     fn finish(self, sync: bool) {
@@ -344,7 +349,15 @@ fn run_jobs<const INLINE: bool>(cfg: &Config, reg: Option<&Registry>) -> Result 
                 loop {
                     job.submitted = Instant::now();
                     let r = if sync {
-                        shell.do_parallel_sync(job, &cb_shared, SyncCaller::Waits)
+                        // As pcrypt does for a request whose child is synchronous.
+                        let direct = |mut j: BenchJob<INLINE>, _: &BhDisabled| {
+                            j.work(cb);
+                            j.finish(true);
+                        };
+                        match shell.do_direct(&cb_shared, SyncCaller::Waits, job, direct) {
+                            Ok(()) => break,
+                            Err(j) => shell.do_parallel_sync(j, &cb_shared, SyncCaller::Waits),
+                        }
                     } else {
                         shell.do_parallel(job, &mut cb).map(|()| None)
                     };
@@ -398,7 +411,7 @@ fn run_jobs<const INLINE: bool>(cfg: &Config, reg: Option<&Registry>) -> Result 
     let (serial_wake, serial_poll) = shell.serial_wake_and_poll_ns();
     let stats = shell.stats();
     pr_info!(
-        "rpd-bench: engine=rust jobs={} submitters={} depth={} sync={} cpus={} first_seq={} ns={} jobs_per_sec={} p50_us={} p99_us={} reordered={} lost={} work_ns={} cpus_busy_pct={} queue_p50_us={} queue_p99_us={} wake_p50_us={} wake_p99_us={} overlap_pct={} cpu_jobs={:?} serial_wake_us={} serial_poll_us={} inline={} sync_back={}\n",
+        "rpd-bench: engine=rust jobs={} submitters={} depth={} sync={} cpus={} first_seq={} ns={} jobs_per_sec={} p50_us={} p99_us={} reordered={} lost={} work_ns={} cpus_busy_pct={} queue_p50_us={} queue_p99_us={} wake_p50_us={} wake_p99_us={} overlap_pct={} cpu_jobs={:?} serial_wake_us={} serial_poll_us={} inline={} sync_back={} direct={}\n",
         total,
         submitters,
         depth,
@@ -422,7 +435,8 @@ fn run_jobs<const INLINE: bool>(cfg: &Config, reg: Option<&Registry>) -> Result 
         serial_wake / 1000,
         serial_poll / 1000,
         stats.submit.inline,
-        stats.serial.sync
+        stats.serial.sync,
+        stats.submit.direct
     );
     Ok(())
 }

@@ -90,6 +90,7 @@ unsafe extern "C" {
     fn rpd_crypto_aead_alg_maxauthsize(alg: *mut aead_alg) -> u32;
     fn rpd_crypto_algt_inherited_mask(algt: *mut raw::crypto_attr_type) -> u32;
     fn rpd_crypto_free_aead(tfm: *mut crypto_aead);
+    fn rpd_crypto_aead_alg_flags(tfm: *mut crypto_aead) -> u32;
 }
 
 /// Longest algorithm name, terminating NUL included (`CRYPTO_MAX_ALG_NAME`).
@@ -149,6 +150,9 @@ struct InstCtx<T: AeadTemplate> {
 struct TfmCtx<T: AeadTemplate> {
     /// The child transform requests are passed on to.
     child: *mut crypto_aead,
+    /// The child's algorithm completes every request before it returns (it lacks
+    /// `CRYPTO_ALG_ASYNC`).
+    child_sync: bool,
     /// The template's transform state.
     data: T::Tfm,
 }
@@ -214,6 +218,19 @@ impl<T: AeadTemplate> Request<T> {
         dir: Dir,
         pending: T::Pending,
     ) -> Option<(Self, T::Pending, i32)> {
+        let (req, pending, err) = self.start_child(dir, Some(pending))?;
+        // `start_child` gives back what it was given.
+        Some((req, pending?, err))
+    }
+
+    /// Runs the child on this request with `pending` in the context (see
+    /// [`child_done_cb`]); returns the request, `pending` and the result if the child
+    /// finished synchronously, `None` if its completion owns the request now.
+    fn start_child(
+        self,
+        dir: Dir,
+        pending: Option<T::Pending>,
+    ) -> Option<(Self, Option<T::Pending>, i32)> {
         let this = ManuallyDrop::new(self);
         let (ctx, child) = (this.ctx(), this.child());
         // SAFETY: The context is ours while we hold the request; writing does not drop the
@@ -221,7 +238,7 @@ impl<T: AeadTemplate> Request<T> {
         // `Accepted::refuse` fail: once the child ran, `dst` may have been written and the
         // request cannot be given back unchanged.
         unsafe {
-            ptr::write(&raw mut (*ctx).pending, Some(pending));
+            ptr::write(&raw mut (*ctx).pending, pending);
             ptr::write(&raw mut (*ctx).ran, true);
         }
         // SAFETY: The child request was set up by `encrypt`/`decrypt` with `child_done_cb`.
@@ -237,7 +254,7 @@ impl<T: AeadTemplate> Request<T> {
         }
         // SAFETY: The child finished synchronously, so its callback will not run: the state
         // written above is still there and ours.
-        let pending = unsafe { ptr::read(&raw const (*ctx).pending) }?;
+        let pending = unsafe { ptr::read(&raw const (*ctx).pending) };
         Some((ManuallyDrop::into_inner(this), pending, ret))
     }
 
@@ -394,6 +411,39 @@ impl<'s, T: AeadTemplate> NewRequest<'s, T> {
                 _brand: PhantomData,
             },
         ))
+    }
+
+    /// Whether the child's algorithm is synchronous (lacks `CRYPTO_ALG_ASYNC`): it finishes
+    /// every request before it returns, so [`NewRequest::run_sync_child`] runs the request
+    /// to its end.
+    pub(crate) fn child_sync(&self) -> bool {
+        // SAFETY: `req` is a live request of a `T` transform (invariants of `Request`), whose
+        // context `init_tfm` set up and which lives at least as long as the request.
+        unsafe {
+            let tfm = rpd_crypto_aead_reqtfm(self.req.req.as_ptr());
+            (*rpd_crypto_aead_ctx(tfm).cast::<TfmCtx<T>>()).child_sync
+        }
+    }
+
+    /// Runs the child on the request, without anything kept for its completion, and
+    /// finishes the request with the child's result: `crypto_aead_encrypt()` or
+    /// `crypto_aead_decrypt()` returns it, as if the caller had called the child itself.
+    /// Meant for a synchronous child ([`NewRequest::child_sync`]); should the child finish
+    /// asynchronously after all, its completion completes the request with its result
+    /// ([`child_done_cb`]) and the caller is told `-EINPROGRESS`.
+    pub(crate) fn run_sync_child(self, dir: Dir) -> Submitted<'s> {
+        let submission = self.submission;
+        match self.req.start_child(dir, None) {
+            Some((req, _, err)) => {
+                let accepted = Accepted {
+                    req: req.req,
+                    submission,
+                    _brand: PhantomData,
+                };
+                accepted.finish(req, err)
+            }
+            None => Submitted::in_progress(),
+        }
     }
 
     /// Runs the child on the request as [`Request::run_child`] does. If the child finishes
@@ -558,11 +608,13 @@ unsafe extern "C" fn child_done_cb<T: AeadTemplate>(data: *mut ffi::c_void, err:
         req,
         _p: PhantomData,
     };
-    // SAFETY: `run_child` wrote `pending` before starting the child and gave up ownership.
-    let Some(pending) = (unsafe { ptr::read(&raw const (*req.ctx()).pending) }) else {
-        return;
-    };
-    T::child_done(req, pending, err);
+    // SAFETY: `start_child` wrote `pending` before starting the child and gave up
+    // ownership.
+    match unsafe { ptr::read(&raw const (*req.ctx()).pending) } {
+        Some(pending) => T::child_done(req, pending, err),
+        // Started by `NewRequest::run_sync_child`: nothing to hand the result to.
+        None => req.complete(err),
+    }
 }
 
 /// Sets up the child request of `req` as C pcrypt does: the child transform, the caller's
@@ -703,9 +755,14 @@ unsafe extern "C" fn init_tfm<T: AeadTemplate>(tfm: *mut crypto_aead) -> i32 {
             Ok(c) => c,
             Err(e) => return e.to_errno(),
         };
+        let child_sync = rpd_crypto_aead_alg_flags(child) & raw::CRYPTO_ALG_ASYNC == 0;
         ptr::write(
             rpd_crypto_aead_ctx(tfm).cast::<TfmCtx<T>>(),
-            TfmCtx { child, data },
+            TfmCtx {
+                child,
+                child_sync,
+                data,
+            },
         );
         let reqsize = child_offset::<T::Pending>() + size_of::<aead_request>();
         rpd_crypto_aead_set_reqsize(tfm, reqsize as u32 + rpd_crypto_aead_reqsize(child));

@@ -113,3 +113,8 @@ void rpd_crypto_free_aead(struct crypto_aead *tfm)
 {
 	crypto_free_aead(tfm);
 }
+
+u32 rpd_crypto_aead_alg_flags(struct crypto_aead *tfm)
+{
+	return crypto_aead_alg(tfm)->base.cra_flags;
+}

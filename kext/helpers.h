@@ -51,5 +51,6 @@ unsigned int rpd_crypto_aead_alg_ivsize(struct aead_alg *alg);
 unsigned int rpd_crypto_aead_alg_maxauthsize(struct aead_alg *alg);
 u32 rpd_crypto_algt_inherited_mask(struct crypto_attr_type *algt);
 void rpd_crypto_free_aead(struct crypto_aead *tfm);
+u32 rpd_crypto_aead_alg_flags(struct crypto_aead *tfm);
 
 #endif /* RPD_HELPERS_H */

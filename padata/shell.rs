@@ -33,8 +33,8 @@ use super::{
     instance::{Instance, InstanceInner, Queues, Snapshot},
     linger::{keep_polling, poll_until_fed, LineCounter},
     placement::{
-        inline_pays, lane_limit, next_peak, pick_lane, probe_at, probe_seen, sync_pays,
-        usable_cb_cpu, Next, SYNC_PROBE_EVERY,
+        direct_pays, inline_pays, lane_limit, next_peak, pick_lane, probe_at, probe_seen,
+        sync_pays, usable_cb_cpu, Next, SYNC_PROBE_EVERY,
     },
     reorder::{ring_idx, Done, Ready, Reorder, SerialQueue, NIL},
     seq::Seq,
@@ -174,6 +174,20 @@ pub(crate) enum SyncCaller {
     Waits,
 }
 
+/// Whether `caller` may take a job back in the current context (see [`SyncCaller`]), read
+/// before bottom halves are disabled for the submission. Not from a hard interrupt that
+/// interrupted a softirq: its result would be used before the result that softirq may still
+/// be about to return. Never to a caller that acts on PREEMPT_RT: there bottom-half sections
+/// are preemptible and per task, so a serial worker or a waiter could run on the CPU while
+/// the caller still acts on its job.
+fn sync_allowed(caller: SyncCaller) -> bool {
+    !in_hardirq()
+        && match caller {
+            SyncCaller::Waits => true,
+            SyncCaller::Acts => !cfg!(CONFIG_PREEMPT_RT) && in_softirq(),
+        }
+}
+
 /// A submitted job waiting for a lane (in [`Input::queued`]) or for room in the window (in
 /// [`Input::overflow`]).
 pub(super) struct Queued<J> {
@@ -221,6 +235,9 @@ pub(super) struct Input<J> {
     /// ([`SyncCaller::Acts`]); from then on a caller that waits gets jobs back only on their
     /// callback CPU (see [`SyncCaller::Waits`]). Never cleared.
     pub(super) acted: bool,
+    /// Submissions [`Shell::do_direct`] could have taken since the last one it left to the
+    /// shell to be timed (see [`direct_pays`]).
+    pub(super) direct_run: u32,
     /// Instance snapshot.
     pub(super) snap: Snapshot,
     /// Generation of `snap`.
@@ -1098,6 +1115,7 @@ impl<J: Job> Shell<J> {
                     probe_at: probe_at(SYNC_PROBE_EVERY, first.0),
                     probe_pending: false,
                     acted: false,
+                    direct_run: 0,
                     snap,
                     gen,
                     overflow: KVec::new(),
@@ -1220,6 +1238,74 @@ impl<J: Job> Shell<J> {
         self.submit_shared(job, cb_cpu, Some(caller))
     }
 
+    /// Runs `item` through `run`, now, in the caller's context and with bottom halves
+    /// disabled, instead of submitting a job, when the shell has nothing in flight and a
+    /// job of this shell would have come back synchronously anyway
+    /// ([`Shell::do_parallel_sync`]) for a cheap parallel part. Then `run`'s result is
+    /// returned, and nothing of the shell is touched beyond its input lock: no sequence
+    /// number, no ticket, no reorder lock, no clock read. Otherwise `item` is given back,
+    /// untouched, and the caller submits it as usual.
+    ///
+    /// It runs when all of these hold, checked under the input lock: the shell's jobs
+    /// run inline ([`Job::INLINE`]) and cost less than a handoff on average
+    /// ([`Tuning::inline_ns`]); the instance runs and is not being reconfigured; `cb_cpu`
+    /// is a usable serial CPU and this CPU a usable parallel one; no job of the shell is in
+    /// the window or the overflow queue (every earlier job finished its serial part);
+    /// `caller` allows a synchronous return here (see [`SyncCaller`]); and this is not the
+    /// one submission in [`super::placement::DIRECT_SAMPLE`] left to the shell so that it
+    /// keeps measuring its jobs' cost ([`direct_pays`]).
+    ///
+    /// `run` must do with `item` what the job's parallel and serial parts would do, to
+    /// the end: the caller's next submission, and every later one, is ordered after it
+    /// only if nothing of it is left for later (pcrypt passes only a synchronous child
+    /// here). Order is that of a job handed back by [`Shell::do_parallel_sync`] for the
+    /// same `caller`: the jobs submitted before it finished first, and a later job with
+    /// the same callback CPU has its serial part run after the caller is done (see
+    /// [`SyncCaller`]). Jobs of different callback CPUs are not ordered against each other
+    /// while both are in progress, as in C, where different CPUs run their serial parts.
+    pub(crate) fn do_direct<T, R>(
+        &self,
+        cb_cpu: &Atomic<u32>,
+        caller: SyncCaller,
+        item: T,
+        run: impl FnOnce(T, &BhDisabled) -> R,
+    ) -> Result<R, T> {
+        if !J::INLINE || !sync_allowed(caller) {
+            return Err(item);
+        }
+        let want = cb_cpu.load(Relaxed);
+        with_bh_disabled(|bh| {
+            if self.direct_ok(want, caller) {
+                Ok(run(item, bh))
+            } else {
+                Err(item)
+            }
+        })
+    }
+
+    /// Whether [`Shell::do_direct`] runs a job for `caller` with callback CPU `cb_cpu` on
+    /// this CPU now; counts it if so. Bottom halves are disabled.
+    fn direct_ok(&self, cb_cpu: u32, caller: SyncCaller) -> bool {
+        let core = &self.core;
+        let here = CpuId::current().as_u32();
+        let cost = core.cost_ns.load(Relaxed);
+        let mut inp = core.input.lock();
+        inp.refresh(&core.inst);
+        let snap = &inp.snap;
+        let usable = snap.running && !snap.reset && snap.cbcpu.test(cb_cpu) && snap.pcpu.test(here);
+        // Acquire: what the serial parts of the earlier jobs did (before the fully ordered
+        // decrement in `ShellCore::finished`) is visible to the caller, as for a job handed
+        // back by `do_parallel_sync`. A submission increments it under this lock.
+        let idle = core.outstanding.load(Acquire) == 0 && inp.overflowing() == 0;
+        let here_ok = here == cb_cpu || (caller == SyncCaller::Waits && !inp.acted);
+        if !(usable && idle && here_ok && direct_pays(&mut inp, cost)) {
+            return false;
+        }
+        inp.acted |= caller == SyncCaller::Acts;
+        inp.stats.direct += 1;
+        true
+    }
+
     /// [`Shell::do_parallel_shared`], or [`Shell::do_parallel_sync`] for `sync`'s caller.
     fn submit_shared(
         &self,
@@ -1228,18 +1314,8 @@ impl<J: Job> Shell<J> {
         sync: Option<SyncCaller>,
     ) -> Result<Option<J>, (Error, J)> {
         let want = cb_cpu.load(Relaxed);
-        // Read before this function disables bottom halves itself. Not from a hard
-        // interrupt that interrupted a softirq: its result would be used before the result
-        // that softirq may still be about to return. Never to a caller that acts on
-        // PREEMPT_RT: there bottom-half sections are preemptible and per task, so a serial
-        // worker or a waiter could run on the CPU while the caller still acts on its job.
-        let sync = sync.filter(|c| {
-            !in_hardirq()
-                && match c {
-                    SyncCaller::Waits => true,
-                    SyncCaller::Acts => !cfg!(CONFIG_PREEMPT_RT) && in_softirq(),
-                }
-        });
+        // Read before this function disables bottom halves itself.
+        let sync = sync.filter(|c| sync_allowed(*c));
         with_bh_disabled(|bh| {
             self.submit(
                 job,

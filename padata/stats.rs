@@ -28,6 +28,9 @@ pub(crate) struct SubmitStats {
     pub(crate) refused: [u64; REFUSALS.len()],
     /// Jobs whose parallel part ran in the submitter's context.
     pub(crate) inline: u64,
+    /// Jobs run directly by their caller while the shell was idle
+    /// (`Shell::do_direct`): not submitted, so in no other counter.
+    pub(crate) direct: u64,
     /// Jobs whose parallel part ran on a lane pinned to a parallel CPU.
     pub(crate) lane_pinned: u64,
     /// Jobs whose parallel part ran on a lane of the unbound workqueue.
@@ -142,6 +145,7 @@ impl ShellStats {
         writeln!(f, "in_flight {}", self.in_flight)?;
         writeln!(f, "peak_in_flight {}", s.peak_in_flight)?;
         writeln!(f, "path_inline {}", s.inline)?;
+        writeln!(f, "direct {}", s.direct)?;
         writeln!(f, "path_lane {}", s.lane_pinned)?;
         writeln!(f, "path_unbound_lane {}", s.lane_unbound)?;
         writeln!(f, "overflowed {}", s.overflowed)?;

@@ -2301,3 +2301,268 @@ mod sync_tests {
         Ok(())
     }
 }
+
+/// What [`Shell::do_direct`] runs for a [`SyncJob`]: its delay, then its delivery, as its
+/// parallel and serial parts would.
+fn run_direct(job: SyncJob, _bh: &BhDisabled) {
+    if job.delay_us != 0 {
+        udelay(Delta::from_micros(job.delay_us.into()));
+    }
+    job.delivered();
+}
+
+/// Runs `job` directly ([`Shell::do_direct`]) for `caller` or, if the shell declines,
+/// submits it with `submit`. Returns whether it ran directly and whether it was delivered
+/// before this returned (directly or handed back synchronously).
+fn direct_or(
+    shell: &Shell<SyncJob>,
+    job: SyncJob,
+    cb: &Atomic<u32>,
+    caller: SyncCaller,
+    submit: impl FnOnce(&Shell<SyncJob>, SyncJob, &Atomic<u32>) -> Result<bool>,
+) -> Result<(bool, bool)> {
+    match shell.do_direct(cb, caller, job, run_direct) {
+        Ok(()) => Ok((true, true)),
+        Err(job) => Ok((false, submit(shell, job, cb)?)),
+    }
+}
+
+/// KUnit suite `rust_padata_direct`: jobs their caller runs directly while the shell is
+/// idle ([`Shell::do_direct`]).
+#[kernel::prelude::kunit_tests(rust_padata_direct)]
+mod direct_tests {
+    use super::*;
+    use crate::padata::placement::DIRECT_SAMPLE;
+
+    /// Every job is cheaper than a handoff, whatever its measured cost.
+    const CHEAP: Tuning = Tuning {
+        inline_ns: u32::MAX,
+        ..Tuning::DEFAULT
+    };
+
+    /// A caller that waits for each job gets all but one in [`DIRECT_SAMPLE`] of them run
+    /// directly; the others go to the shell (which times them) and come back
+    /// synchronously. All in order, and the counters say which went where.
+    #[test]
+    fn lone_cheap_jobs_run_directly_but_some_are_timed() -> Result {
+        const JOBS: u64 = 100 * DIRECT_SAMPLE as u64;
+        SyncJob::reset();
+        let inst = Instance::new(c"kunit_direct", None, CHEAP)?;
+        let shell = Shell::new(&inst)?;
+        let cb = Atomic::new(CpuSet::online().pick(1).unwrap_or(0));
+        let (mut direct, mut back) = (0, 0);
+        for idx in 0..JOBS {
+            let job = SyncJob {
+                delay_us: if idx % 7 == 0 { 5 } else { 0 },
+                ..SyncJob::new(0, idx)
+            };
+            let (d, b) = direct_or(&shell, job, &cb, SyncCaller::Waits, submit_waiting)?;
+            direct += u64::from(d);
+            back += u64::from(b);
+        }
+        let s = shell.stats();
+        let timed = JOBS / u64::from(DIRECT_SAMPLE);
+        assert_eq!((direct, back), (JOBS - timed, JOBS));
+        assert_eq!(s.submit.direct, direct);
+        assert_eq!((s.submit.submitted, s.submit.inline), (timed, timed));
+        assert_eq!((s.serial.sync, s.serial.completed), (timed, timed));
+        assert_eq!(SYNC_SERIAL.load(Relaxed), 0);
+        assert_eq!(SYNC_REORDERED.load(Relaxed), 0);
+        assert_eq!(SYNC_NEXT[0].load(Relaxed), JOBS);
+        assert_eq!(shell.outstanding(), 0);
+        Ok(())
+    }
+
+    /// While a job is in flight (its ticket parked), no later job runs directly: they all go
+    /// to the shell and follow the parked job in order. Once the shell is idle again, the
+    /// next one runs directly.
+    #[test]
+    fn job_in_flight_is_never_overtaken_by_a_direct_one() -> Result {
+        const LATER: u64 = 50;
+        SyncJob::reset();
+        let inst = Instance::new(c"kunit_direct", None, CHEAP)?;
+        let shell = Shell::new(&inst)?;
+        let park = Parking::new()?;
+        let cb = Atomic::new(CpuSet::online().pick(1).unwrap_or(0));
+        let first = SyncJob {
+            park: Some(park.clone()),
+            ..SyncJob::new(0, 0)
+        };
+        assert!(!submit_waiting(&shell, first, &cb)?);
+        let mut direct = 0;
+        for idx in 1..=LATER {
+            let job = SyncJob::new(0, idx);
+            let (d, b) = direct_or(&shell, job, &cb, SyncCaller::Waits, submit_waiting)?;
+            assert!(!b);
+            direct += u64::from(d);
+        }
+        assert_eq!(direct, 0);
+        assert_eq!(SYNC_NEXT[0].load(Relaxed), 0);
+        assert!(park.release_one());
+        shell.wait_idle();
+        let last = SyncJob::new(0, LATER + 1);
+        let (d, _) = direct_or(&shell, last, &cb, SyncCaller::Waits, submit_waiting)?;
+        assert!(d);
+        assert_eq!(SYNC_SERIAL.load(Relaxed), LATER + 1);
+        assert_eq!(SYNC_REORDERED.load(Relaxed), 0);
+        assert_eq!(SYNC_NEXT[0].load(Relaxed), LATER + 2);
+        assert_eq!(shell.stats().submit.direct, 1);
+        Ok(())
+    }
+
+    /// Only jobs cheaper than a handoff run directly (not with `inline_ns` 1 or 0), and
+    /// only where one could come back synchronously: for a caller that acts, with bottom
+    /// halves disabled and on its callback CPU; for a caller that waits, anywhere until a
+    /// job ran directly for a caller that acts, then only on its callback CPU.
+    #[test]
+    fn direct_only_for_cheap_jobs_where_they_could_come_back() -> Result {
+        SyncJob::reset();
+        let online = CpuSet::online();
+        let mut idx = 0;
+        let mut next = || {
+            idx += 1;
+            SyncJob::new(0, idx - 1)
+        };
+        for inline_ns in [0, 1] {
+            let t = Tuning {
+                inline_ns,
+                inline_solo_ns: u32::MAX,
+                ..Tuning::DEFAULT
+            };
+            let inst = Instance::new(c"kunit_direct", None, t)?;
+            let shell = Shell::new(&inst)?;
+            let cb = Atomic::new(0);
+            for _ in 0..2 * DIRECT_SAMPLE {
+                let (d, _) = direct_or(&shell, next(), &cb, SyncCaller::Waits, submit_waiting)?;
+                assert!(!d);
+                shell.wait_idle();
+            }
+            assert_eq!(shell.stats().submit.direct, 0);
+        }
+        let inst = Instance::new(c"kunit_direct", None, CHEAP)?;
+        let shell = Shell::new(&inst)?;
+        let cb = Atomic::new(0);
+        let acts = |shell: &Shell<SyncJob>, job, here: bool| {
+            with_bh_disabled(|_| {
+                let cpu = CpuId::current().as_u32();
+                let other = online.iter().find(|&c| c != cpu).unwrap_or(cpu);
+                cb.store(if here { cpu } else { other }, Relaxed);
+                direct_or(shell, job, &cb, SyncCaller::Acts, |s, j, cb| {
+                    handed_back(s.do_parallel_sync(j, cb, SyncCaller::Acts))
+                })
+            })
+        };
+        if !cfg!(CONFIG_PREEMPT_RT) {
+            // Process context: no direct run for a caller that acts.
+            cb.store(CpuId::current().as_u32(), Relaxed);
+            let r = shell.do_direct(&cb, SyncCaller::Acts, next(), run_direct);
+            assert!(r.is_err());
+            if let Err(job) = r {
+                handed_back(shell.do_parallel_sync(job, &cb, SyncCaller::Acts))?;
+            }
+            shell.wait_idle();
+            if online.weight() > 1 {
+                assert!(!acts(&shell, next(), false)?.0);
+                shell.wait_idle();
+            }
+            assert!(acts(&shell, next(), true)?.0);
+            if online.weight() > 1 {
+                // A caller that waits, elsewhere: not since a caller that acts got one.
+                let other = Atomic::new(0);
+                let r = with_bh_disabled(|_| {
+                    let cpu = CpuId::current().as_u32();
+                    other.store(online.iter().find(|&c| c != cpu).unwrap_or(cpu), Relaxed);
+                    direct_or(&shell, next(), &other, SyncCaller::Waits, submit_waiting)
+                })?;
+                assert!(!r.0);
+                shell.wait_idle();
+            }
+            let r = with_bh_disabled(|_| {
+                cb.store(CpuId::current().as_u32(), Relaxed);
+                direct_or(&shell, next(), &cb, SyncCaller::Waits, submit_waiting)
+            })?;
+            assert!(r.0);
+            assert_eq!(shell.stats().submit.direct, 2);
+        }
+        shell.wait_idle();
+        assert_eq!(SYNC_REORDERED.load(Relaxed), 0);
+        assert_eq!(SYNC_NEXT[0].load(Relaxed), idx);
+        Ok(())
+    }
+
+    /// Four submitters that do not wait for their jobs, two acting on the jobs that come
+    /// back and two waiting: each job runs directly whenever the shell is idle, and is
+    /// submitted otherwise. Every job is delivered once, each submitter's in its order.
+    #[test]
+    fn concurrent_direct_and_submitted_jobs_keep_their_order() -> Result {
+        const PER: u64 = 50_000 / DEBUG_DIVISOR;
+        SyncJob::reset();
+        let inst = Arc::new(
+            Instance::new(c"kunit_direct", None, Tuning::DEFAULT)?,
+            GFP_KERNEL,
+        )?;
+        let shell = Arc::new(Shell::<SyncJob>::new(&inst)?, GFP_KERNEL)?;
+        let latch = Latch::new(4)?;
+        let errors = Arc::new(Atomic::<u64>::new(0), GFP_KERNEL)?;
+        let back = Arc::new(Atomic::<u64>::new(0), GFP_KERNEL)?;
+        let direct = Arc::new(Atomic::<u64>::new(0), GFP_KERNEL)?;
+        for s in 0..4usize {
+            let (shell, latch, errors, back, direct) = (
+                shell.clone(),
+                latch.clone(),
+                errors.clone(),
+                back.clone(),
+                direct.clone(),
+            );
+            inst.spawn(move || {
+                let cb = Atomic::new(CpuSet::online().pick(s as u32).unwrap_or(0));
+                let mut rng = Rng(0x6a09_e667 ^ (s as u32 + 1));
+                for idx in 0..PER {
+                    while shell.outstanding() >= WINDOW {
+                        fsleep(Delta::from_micros(20));
+                    }
+                    let r = rng.next();
+                    let job = SyncJob {
+                        delay_us: if r >> 28 == 0 { (r >> 8) % 20 } else { 0 },
+                        ..SyncJob::new(s, idx)
+                    };
+                    let r = if s % 2 == 0 {
+                        with_bh_disabled(|_| {
+                            direct_or(&shell, job, &cb, SyncCaller::Acts, |sh, j, cb| {
+                                submit_sync(sh, j, cb, false)
+                            })
+                        })
+                    } else {
+                        direct_or(&shell, job, &cb, SyncCaller::Waits, submit_waiting)
+                    };
+                    match r {
+                        Ok((d, b)) => {
+                            direct.fetch_add(u64::from(d), Relaxed);
+                            back.fetch_add(u64::from(b && !d), Relaxed);
+                        }
+                        Err(_) => {
+                            errors.fetch_add(1, Relaxed);
+                        }
+                    }
+                }
+                latch.count_down();
+            })?;
+        }
+        latch.wait();
+        shell.wait_idle();
+        let s = shell.stats();
+        let (direct, back) = (direct.load(Relaxed), back.load(Relaxed));
+        assert_eq!(errors.load(Relaxed), 0);
+        assert_eq!(SYNC_REORDERED.load(Relaxed), 0);
+        for n in &SYNC_NEXT {
+            assert_eq!(n.load(Relaxed), PER);
+        }
+        assert_eq!(direct + back + SYNC_SERIAL.load(Relaxed), 4 * PER);
+        assert_eq!(s.submit.direct, direct);
+        assert_eq!(s.serial.sync, back);
+        assert_eq!(s.submit.submitted, 4 * PER - direct);
+        assert_eq!(s.serial.completed, 4 * PER - direct);
+        assert_eq!(shell.outstanding(), 0);
+        Ok(())
+    }
+}

@@ -39,6 +39,10 @@ for i in pencrypt pdecrypt; do
 	# ones come back synchronously (Documentation/pcrypt.rst, "Synchronous completion").
 	nsync=$(counter "$s/stats" sync_completed)
 	check "${i}_waiting_caller_sync" test "${nsync:-0}" -gt 0
+	# Once their cost is measured, lone cheap requests over the synchronous inner gcm run
+	# it directly (Documentation/pcrypt.rst, "Direct requests"), outside the counters above.
+	ndirect=$(counter "$s/stats" direct)
+	check "${i}_direct" test "${ndirect:-0}" -gt 0
 	expect_eq "${i}_in_flight_0" "$(counter "$s/stats" in_flight)" 0
 	expect_eq "${i}_all_completed" \
 		"$(($(counter "$s/stats" completed) + $(counter "$s/stats" skipped)))" "$sub"
