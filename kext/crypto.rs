@@ -590,7 +590,8 @@ impl<T: AeadTemplate> Drop for Backlogged<T> {
     }
 }
 
-/// Completion of a child request started by [`Request::run_child`].
+/// Completion of a child request started by [`Request::run_child`] or
+/// [`NewRequest::run_sync_child`].
 ///
 /// # Safety
 ///
@@ -755,6 +756,8 @@ unsafe extern "C" fn init_tfm<T: AeadTemplate>(tfm: *mut crypto_aead) -> i32 {
             Ok(c) => c,
             Err(e) => return e.to_errno(),
         };
+        // `child` is the live transform `crypto_spawn_aead()` just returned; its algorithm
+        // stays registered while the transform exists.
         let child_sync = rpd_crypto_aead_alg_flags(child) & raw::CRYPTO_ALG_ASYNC == 0;
         ptr::write(
             rpd_crypto_aead_ctx(tfm).cast::<TfmCtx<T>>(),

@@ -105,8 +105,10 @@ pub(super) const DIRECT_SAMPLE: u32 = 16;
 ///
 /// A direct job is not timed, so one such submission in [`DIRECT_SAMPLE`] goes to the
 /// shell, which times its parallel part and so follows a change of the jobs' cost: the
-/// average moves by 1/8 of the difference per timed job, so about 8 x 16 submissions after
-/// the jobs became costlier than a handoff they go to the shell again. The shell's path
+/// average moves by 1/8 of the difference per timed job, so jobs that became costlier than
+/// a handoff go to the shell again after a few timed jobs, 16 submissions apart (after
+/// about 100 submissions for jobs twice as costly as a handoff, after more the closer the
+/// new cost is to a handoff). The shell's path
 /// costs more than the direct one (a sequence number, the reorder lock twice, two clock
 /// reads), so this keeps at least 15/16 of the saving.
 pub(super) fn direct_pays<J>(inp: &mut Input<J>, cost: u32) -> bool {

@@ -167,10 +167,11 @@ pub(crate) enum SyncCaller {
     /// The caller only waits for the job: its serial part would only record the status and
     /// wake the caller (pcrypt: a request whose completion is `crypto_req_done()`, as set
     /// up for `crypto_wait_req()`). In C the waiter runs whenever the scheduler picks it,
-    /// after its wakeup and with no order against later jobs' serial parts. Handed back in
-    /// process or softirq context, on the job's callback CPU, or on any CPU while no job of
-    /// the shell ever went back to a caller that acts: such a caller may still be acting on
-    /// its job on the callback CPU, and C would wake the waiter only after that.
+    /// after its wakeup and with no order against later jobs' serial parts. Handed back (or
+    /// run directly, [`Shell::do_direct`]) in process or softirq context, on the job's
+    /// callback CPU, or on any CPU while no job of the shell ever went back (or ran
+    /// directly) to a caller that acts: such a caller may still be acting on its job on the
+    /// callback CPU, and C would wake the waiter only after that.
     Waits,
 }
 
@@ -232,8 +233,9 @@ pub(super) struct Input<J> {
     /// A probe was chosen and no submission has been accepted since (see [`probe_seen`]).
     pub(super) probe_pending: bool,
     /// A job was meant to go back synchronously to a caller that acts on it
-    /// ([`SyncCaller::Acts`]); from then on a caller that waits gets jobs back only on their
-    /// callback CPU (see [`SyncCaller::Waits`]). Never cleared.
+    /// ([`SyncCaller::Acts`]), or ran directly for one ([`Shell::do_direct`]); from then on
+    /// a caller that waits gets jobs back only on their callback CPU (see
+    /// [`SyncCaller::Waits`]). Never cleared.
     pub(super) acted: bool,
     /// Submissions [`Shell::do_direct`] could have taken since the last one it left to the
     /// shell to be timed (see [`direct_pays`]).
@@ -1259,10 +1261,12 @@ impl<J: Job> Shell<J> {
     /// the end: the caller's next submission, and every later one, is ordered after it
     /// only if nothing of it is left for later (pcrypt passes only a synchronous child
     /// here). Order is that of a job handed back by [`Shell::do_parallel_sync`] for the
-    /// same `caller`: the jobs submitted before it finished first, and a later job with
-    /// the same callback CPU has its serial part run after the caller is done (see
-    /// [`SyncCaller`]). Jobs of different callback CPUs are not ordered against each other
-    /// while both are in progress, as in C, where different CPUs run their serial parts.
+    /// same `caller`: every job that went through the shell before it finished first, and
+    /// a later job with the same callback CPU has its serial part run after the caller is
+    /// done (see [`SyncCaller`]). A direct job does not hold back later ones, so it is not
+    /// ordered against jobs of other callback CPUs, or of waiting callers elsewhere (before a
+    /// caller that acts got one), while both are in progress: neither is in C, where
+    /// different CPUs run their serial parts and a woken waiter runs when it is scheduled.
     pub(crate) fn do_direct<T, R>(
         &self,
         cb_cpu: &Atomic<u32>,
@@ -1287,8 +1291,18 @@ impl<J: Job> Shell<J> {
     /// this CPU now; counts it if so. Bottom halves are disabled.
     fn direct_ok(&self, cb_cpu: u32, caller: SyncCaller) -> bool {
         let core = &self.core;
-        let here = CpuId::current().as_u32();
         let cost = core.cost_ns.load(Relaxed);
+        // Without the lock first: a busy shell, or costly jobs, send the job to the shell
+        // without a second lock round trip. (Only the checks under the lock decide a yes.)
+        let busy = core.outstanding.load(Relaxed) != 0 || core.overflowed.load(Relaxed) != 0;
+        if busy || cost >= core.inst.tuning.inline_ns {
+            return false;
+        }
+        // The instance is not gone (as a submission, which would fail with `EINVAL`).
+        if core.inst.queues.try_access().is_none() {
+            return false;
+        }
+        let here = CpuId::current().as_u32();
         let mut inp = core.input.lock();
         inp.refresh(&core.inst);
         let snap = &inp.snap;
@@ -1484,7 +1498,7 @@ impl<J: Job> Shell<J> {
                 // serial worker as usual).
                 // Both checked against this job's number, so that a submitter can only ever
                 // withdraw its own wait and take its own job.
-                let back = sync.then(|| {
+                let back = if sync {
                     let mut r = core.reorder.lock();
                     let mine = SYNC_WAITING | u64::from(seq.0);
                     if core.sync_waiter.load(Relaxed) == mine {
@@ -1497,8 +1511,10 @@ impl<J: Job> Shell<J> {
                             None
                         }
                     }
-                });
-                match back.flatten() {
+                } else {
+                    None
+                };
+                match back {
                     // Its completion read the clock already: the parallel part ended then.
                     Some((job, ended)) => {
                         core.sample_cost(ended - now, 1);

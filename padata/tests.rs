@@ -2442,6 +2442,16 @@ mod direct_tests {
         let inst = Instance::new(c"kunit_direct", None, CHEAP)?;
         let shell = Shell::new(&inst)?;
         let cb = Atomic::new(0);
+        // A caller that waits, elsewhere: directly, while no caller that acts got one.
+        let elsewhere = |shell: &Shell<SyncJob>, job| {
+            let other = Atomic::new(0);
+            with_bh_disabled(|_| {
+                let cpu = CpuId::current().as_u32();
+                other.store(online.iter().find(|&c| c != cpu).unwrap_or(cpu), Relaxed);
+                direct_or(shell, job, &other, SyncCaller::Waits, submit_waiting)
+            })
+        };
+        assert!(elsewhere(&shell, next())?.0);
         let acts = |shell: &Shell<SyncJob>, job, here: bool| {
             with_bh_disabled(|_| {
                 let cpu = CpuId::current().as_u32();
@@ -2468,13 +2478,7 @@ mod direct_tests {
             assert!(acts(&shell, next(), true)?.0);
             if online.weight() > 1 {
                 // A caller that waits, elsewhere: not since a caller that acts got one.
-                let other = Atomic::new(0);
-                let r = with_bh_disabled(|_| {
-                    let cpu = CpuId::current().as_u32();
-                    other.store(online.iter().find(|&c| c != cpu).unwrap_or(cpu), Relaxed);
-                    direct_or(&shell, next(), &other, SyncCaller::Waits, submit_waiting)
-                })?;
-                assert!(!r.0);
+                assert!(!elsewhere(&shell, next())?.0);
                 shell.wait_idle();
             }
             let r = with_bh_disabled(|_| {
@@ -2482,11 +2486,65 @@ mod direct_tests {
                 direct_or(&shell, next(), &cb, SyncCaller::Waits, submit_waiting)
             })?;
             assert!(r.0);
-            assert_eq!(shell.stats().submit.direct, 2);
+            assert_eq!(shell.stats().submit.direct, 3);
         }
         shell.wait_idle();
         assert_eq!(SYNC_REORDERED.load(Relaxed), 0);
         assert_eq!(SYNC_NEXT[0].load(Relaxed), idx);
+        Ok(())
+    }
+
+    /// No job runs directly while the instance is being reconfigured, for a callback CPU
+    /// outside the serial mask, on a CPU outside the parallel mask, or once the instance is
+    /// gone (a submission then fails with `EINVAL`; fails on the first version, which ran
+    /// it); each such job goes to the shell, and all are delivered in order.
+    #[test]
+    fn direct_only_while_the_instance_allows_it() -> Result {
+        SyncJob::reset();
+        let online = CpuSet::online();
+        let inst = Instance::new(c"kunit_direct", None, CHEAP)?;
+        let shell = Shell::new(&inst)?;
+        let mut idx = 0;
+        let mut next = || {
+            idx += 1;
+            SyncJob::new(0, idx - 1)
+        };
+        let cb = Atomic::new(online.pick(0).unwrap_or(0));
+        let waits = SyncCaller::Waits;
+        // Jobs that are refused (and dropped unrun) are submitter 1's.
+        let unrun = || SyncJob::new(1, 0);
+        assert!(inst.with_reset(|| shell.do_direct(&cb, waits, unrun(), run_direct).is_err()));
+        assert!(direct_or(&shell, next(), &cb, waits, submit_waiting)?.0);
+        if let (Some(first), Some(second)) = (online.pick(0), online.pick(1)) {
+            if first != second {
+                let mut one = CpuSet::empty();
+                one.set(first);
+                inst.set_cpumask(MaskType::Serial, &one)?;
+                let cb2 = Atomic::new(second);
+                assert!(!direct_or(&shell, next(), &cb2, waits, submit_waiting)?.0);
+                shell.wait_idle();
+                inst.set_cpumask(MaskType::Serial, &CpuSet::all())?;
+                inst.set_cpumask(MaskType::Parallel, &one)?;
+                for _ in 0..8 {
+                    let r = with_bh_disabled(|_| {
+                        let here = CpuId::current().as_u32();
+                        (here, direct_or(&shell, next(), &cb, waits, submit_waiting))
+                    });
+                    assert!(r.0 == first || !r.1?.0);
+                    shell.wait_idle();
+                    fsleep(Delta::from_micros(100));
+                }
+                inst.set_cpumask(MaskType::Parallel, &CpuSet::all())?;
+            }
+        }
+        shell.wait_idle();
+        assert_eq!(SYNC_REORDERED.load(Relaxed), 0);
+        assert_eq!(SYNC_NEXT[0].load(Relaxed), idx);
+        drop(inst);
+        assert!(shell.do_direct(&cb, waits, unrun(), run_direct).is_err());
+        let r = shell.do_parallel_sync(unrun(), &cb, waits);
+        assert!(matches!(r, Err((e, _)) if e == EINVAL));
+        assert_eq!(SYNC_NEXT[1].load(Relaxed), 0);
         Ok(())
     }
 

@@ -39,29 +39,37 @@ check hotplug_state_registered grep -q rust_padata:online /sys/devices/system/cp
 check unload_after_traffic rmmod rust_padata
 check hotplug_state_removed sh -c '! grep -q rust_padata:online /sys/devices/system/cpu/hotplug/states'
 
+# micro_run NAME HEADER PARAM...: one run of the engine microbenchmark, 20,000 jobs with the
+# PARAMs; its rpd-bench line (left in $line) reports them all (HEADER: the fields that follow
+# jobs=N), none reordered and none lost.
+micro_run() {
+	mr_name=$1 mr_head=$2
+	shift 2
+	dmesg -c >/dev/null
+	check "${mr_name}_run" insmod $M/rust_padata.ko bench_jobs=20000 "$@"
+	line=$(dmesg | grep 'rpd-bench:' | tail -n 1)
+	echo "rpd: $line"
+	expect_eq "${mr_name}_jobs_reported" \
+		"$(echo "$line" | sed -n "s/.* jobs=\([0-9]*\) $mr_head .*/\1/p")" 20000
+	expect_eq "${mr_name}_none_reordered" "$(bench_field reordered)" 0
+	expect_eq "${mr_name}_none_lost" "$(bench_field lost)" 0
+	check "${mr_name}_unload" rmmod rust_padata
+}
+# bench_field NAME: the number after NAME= in $line.
+bench_field() { echo "$line" | sed -n "s/.* $1=\([0-9]*\).*/\1/p"; }
+
 # Bursts of 8 jobs per submitter, each waited for (bench_depth): the burst path of the
 # microbenchmark keeps every job and its order too.
-dmesg -c >/dev/null
-check burst_run insmod $M/rust_padata.ko bench_jobs=20000 bench_submitters=4 bench_depth=8
-line=$(dmesg | grep 'rpd-bench:' | tail -n 1)
-echo "rpd: $line"
-expect_eq burst_jobs_reported "$(echo "$line" | sed -n 's/.* jobs=\([0-9]*\) submitters=4 depth=8 .*/\1/p')" 20000
-expect_eq burst_none_reordered "$(echo "$line" | sed -n 's/.* reordered=\([0-9]*\).*/\1/p')" 0
-expect_eq burst_none_lost "$(echo "$line" | sed -n 's/.* lost=\([0-9]*\).*/\1/p')" 0
-check burst_unload rmmod rust_padata
+micro_run burst "submitters=4 depth=8" bench_submitters=4 bench_depth=8
 
 # One job at a time per submitter through the synchronous path (bench_sync), 4 submitters:
-# every job reported once and in its submitter's order, whether its submitter took it back
-# or its serial part ran, and lone jobs do come back synchronously.
-dmesg -c >/dev/null
-check sync_run insmod $M/rust_padata.ko bench_jobs=20000 bench_submitters=4 bench_sync=1
-line=$(dmesg | grep 'rpd-bench:' | tail -n 1)
-echo "rpd: $line"
-expect_eq sync_jobs_reported "$(echo "$line" | sed -n 's/.* jobs=\([0-9]*\) submitters=4 depth=1 sync=1 .*/\1/p')" 20000
-expect_eq sync_none_reordered "$(echo "$line" | sed -n 's/.* reordered=\([0-9]*\).*/\1/p')" 0
-expect_eq sync_none_lost "$(echo "$line" | sed -n 's/.* lost=\([0-9]*\).*/\1/p')" 0
-check sync_some_handed_back test "$(echo "$line" | sed -n 's/.* sync_back=\([0-9]*\).*/\1/p')" -gt 0
-check sync_unload rmmod rust_padata
+# every job reported once and in its submitter's order, whether it ran directly
+# (Shell::do_direct), its submitter took it back or its serial part ran; lone jobs do
+# come back synchronously, and some run directly.
+micro_run sync "submitters=4 depth=1 sync=1" bench_submitters=4 bench_sync=1
+check sync_some_handed_back test "$(bench_field sync_back)" -gt 0
+check sync_some_direct test "$(bench_field direct)" -gt 0
+
 check reload insmod $M/rust_padata.ko
 # Later scripts load modules whose KUnit suites should run again (no newline: the
 # parameter is taken verbatim as the glob).

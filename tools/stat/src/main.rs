@@ -6,9 +6,11 @@
 //! `rpd-stat [INTERVAL_MS [COUNT]]` reads every
 //! `/sys/kernel/debug/rust_*/<instance>/<shell>/stats` every INTERVAL_MS (default 1000)
 //! milliseconds, COUNT times (default: until killed), and prints for each shell that did
-//! something in the interval: jobs submitted, completed and refused per second, jobs in
-//! flight now and at most, the paths the parallel parts took (inline, pinned lane, unbound
-//! lane, in percent), the share of jobs handed back synchronously, the mean serial batch, serial wakeups per second, the share of
+//! something in the interval: jobs submitted, completed and refused per second (direct jobs,
+//! which their caller ran while the shell was idle, count as submitted and completed), jobs
+//! in flight now and at most, the paths the parallel parts of submitted jobs took (inline,
+//! pinned lane, unbound lane, in percent), the share of jobs handed back synchronously or run
+//! directly, the mean serial batch, serial wakeups per second, the share of
 //! lingering polls that caught a job, and the median and 99th percentile of the time from
 //! submission to serial part in the interval (upper bounds of the kernel's log2 buckets).
 
@@ -143,7 +145,8 @@ fn report(before: &BTreeMap<String, Counters>, now: &BTreeMap<String, Counters>,
             .filter(|k| k.starts_with("refused_"))
             .map(|k| d(k))
             .sum();
-        let (sub, done) = (d("submitted"), d("completed"));
+        let direct = d("direct");
+        let (sub, done) = (d("submitted") + direct, d("completed") + direct);
         if sub == 0 && done == 0 && refused == 0 && c.get("in_flight") == Some(&0) {
             continue;
         }
@@ -163,7 +166,7 @@ fn report(before: &BTreeMap<String, Counters>, now: &BTreeMap<String, Counters>,
             pct(inl, paths),
             pct(lan, paths),
             pct(unb, paths),
-            pct(d("sync_completed"), done),
+            pct(d("sync_completed") + direct, done),
             match batches {
                 0 => "-".to_string(),
                 n => format!("{:.1}", done as f64 / n as f64),
