@@ -10,9 +10,10 @@
 //! which their caller ran while the shell was idle, count as submitted and completed), jobs
 //! in flight now and at most, the paths the parallel parts of submitted jobs took (inline,
 //! pinned lane, unbound lane, in percent), the share of jobs handed back synchronously or run
-//! directly, the mean serial batch, serial wakeups per second, the share of
-//! lingering polls that caught a job, and the median and 99th percentile of the time from
-//! submission to serial part in the interval (upper bounds of the kernel's log2 buckets).
+//! directly, the mean serial batch (of the jobs that went through a serial worker), serial
+//! wakeups per second, the share of lingering polls that caught a job, and the median and
+//! 99th percentile of the time from submission to serial part in the interval (upper bounds
+//! of the kernel's log2 buckets).
 
 use std::{
     collections::BTreeMap,
@@ -169,7 +170,11 @@ fn report(before: &BTreeMap<String, Counters>, now: &BTreeMap<String, Counters>,
             pct(d("sync_completed") + direct, done),
             match batches {
                 0 => "-".to_string(),
-                n => format!("{:.1}", done as f64 / n as f64),
+                // Jobs that went through a serial worker: not those handed back or direct.
+                n => {
+                    let serial = d("completed").saturating_sub(d("sync_completed"));
+                    format!("{:.1}", serial as f64 / n as f64)
+                }
             },
             rate(d("serial_wakeups")),
             pct(hits, hits + misses),
