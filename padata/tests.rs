@@ -1827,6 +1827,69 @@ fn waiting_probes(jobs: u64) -> Result<KVec<u64>> {
     Ok(probes)
 }
 
+/// What the four submitters of [`run_submitters`] counted.
+struct Submitted {
+    /// Jobs refused.
+    errors: u64,
+    /// Jobs their submitter ran directly ([`Shell::do_direct`]).
+    direct: u64,
+    /// Submitted jobs handed back synchronously.
+    back: u64,
+}
+
+/// How a submitter of [`run_submitters`] hands a job to the shell: given the submitter's
+/// index, the shell, the job and its callback CPU, it returns whether the job ran directly
+/// and whether it was delivered before the call returned.
+type SubmitFn = fn(usize, &Shell<SyncJob>, SyncJob, &Atomic<u32>) -> Result<(bool, bool)>;
+
+/// Runs four concurrent submitters of `per` jobs each on `shell` and waits until they are
+/// done and the shell is idle. Submitter `s` has its own callback CPU (as pcrypt's
+/// transforms), makes about one job in 16 busy for up to 20 us (its PRNG seeded from `seed`
+/// and `s`) and hands each job over with `submit`. It backs off while the window is full,
+/// as [`Shell::do_parallel_wait`] does: the four submitters outpace the serial parts, and a
+/// full overflow queue refuses jobs.
+fn run_submitters(
+    inst: &Instance,
+    shell: &Arc<Shell<SyncJob>>,
+    per: u64,
+    seed: u32,
+    submit: SubmitFn,
+) -> Result<Submitted> {
+    let latch = Latch::new(4)?;
+    let counts = Arc::new([const { Atomic::<u64>::new(0) }; 3], GFP_KERNEL)?;
+    for s in 0..4usize {
+        let (shell, latch, counts) = (shell.clone(), latch.clone(), counts.clone());
+        inst.spawn(move || {
+            let cb = Atomic::new(CpuSet::online().pick(s as u32).unwrap_or(0));
+            let mut rng = Rng(seed ^ (s as u32 + 1));
+            for idx in 0..per {
+                while shell.outstanding() >= WINDOW {
+                    fsleep(Delta::from_micros(20));
+                }
+                let r = rng.next();
+                let job = SyncJob {
+                    delay_us: if r >> 28 == 0 { (r >> 8) % 20 } else { 0 },
+                    ..SyncJob::new(s, idx)
+                };
+                let (counter, n) = match submit(s, &shell, job, &cb) {
+                    Ok((true, _)) => (1, 1),
+                    Ok((false, back)) => (2, u64::from(back)),
+                    Err(_) => (0, 1),
+                };
+                counts[counter].fetch_add(n, Relaxed);
+            }
+            latch.count_down();
+        })?;
+    }
+    latch.wait();
+    shell.wait_idle();
+    Ok(Submitted {
+        errors: counts[0].load(Relaxed),
+        direct: counts[1].load(Relaxed),
+        back: counts[2].load(Relaxed),
+    })
+}
+
 /// KUnit suite `rust_padata_sync`: jobs handed back to their submitter synchronously.
 #[kernel::prelude::kunit_tests(rust_padata_sync)]
 mod sync_tests {
@@ -2248,54 +2311,23 @@ mod sync_tests {
             GFP_KERNEL,
         )?;
         let shell = Arc::new(Shell::<SyncJob>::new(&inst)?, GFP_KERNEL)?;
-        let latch = Latch::new(4)?;
-        let errors = Arc::new(Atomic::<u64>::new(0), GFP_KERNEL)?;
-        let sync = Arc::new(Atomic::<u64>::new(0), GFP_KERNEL)?;
-        for s in 0..4usize {
-            let (shell, latch, errors, sync) =
-                (shell.clone(), latch.clone(), errors.clone(), sync.clone());
-            inst.spawn(move || {
-                let cb = Atomic::new(CpuSet::online().pick(s as u32).unwrap_or(0));
-                let mut rng = Rng(0x51ed_270b ^ (s as u32 + 1));
-                for idx in 0..PER {
-                    // Backpressure as `Shell::do_parallel_wait` does: the four submitters
-                    // outpace the serial parts, and a full overflow queue refuses jobs.
-                    while shell.outstanding() >= WINDOW {
-                        fsleep(Delta::from_micros(20));
-                    }
-                    let r = rng.next();
-                    let job = SyncJob {
-                        delay_us: if r >> 28 == 0 { (r >> 8) % 20 } else { 0 },
-                        ..SyncJob::new(s, idx)
-                    };
-                    let r = if s % 2 == 0 {
-                        submit_sync(&shell, job, &cb, false)
-                    } else {
-                        submit_waiting(&shell, job, &cb)
-                    };
-                    match r {
-                        Ok(true) => {
-                            sync.fetch_add(1, Relaxed);
-                        }
-                        Ok(false) => {}
-                        Err(_) => {
-                            errors.fetch_add(1, Relaxed);
-                        }
-                    }
-                }
-                latch.count_down();
-            })?;
-        }
-        latch.wait();
-        shell.wait_idle();
+        let n = run_submitters(&inst, &shell, PER, 0x51ed_270b, |s, shell, job, cb| {
+            let back = if s % 2 == 0 {
+                submit_sync(shell, job, cb, false)?
+            } else {
+                submit_waiting(shell, job, cb)?
+            };
+            Ok((false, back))
+        })?;
         let s = shell.stats();
-        assert_eq!(errors.load(Relaxed), 0);
+        assert_eq!(n.errors, 0);
+        assert_eq!(n.direct, 0);
         assert_eq!(SYNC_REORDERED.load(Relaxed), 0);
-        for n in &SYNC_NEXT {
-            assert_eq!(n.load(Relaxed), PER);
+        for next in &SYNC_NEXT {
+            assert_eq!(next.load(Relaxed), PER);
         }
-        assert_eq!(sync.load(Relaxed) + SYNC_SERIAL.load(Relaxed), 4 * PER);
-        assert_eq!(s.serial.sync, sync.load(Relaxed));
+        assert_eq!(n.back + SYNC_SERIAL.load(Relaxed), 4 * PER);
+        assert_eq!(s.serial.sync, n.back);
         assert_eq!(s.serial.completed, 4 * PER);
         assert_eq!(shell.outstanding(), 0);
         Ok(())
@@ -2560,66 +2592,28 @@ mod direct_tests {
             GFP_KERNEL,
         )?;
         let shell = Arc::new(Shell::<SyncJob>::new(&inst)?, GFP_KERNEL)?;
-        let latch = Latch::new(4)?;
-        let errors = Arc::new(Atomic::<u64>::new(0), GFP_KERNEL)?;
-        let back = Arc::new(Atomic::<u64>::new(0), GFP_KERNEL)?;
-        let direct = Arc::new(Atomic::<u64>::new(0), GFP_KERNEL)?;
-        for s in 0..4usize {
-            let (shell, latch, errors, back, direct) = (
-                shell.clone(),
-                latch.clone(),
-                errors.clone(),
-                back.clone(),
-                direct.clone(),
-            );
-            inst.spawn(move || {
-                let cb = Atomic::new(CpuSet::online().pick(s as u32).unwrap_or(0));
-                let mut rng = Rng(0x6a09_e667 ^ (s as u32 + 1));
-                for idx in 0..PER {
-                    while shell.outstanding() >= WINDOW {
-                        fsleep(Delta::from_micros(20));
-                    }
-                    let r = rng.next();
-                    let job = SyncJob {
-                        delay_us: if r >> 28 == 0 { (r >> 8) % 20 } else { 0 },
-                        ..SyncJob::new(s, idx)
-                    };
-                    let r = if s % 2 == 0 {
-                        with_bh_disabled(|_| {
-                            direct_or(&shell, job, &cb, SyncCaller::Acts, |sh, j, cb| {
-                                submit_sync(sh, j, cb, false)
-                            })
-                        })
-                    } else {
-                        direct_or(&shell, job, &cb, SyncCaller::Waits, submit_waiting)
-                    };
-                    match r {
-                        Ok((d, b)) => {
-                            direct.fetch_add(u64::from(d), Relaxed);
-                            back.fetch_add(u64::from(b && !d), Relaxed);
-                        }
-                        Err(_) => {
-                            errors.fetch_add(1, Relaxed);
-                        }
-                    }
-                }
-                latch.count_down();
-            })?;
-        }
-        latch.wait();
-        shell.wait_idle();
+        let n = run_submitters(&inst, &shell, PER, 0x6a09_e667, |s, shell, job, cb| {
+            if s % 2 == 0 {
+                with_bh_disabled(|_| {
+                    direct_or(shell, job, cb, SyncCaller::Acts, |sh, j, cb| {
+                        submit_sync(sh, j, cb, false)
+                    })
+                })
+            } else {
+                direct_or(shell, job, cb, SyncCaller::Waits, submit_waiting)
+            }
+        })?;
         let s = shell.stats();
-        let (direct, back) = (direct.load(Relaxed), back.load(Relaxed));
-        assert_eq!(errors.load(Relaxed), 0);
+        assert_eq!(n.errors, 0);
         assert_eq!(SYNC_REORDERED.load(Relaxed), 0);
-        for n in &SYNC_NEXT {
-            assert_eq!(n.load(Relaxed), PER);
+        for next in &SYNC_NEXT {
+            assert_eq!(next.load(Relaxed), PER);
         }
-        assert_eq!(direct + back + SYNC_SERIAL.load(Relaxed), 4 * PER);
-        assert_eq!(s.submit.direct, direct);
-        assert_eq!(s.serial.sync, back);
-        assert_eq!(s.submit.submitted, 4 * PER - direct);
-        assert_eq!(s.serial.completed, 4 * PER - direct);
+        assert_eq!(n.direct + n.back + SYNC_SERIAL.load(Relaxed), 4 * PER);
+        assert_eq!(s.submit.direct, n.direct);
+        assert_eq!(s.serial.sync, n.back);
+        assert_eq!(s.submit.submitted, 4 * PER - n.direct);
+        assert_eq!(s.serial.completed, 4 * PER - n.direct);
         assert_eq!(shell.outstanding(), 0);
         Ok(())
     }
