@@ -41,7 +41,7 @@ use kext::{
     crypto::{AeadTemplate, Dir, NewRequest, Request, Submitted, Template},
     sysfs::{Attributes, Kset, PageWriter, SysfsDir},
 };
-use padata::{BhDisabled, Instance, InstanceInner, Job, MaskType, Shell, SyncCaller, Ticket};
+use padata::{BhDisabled, Instance, InstanceInner, Job, MaskType, Shell, Ticket};
 
 module! {
     type: RustPcrypt,
@@ -179,20 +179,17 @@ impl AeadTemplate for Pcrypt {
             Dir::Encrypt => &inst.psenc,
             Dir::Decrypt => &inst.psdec,
         };
-        // A caller that only waits (`crypto_wait_req()`) may get its result back on any
-        // CPU until one that acts on it got one back, then on the callback CPU; one whose
-        // completion acts on the result (ESP) only where C's serial worker would have
-        // called it (Documentation/pcrypt.rst, "Synchronous completion").
-        let caller = if req.caller_waits() {
-            SyncCaller::Waits
-        } else {
-            SyncCaller::Acts
-        };
+        // Not in C: a request may complete synchronously (directly, or handed back by the
+        // engine), but only for a caller that waits (`crypto_wait_req()`). One whose
+        // completion acts on the result (ESP) may take another path for a synchronous return
+        // than for its callback, and so overtake earlier requests; it completes through its
+        // callback, as in C (Documentation/pcrypt.rst, "Synchronous completion").
+        let waits = req.caller_waits();
         // Not in C: while the shell has nothing in flight, a cheap request whose child is
         // synchronous runs the child directly, as without pcrypt, and returns its result
         // (Documentation/pcrypt.rst, "Direct requests").
-        let req = if req.child_sync() {
-            match shell.do_direct(&tfm.cb_cpu, caller, req, |req, _bh| req.run_sync_child(dir)) {
+        let req = if waits && req.child_sync() {
+            match shell.do_direct(&tfm.cb_cpu, req, |req, _bh| req.run_sync_child(dir)) {
                 Ok(done) => return done,
                 Err(req) => req,
             }
@@ -203,7 +200,12 @@ impl AeadTemplate for Pcrypt {
         let job = PcryptJob { req, dir, err: 0 };
         // A replacement callback CPU is written to the transform before the request can
         // complete (and the transform be freed), as C does with `&ctx->cb_cpu`.
-        match shell.do_parallel_sync(job, &tfm.cb_cpu, caller) {
+        let r = if waits {
+            shell.do_parallel_sync(job, &tfm.cb_cpu)
+        } else {
+            shell.do_parallel_shared(job, &tfm.cb_cpu).map(|()| None)
+        };
+        match r {
             Ok(None) => accepted.in_progress(),
             // Not in C: the request ran here, alone, and its turn came before it returned
             // (Documentation/pcrypt.rst, "Synchronous completion"). The caller gets the

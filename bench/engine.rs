@@ -6,8 +6,8 @@
 
 use crate::kext::cpumask::CpuSet;
 use crate::padata::{
-    kvec_of, probe::spin, BhDisabled, Instance, Job, MaskType, Registry, Shell, SyncCaller, Ticket,
-    Tuning, WINDOW,
+    kvec_of, probe::spin, BhDisabled, Instance, Job, MaskType, Registry, Shell, Ticket, Tuning,
+    WINDOW,
 };
 use kernel::{
     cpu::CpuId,
@@ -354,9 +354,9 @@ fn run_jobs<const INLINE: bool>(cfg: &Config, reg: Option<&Registry>) -> Result 
                             j.work(cb);
                             j.finish(true);
                         };
-                        match shell.do_direct(&cb_shared, SyncCaller::Waits, job, direct) {
+                        match shell.do_direct(&cb_shared, job, direct) {
                             Ok(()) => break,
-                            Err(j) => shell.do_parallel_sync(j, &cb_shared, SyncCaller::Waits),
+                            Err(j) => shell.do_parallel_sync(j, &cb_shared),
                         }
                     } else {
                         shell.do_parallel(job, &mut cb).map(|()| None)

@@ -45,11 +45,6 @@ bool rpd_irqs_disabled(void)
 	return irqs_disabled();
 }
 
-bool rpd_in_softirq(void)
-{
-	return in_softirq();
-}
-
 void rpd_sysfs_attr_init(struct attribute *attr)
 {
 	sysfs_attr_init(attr);

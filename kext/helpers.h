@@ -19,7 +19,6 @@ bool rpd_need_resched(void);
 bool rpd_need_resched_lazy(void);
 bool rpd_in_hardirq(void);
 bool rpd_irqs_disabled(void);
-bool rpd_in_softirq(void);
 
 void rpd_spin_lock_bh(spinlock_t *lock);
 void rpd_spin_unlock_bh(spinlock_t *lock);

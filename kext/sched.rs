@@ -9,7 +9,6 @@ unsafe extern "C" {
     fn rpd_need_resched_lazy() -> bool;
     fn rpd_in_hardirq() -> bool;
     fn rpd_irqs_disabled() -> bool;
-    fn rpd_in_softirq() -> bool;
 }
 
 /// The C functions themselves, where the safe wrapper has the same name.
@@ -25,15 +24,6 @@ pub(crate) fn in_hardirq() -> bool {
     // SAFETY: the helper only reads the preemption count of the current CPU; it is callable
     // from any context.
     unsafe { rpd_in_hardirq() }
-}
-
-/// Whether the current task runs a softirq or has bottom halves disabled (`in_softirq()`):
-/// until that ends, no softirq and no other bottom-half-disabled section (such as a
-/// workqueue item that disables them) runs on this CPU, and the task is not preempted.
-pub(crate) fn in_softirq() -> bool {
-    // SAFETY: the helper only reads the current task's or CPU's softirq count; it is
-    // callable from any context.
-    unsafe { rpd_in_softirq() }
 }
 
 /// Whether interrupts are disabled on the current CPU (`irqs_disabled()`).

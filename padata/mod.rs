@@ -76,6 +76,6 @@ mod util;
 pub(crate) use crate::kext::bh::BhDisabled;
 pub(crate) use instance::{Instance, InstanceInner, MaskType, Registry};
 pub(crate) use mt::{do_multithreaded, MtJob};
-pub(crate) use shell::{Job, Shell, SyncCaller, Ticket, WINDOW};
+pub(crate) use shell::{Job, Shell, Ticket, WINDOW};
 pub(crate) use tuning::Tuning;
 pub(crate) use util::kvec_of;

@@ -44,7 +44,7 @@ use super::{
 };
 use crate::kext::{
     bh::{with_bh_disabled, BhDisabled},
-    sched::{in_hardirq, in_softirq, resched_wanted},
+    sched::{in_hardirq, resched_wanted},
     spinlock_bh::{new_spinlock_bh, SpinLockBh},
 };
 use core::mem;
@@ -149,44 +149,24 @@ pub(crate) trait Job: Send + Sized + Unpin + 'static {
     fn serial(self, bh: &BhDisabled);
 }
 
-/// What the caller of [`Shell::do_parallel_sync`] does with a job handed back to it, which
-/// decides where it may be handed back without changing the order C padata gives.
+/// Whether a job may go back synchronously to its caller in the current context
+/// ([`Shell::do_parallel_sync`], [`Shell::do_direct`]), read before bottom halves are
+/// disabled for the submission: not from a hard interrupt, which may have interrupted a
+/// softirq that is about to return an earlier result; that one's caller would then see the
+/// results in the wrong order.
 ///
-/// C runs each serial part on the job's callback CPU with bottom halves disabled, after
-/// the serial parts of every earlier job with that callback CPU. A job handed back keeps
-/// that only if no later job's serial part can run before the caller is done with it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum SyncCaller {
-    /// The caller acts on the job itself as soon as it is back (IPsec: ESP resumes the
-    /// packet's output or input in the same softirq). Handed back only in a softirq or with
-    /// bottom halves disabled, not in a hard interrupt, not on PREEMPT_RT (where such
-    /// sections are preemptible), and on the job's callback CPU: a
-    /// later job with that callback CPU has its serial part run there with bottom halves
-    /// disabled, so after the caller's section ends.
-    Acts,
-    /// The caller only waits for the job: its serial part would only record the status and
-    /// wake the caller (pcrypt: a request whose completion is `crypto_req_done()`, as set
-    /// up for `crypto_wait_req()`). In C the waiter runs whenever the scheduler picks it,
-    /// after its wakeup and with no order against later jobs' serial parts. Handed back (or
-    /// run directly, [`Shell::do_direct`]) in process or softirq context, on the job's
-    /// callback CPU, or on any CPU while no job of the shell ever went back (or ran
-    /// directly) to a caller that acts: such a caller may still be acting on its job on the
-    /// callback CPU, and C would wake the waiter only after that.
-    Waits,
-}
-
-/// Whether `caller` may take a job back in the current context (see [`SyncCaller`]), read
-/// before bottom halves are disabled for the submission. Not from a hard interrupt that
-/// interrupted a softirq: its result would be used before the result that softirq may still
-/// be about to return. Never to a caller that acts on PREEMPT_RT: there bottom-half sections
-/// are preemptible and per task, so a serial worker or a waiter could run on the CPU while
-/// the caller still acts on its job.
-fn sync_allowed(caller: SyncCaller) -> bool {
+/// Only a caller that waits for each job gets one back: its serial part would only record
+/// the status and wake it (pcrypt: a request whose completion is `crypto_req_done()`, as set
+/// up for `crypto_wait_req()`). In C the woken task runs whenever the scheduler picks it,
+/// with no order against later jobs' serial parts, so taking the job back now, in any
+/// context and on any CPU, changes nothing a caller can rely on. A caller whose serial part
+/// acts on the job is not offered this: its own code may take another path for a job that
+/// comes back than for one that completes later (ESP input delivers a packet decrypted
+/// synchronously at once, but queues one completed asynchronously to a per-CPU work item),
+/// so a job handed back could overtake the deferred effect of an earlier job
+/// (Documentation/padata.rst, "Synchronous completion").
+fn sync_allowed() -> bool {
     !in_hardirq()
-        && match caller {
-            SyncCaller::Waits => true,
-            SyncCaller::Acts => !cfg!(CONFIG_PREEMPT_RT) && in_softirq(),
-        }
 }
 
 /// A submitted job waiting for a lane (in [`Input::queued`]) or for room in the window (in
@@ -232,11 +212,6 @@ pub(super) struct Input<J> {
     pub(super) probe_at: u32,
     /// A probe was chosen and no submission has been accepted since (see [`probe_seen`]).
     pub(super) probe_pending: bool,
-    /// A job was meant to go back synchronously to a caller that acts on it
-    /// ([`SyncCaller::Acts`]), or ran directly for one ([`Shell::do_direct`]); from then on
-    /// a caller that waits gets jobs back only on their callback CPU (see
-    /// [`SyncCaller::Waits`]). Never cleared.
-    pub(super) acted: bool,
     /// Submissions [`Shell::do_direct`] could have taken since the last one it left to the
     /// shell to be timed (see [`direct_pays`]).
     pub(super) direct_run: u32,
@@ -1116,7 +1091,6 @@ impl<J: Job> Shell<J> {
                     probe_every: SYNC_PROBE_EVERY,
                     probe_at: probe_at(SYNC_PROBE_EVERY, first.0),
                     probe_pending: false,
-                    acted: false,
                     direct_run: 0,
                     snap,
                     gen,
@@ -1200,7 +1174,7 @@ impl<J: Job> Shell<J> {
         let want = *cb_cpu;
         // Bottom halves stay disabled from the decision to the end of an inline parallel
         // part, so the CPU checked against the parallel mask is the one it runs on.
-        with_bh_disabled(|bh| self.submit(job, want, |c| *cb_cpu = c, None, bh)).map(|_| ())
+        with_bh_disabled(|bh| self.submit(job, want, |c| *cb_cpu = c, false, bh)).map(|_| ())
     }
 
     /// Like [`Shell::do_parallel`], with the callback CPU kept in an atomic that may be
@@ -1212,22 +1186,21 @@ impl<J: Job> Shell<J> {
         job: J,
         cb_cpu: &Atomic<u32>,
     ) -> Result<(), (Error, J)> {
-        self.submit_shared(job, cb_cpu, None).map(|_| ())
+        self.submit_shared(job, cb_cpu, false).map(|_| ())
     }
 
-    /// Like [`Shell::do_parallel_shared`], and when the job can finish synchronously it
-    /// does: the shell has nothing in flight, the job runs its parallel part inline
-    /// ([`Job::INLINE`], as the placement policy decides), it hands itself back before that
-    /// returns, still nothing else is in flight then, and `caller` allows it where the job
-    /// runs (see [`SyncCaller`]). Such a job is returned (`Ok(Some)`) instead of having its
-    /// serial part run on its callback CPU: no serial worker, no wakeup. The caller does
-    /// what the serial part would do, now, in its own context; the job has left the shell,
-    /// so the caller may submit again at once.
+    /// Like [`Shell::do_parallel_shared`], for a caller that waits for each of its jobs (see
+    /// [`sync_allowed`]), and when the job can finish synchronously it does: the shell has
+    /// nothing in flight, the job runs its parallel part inline ([`Job::INLINE`], as the
+    /// placement policy decides), it hands itself back before that returns, still nothing
+    /// else is in flight then, and this is not a hard interrupt. Such a job is returned
+    /// (`Ok(Some)`) instead of having its serial part run on its callback CPU: no serial
+    /// worker, no wakeup. The caller does what the serial part would do, now, in its own
+    /// context; the job has left the shell, so the caller may submit again at once.
     ///
     /// Order: every job submitted before it finished its serial part before it was
     /// submitted, and a later job's serial part cannot start before this job was handed
-    /// back. What the caller does with the job after that is ordered against later jobs as
-    /// [`SyncCaller`] says.
+    /// back.
     ///
     /// `Ok(None)`: the job was submitted as by [`Shell::do_parallel_shared`] and its serial
     /// part runs later. Errors as there.
@@ -1235,9 +1208,8 @@ impl<J: Job> Shell<J> {
         &self,
         job: J,
         cb_cpu: &Atomic<u32>,
-        caller: SyncCaller,
     ) -> Result<Option<J>, (Error, J)> {
-        self.submit_shared(job, cb_cpu, Some(caller))
+        self.submit_shared(job, cb_cpu, true)
     }
 
     /// Runs `item` through `run`, now, in the caller's context and with bottom halves
@@ -1246,40 +1218,37 @@ impl<J: Job> Shell<J> {
     /// ([`Shell::do_parallel_sync`]) for a cheap parallel part. Then `run`'s result is
     /// returned, and nothing of the shell is touched beyond its input lock: no sequence
     /// number, no ticket, no reorder lock, no clock read. Otherwise `item` is given back,
-    /// untouched, and the caller submits it as usual.
+    /// untouched, and the caller submits it as usual. For a caller that waits for each of
+    /// its jobs, as [`Shell::do_parallel_sync`].
     ///
     /// It runs when all of these hold, checked under the input lock: the shell's jobs
     /// run inline ([`Job::INLINE`]) and cost less than a handoff on average
     /// ([`Tuning::inline_ns`]); the instance runs and is not being reconfigured; `cb_cpu`
     /// is a usable serial CPU and this CPU a usable parallel one; no job of the shell is in
-    /// the window or the overflow queue (every earlier job finished its serial part);
-    /// `caller` allows a synchronous return here (see [`SyncCaller`]); and this is not the
-    /// one submission in [`super::placement::DIRECT_SAMPLE`] left to the shell so that it
-    /// keeps measuring its jobs' cost ([`direct_pays`]).
+    /// the window or the overflow queue (every earlier job finished its serial part); this
+    /// is not a hard interrupt ([`sync_allowed`]); and this is not the one submission in
+    /// [`super::placement::DIRECT_SAMPLE`] left to the shell so that it keeps measuring its
+    /// jobs' cost ([`direct_pays`]).
     ///
     /// `run` must do with `item` what the job's parallel and serial parts would do, to
     /// the end: the caller's next submission, and every later one, is ordered after it
     /// only if nothing of it is left for later (pcrypt passes only a synchronous child
-    /// here). Order is that of a job handed back by [`Shell::do_parallel_sync`] for the
-    /// same `caller`: every job that went through the shell before it finished first, and
-    /// a later job with the same callback CPU has its serial part run after the caller is
-    /// done (see [`SyncCaller`]). A direct job does not hold back later ones, so it is not
-    /// ordered against jobs of other callback CPUs, or of waiting callers elsewhere (before a
-    /// caller that acts got one), while both are in progress: neither is in C, where
-    /// different CPUs run their serial parts and a woken waiter runs when it is scheduled.
+    /// here). Order is that of a job handed back by [`Shell::do_parallel_sync`]: every job
+    /// that went through the shell before it finished first. A direct job does not hold back
+    /// later ones, so it is not ordered against jobs of other submitters while both are in
+    /// progress; neither is a woken waiter in C, which runs when it is scheduled.
     pub(crate) fn do_direct<T, R>(
         &self,
         cb_cpu: &Atomic<u32>,
-        caller: SyncCaller,
         item: T,
         run: impl FnOnce(T, &BhDisabled) -> R,
     ) -> Result<R, T> {
-        if !J::INLINE || !sync_allowed(caller) {
+        if !J::INLINE || !sync_allowed() {
             return Err(item);
         }
         let want = cb_cpu.load(Relaxed);
         with_bh_disabled(|bh| {
-            if self.direct_ok(want, caller) {
+            if self.direct_ok(want) {
                 Ok(run(item, bh))
             } else {
                 Err(item)
@@ -1287,9 +1256,9 @@ impl<J: Job> Shell<J> {
         })
     }
 
-    /// Whether [`Shell::do_direct`] runs a job for `caller` with callback CPU `cb_cpu` on
-    /// this CPU now; counts it if so. Bottom halves are disabled.
-    fn direct_ok(&self, cb_cpu: u32, caller: SyncCaller) -> bool {
+    /// Whether [`Shell::do_direct`] runs a job with callback CPU `cb_cpu` on this CPU now;
+    /// counts it if so. Bottom halves are disabled.
+    fn direct_ok(&self, cb_cpu: u32) -> bool {
         let core = &self.core;
         let cost = core.cost_ns.load(Relaxed);
         // Without the lock first: a busy shell, or costly jobs, send the job to the shell
@@ -1311,25 +1280,23 @@ impl<J: Job> Shell<J> {
         // decrement in `ShellCore::finished`) is visible to the caller, as for a job handed
         // back by `do_parallel_sync`. A submission increments it under this lock.
         let idle = core.outstanding.load(Acquire) == 0 && inp.overflowing() == 0;
-        let here_ok = here == cb_cpu || (caller == SyncCaller::Waits && !inp.acted);
-        if !(usable && idle && here_ok && direct_pays(&mut inp, cost)) {
+        if !(usable && idle && direct_pays(&mut inp, cost)) {
             return false;
         }
-        inp.acted |= caller == SyncCaller::Acts;
         inp.stats.direct += 1;
         true
     }
 
-    /// [`Shell::do_parallel_shared`], or [`Shell::do_parallel_sync`] for `sync`'s caller.
+    /// [`Shell::do_parallel_shared`], or with `sync` [`Shell::do_parallel_sync`].
     fn submit_shared(
         &self,
         job: J,
         cb_cpu: &Atomic<u32>,
-        sync: Option<SyncCaller>,
+        sync: bool,
     ) -> Result<Option<J>, (Error, J)> {
         let want = cb_cpu.load(Relaxed);
         // Read before this function disables bottom halves itself.
-        let sync = sync.filter(|c| sync_allowed(*c));
+        let sync = sync && sync_allowed();
         with_bh_disabled(|bh| {
             self.submit(
                 job,
@@ -1347,14 +1314,14 @@ impl<J: Job> Shell<J> {
 
     /// [`Shell::do_parallel`], with bottom halves disabled (`bh`); `set_cb_cpu` is told the
     /// callback CPU chosen before the job becomes visible to any other context; `sync`: the
-    /// caller of [`Shell::do_parallel_sync`], if it may take the job back in this context.
+    /// job may go back to its caller (see [`Shell::do_parallel_sync`]) in this context.
     /// Counts a refusal in [`SubmitStats::refused`].
     fn submit(
         &self,
         job: J,
         cb_cpu: u32,
         set_cb_cpu: impl FnOnce(u32),
-        sync: Option<SyncCaller>,
+        sync: bool,
         bh: &BhDisabled,
     ) -> Result<Option<J>, (Error, J)> {
         let r = self.try_submit(job, cb_cpu, set_cb_cpu, sync, bh);
@@ -1371,7 +1338,7 @@ impl<J: Job> Shell<J> {
         job: J,
         cb_cpu: u32,
         set_cb_cpu: impl FnOnce(u32),
-        caller: Option<SyncCaller>,
+        may_sync: bool,
         bh: &BhDisabled,
     ) -> Result<Option<J>, (Error, J)> {
         let core = &self.core;
@@ -1445,12 +1412,8 @@ impl<J: Job> Shell<J> {
                     inp.stats.inline += 1;
                     // Alone: it may come back synchronously (`ShellCore::sync_wanted`). Set
                     // before its ticket exists, so its completion sees it.
-                    let sync = caller
-                        .is_some_and(|c| here == cb_cpu || (c == SyncCaller::Waits && !inp.acted))
-                        && in_flight == 1
-                        && sync_pays(&mut inp, cost);
+                    let sync = may_sync && in_flight == 1 && sync_pays(&mut inp, cost);
                     if sync {
-                        inp.acted |= caller == Some(SyncCaller::Acts);
                         // The job comes back before its caller could submit another, so its
                         // being alone says nothing about how many the caller keeps in flight:
                         // the peak does not decay for it. Otherwise a stretch of cheap jobs

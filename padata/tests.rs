@@ -3,8 +3,8 @@
 //! KUnit suites of the padata engine (registered by `rust_padata.ko` only).
 
 use super::{
-    do_multithreaded, placement, BhDisabled, Instance, Job, MaskType, MtJob, Shell, SyncCaller,
-    Ticket, Tuning, WINDOW,
+    do_multithreaded, placement, BhDisabled, Instance, Job, MaskType, MtJob, Shell, Ticket, Tuning,
+    WINDOW,
 };
 use crate::kext::{bh::with_bh_disabled, cpumask::CpuSet, sched::in_hardirq};
 use kernel::{
@@ -1710,25 +1710,17 @@ impl Job for SyncJob {
     }
 }
 
-/// Submits `job` with [`Shell::do_parallel_sync`] for a caller that acts on it
-/// ([`SyncCaller::Acts`]), with bottom halves disabled, as a softirq would (a caller in
-/// process context never gets a job back); with `here`, the current CPU is the callback CPU,
-/// the other condition. A job handed back is recorded as delivered. Whether it was.
-fn submit_sync(shell: &Shell<SyncJob>, job: SyncJob, cb: &Atomic<u32>, here: bool) -> Result<bool> {
-    handed_back(with_bh_disabled(|_| {
-        if here {
-            cb.store(CpuId::current().as_u32(), Relaxed);
-        }
-        shell.do_parallel_sync(job, cb, SyncCaller::Acts)
-    }))
+/// Submits `job` with [`Shell::do_parallel_sync`] with bottom halves disabled, as from a
+/// softirq. A job handed back is recorded as delivered. Whether it was.
+fn submit_bh(shell: &Shell<SyncJob>, job: SyncJob, cb: &Atomic<u32>) -> Result<bool> {
+    with_bh_disabled(|_| submit_waiting(shell, job, cb))
 }
 
-/// Submits `job` with [`Shell::do_parallel_sync`] for a caller that only waits for it
-/// ([`SyncCaller::Waits`]), in the caller's context as it is (a KUnit case or a spawned task:
-/// process context, bottom halves enabled), whatever the callback CPU. A job handed back is
-/// recorded as delivered. Whether it was.
+/// Submits `job` with [`Shell::do_parallel_sync`] in the caller's context as it is (a KUnit
+/// case or a spawned task: process context, bottom halves enabled), whatever the callback
+/// CPU. A job handed back is recorded as delivered. Whether it was.
 fn submit_waiting(shell: &Shell<SyncJob>, job: SyncJob, cb: &Atomic<u32>) -> Result<bool> {
-    handed_back(shell.do_parallel_sync(job, cb, SyncCaller::Waits))
+    handed_back(shell.do_parallel_sync(job, cb))
 }
 
 /// Records a job [`Shell::do_parallel_sync`] handed back as delivered. Whether it did.
@@ -1760,15 +1752,16 @@ struct Overtake {
     sync_stat: u64,
 }
 
-/// Parks one job of a fresh shell in its parallel part, submits `later` more for `caller`,
-/// hands the first back, waits for the shell to go idle and submits one more. For a caller
-/// that acts, the first and the last job take the current CPU as their callback CPU (the
-/// condition for coming back), the later ones keep the first one's, so that they all
-/// share one serial worker however the task migrates.
-fn overtake_case(caller: SyncCaller, later: u64) -> Result<Overtake> {
-    let submit = |shell: &Shell<SyncJob>, job, cb: &Atomic<u32>, here| match caller {
-        SyncCaller::Acts => submit_sync(shell, job, cb, here),
-        SyncCaller::Waits => submit_waiting(shell, job, cb),
+/// Parks one job of a fresh shell in its parallel part, submits `later` more (with bottom
+/// halves disabled if `bh`), hands the first back, waits for the shell to go idle and
+/// submits one more. All share one callback CPU, and so one serial worker.
+fn overtake_case(bh: bool, later: u64) -> Result<Overtake> {
+    let submit = |shell: &Shell<SyncJob>, job, cb: &Atomic<u32>| {
+        if bh {
+            submit_bh(shell, job, cb)
+        } else {
+            submit_waiting(shell, job, cb)
+        }
     };
     SyncJob::reset();
     let t = Tuning {
@@ -1783,15 +1776,15 @@ fn overtake_case(caller: SyncCaller, later: u64) -> Result<Overtake> {
         park: Some(park.clone()),
         ..SyncJob::new(0, 0)
     };
-    let mut sync = u64::from(submit(&shell, first, &cb, true)?);
+    let mut sync = u64::from(submit(&shell, first, &cb)?);
     for idx in 1..=later {
-        sync += u64::from(submit(&shell, SyncJob::new(0, idx), &cb, false)?);
+        sync += u64::from(submit(&shell, SyncJob::new(0, idx), &cb)?);
     }
     // Nothing may have come back, or run its serial part, ahead of the parked job.
     let early = SYNC_NEXT[0].load(Relaxed);
     let was_parked = park.release_one();
     shell.wait_idle();
-    let last_sync = submit(&shell, SyncJob::new(0, later + 1), &cb, true)?;
+    let last_sync = submit(&shell, SyncJob::new(0, later + 1), &cb)?;
     shell.wait_idle();
     Ok(Overtake {
         was_parked,
@@ -1911,64 +1904,43 @@ mod sync_tests {
         ..Tuning::DEFAULT
     };
 
-    /// A submitter alone on its shell, with bottom halves disabled, gets every inline job
-    /// whose callback CPU is its own CPU back synchronously, in order (no serial part runs,
-    /// and the counters say so); the same submission from process context, or for another
-    /// callback CPU, is never handed back.
+    /// A submitter alone on its shell gets every inline job back synchronously, in order,
+    /// from process context or with bottom halves disabled, whatever the job's callback CPU
+    /// (here each online CPU in turn): no serial part runs, and the counters say so.
     #[test]
     fn lone_jobs_come_back_synchronously() -> Result {
-        if cfg!(CONFIG_PREEMPT_RT) {
-            // Nothing goes back to a caller that acts there (`Shell::do_parallel_sync`).
-            return Ok(());
-        }
         const JOBS: u64 = 3000;
         SyncJob::reset();
         let inst = Instance::new(c"kunit_sync", None, ALWAYS_INLINE)?;
         let shell = Shell::new(&inst)?;
         let online = CpuSet::online();
-        let (mut sync, mut other_cpu, mut from_process) = (0, 0, 0);
+        let (mut sync, mut elsewhere) = (0, 0);
         for idx in 0..JOBS {
-            let cb = Atomic::new(0);
+            let cb = Atomic::new(online.pick(idx as u32).unwrap_or(0));
             let job = SyncJob {
                 delay_us: if idx % 7 == 0 { 5 } else { 0 },
                 ..SyncJob::new(0, idx)
             };
-            if idx % 10 == 1 {
-                // From process context: never handed back.
-                cb.store(CpuId::current().as_u32(), Relaxed);
-                from_process += u64::from(matches!(
-                    shell.do_parallel_sync(job, &cb, SyncCaller::Acts),
-                    Ok(None)
-                ));
-            } else if idx % 10 == 2 && online.weight() > 1 {
-                // For another callback CPU (set in the same bottom-half section).
-                let r = with_bh_disabled(|_| {
-                    let here = CpuId::current().as_u32();
-                    let other = online.iter().find(|&c| c != here).unwrap_or(here);
-                    cb.store(other, Relaxed);
-                    shell.do_parallel_sync(job, &cb, SyncCaller::Acts)
-                });
-                other_cpu += u64::from(matches!(r, Ok(None)));
+            let back = if idx % 2 == 0 {
+                submit_bh(&shell, job, &cb)?
             } else {
-                sync += u64::from(submit_sync(&shell, job, &cb, true)?);
-            }
+                submit_waiting(&shell, job, &cb)?
+            };
+            sync += u64::from(back);
+            // Counted after the fact: the task may have migrated since, rarely.
+            elsewhere += u64::from(back && cb.load(Relaxed) != CpuId::current().as_u32());
             // A caller that waits for each result (jobs not handed back are in flight).
             shell.wait_idle();
         }
         let s = shell.stats();
-        let expected_async = JOBS / 10 * if online.weight() > 1 { 2 } else { 1 };
-        assert_eq!(from_process, JOBS / 10);
+        assert_eq!(sync, JOBS);
         if online.weight() > 1 {
-            assert_eq!(other_cpu, JOBS / 10);
+            assert!(elsewhere > 0);
         }
-        assert_eq!(sync, JOBS - expected_async);
-        assert_eq!(SYNC_SERIAL.load(Relaxed), expected_async);
+        assert_eq!(SYNC_SERIAL.load(Relaxed), 0);
         assert_eq!(SYNC_REORDERED.load(Relaxed), 0);
         assert_eq!(SYNC_NEXT[0].load(Relaxed), JOBS);
-        assert_eq!(
-            (s.submit.inline, s.serial.sync),
-            (JOBS, JOBS - expected_async)
-        );
+        assert_eq!((s.submit.inline, s.serial.sync), (JOBS, JOBS));
         assert_eq!(s.serial.completed, JOBS);
         assert_eq!(s.serial.latency.total(), JOBS);
         assert_eq!(s.serial.reorder_wait.total(), JOBS);
@@ -1985,10 +1957,6 @@ mod sync_tests {
     /// 128).
     #[test]
     fn costly_lone_jobs_probe_asynchronously() -> Result {
-        if cfg!(CONFIG_PREEMPT_RT) {
-            // Nothing goes back to a caller that acts there (`Shell::do_parallel_sync`).
-            return Ok(());
-        }
         const JOBS: u64 = 4096;
         SyncJob::reset();
         let inst = Instance::new(c"kunit_sync", None, COSTLY)?;
@@ -1996,7 +1964,7 @@ mod sync_tests {
         let cb = Atomic::new(CpuSet::online().pick(0).unwrap_or(0));
         let mut sync = 0;
         for idx in 0..JOBS {
-            sync += u64::from(submit_sync(&shell, SyncJob::new(0, idx), &cb, true)?);
+            sync += u64::from(submit_bh(&shell, SyncJob::new(0, idx), &cb)?);
             shell.wait_idle();
         }
         let probes = waiting_probes(JOBS)?;
@@ -2062,18 +2030,14 @@ mod sync_tests {
     }
 
     /// While an earlier job is in flight (its ticket parked), later jobs are not handed back
-    /// synchronously, to a caller that acts on them or to one that only waits: they wait for
-    /// its turn and follow it in order through their serial parts. Once the shell is idle
-    /// again, a job comes back synchronously.
+    /// synchronously, with bottom halves disabled or not: they wait for its turn and follow
+    /// it in order through their serial parts. Once the shell is idle again, a job comes
+    /// back synchronously.
     #[test]
     fn in_flight_job_is_never_overtaken() -> Result {
         const LATER: u64 = 50;
-        for caller in [SyncCaller::Acts, SyncCaller::Waits] {
-            if caller == SyncCaller::Acts && cfg!(CONFIG_PREEMPT_RT) {
-                // Nothing goes back to a caller that acts there (`Shell::do_parallel_sync`).
-                continue;
-            }
-            let o = overtake_case(caller, LATER)?;
+        for bh in [true, false] {
+            let o = overtake_case(bh, LATER)?;
             assert!(o.was_parked);
             assert_eq!((o.sync, o.early), (0, 0));
             assert_eq!(SYNC_SERIAL.load(Relaxed), LATER + 1);
@@ -2082,94 +2046,6 @@ mod sync_tests {
             assert_eq!(SYNC_NEXT[0].load(Relaxed), LATER + 2);
             assert_eq!(o.sync_stat, 1);
         }
-        Ok(())
-    }
-
-    /// A caller that only waits gets every lone inline job back synchronously, in process
-    /// context and whatever the job's callback CPU (here each online CPU in turn): no serial
-    /// part runs, and the counters say so. The same jobs for a caller that acts on them
-    /// never come back from process context ([`lone_jobs_come_back_synchronously`]).
-    #[test]
-    fn waiting_caller_gets_lone_jobs_back_anywhere() -> Result {
-        const JOBS: u64 = 3000;
-        SyncJob::reset();
-        let inst = Instance::new(c"kunit_sync", None, ALWAYS_INLINE)?;
-        let shell = Shell::new(&inst)?;
-        let online = CpuSet::online();
-        let (mut sync, mut elsewhere) = (0, 0);
-        for idx in 0..JOBS {
-            let cb = Atomic::new(online.pick(idx as u32).unwrap_or(0));
-            let job = SyncJob {
-                delay_us: if idx % 7 == 0 { 5 } else { 0 },
-                ..SyncJob::new(0, idx)
-            };
-            let back = submit_waiting(&shell, job, &cb)?;
-            sync += u64::from(back);
-            // Counted after the fact: the task may have migrated since, rarely.
-            elsewhere += u64::from(back && cb.load(Relaxed) != CpuId::current().as_u32());
-            shell.wait_idle();
-        }
-        let s = shell.stats();
-        assert_eq!(sync, JOBS);
-        if online.weight() > 1 {
-            assert!(elsewhere > 0);
-        }
-        assert_eq!(SYNC_SERIAL.load(Relaxed), 0);
-        assert_eq!(SYNC_REORDERED.load(Relaxed), 0);
-        assert_eq!(SYNC_NEXT[0].load(Relaxed), JOBS);
-        assert_eq!((s.submit.inline, s.serial.sync), (JOBS, JOBS));
-        assert_eq!(s.serial.completed, JOBS);
-        assert_eq!(shell.outstanding(), 0);
-        Ok(())
-    }
-
-    /// Once a job went back to a caller that acts, a caller that only waits gets lone jobs
-    /// back only on their callback CPU: the acting caller may still be at work on its job
-    /// there, and C would wake the waiter after that. Jobs for another callback CPU go
-    /// through their serial parts, in order.
-    #[test]
-    fn waiting_caller_after_acting_caller_only_on_callback_cpu() -> Result {
-        if cfg!(CONFIG_PREEMPT_RT) {
-            // Nothing goes back to a caller that acts there (`Shell::do_parallel_sync`).
-            return Ok(());
-        }
-        const JOBS: u64 = 200;
-        SyncJob::reset();
-        let inst = Instance::new(c"kunit_sync", None, ALWAYS_INLINE)?;
-        let shell = Shell::new(&inst)?;
-        let online = CpuSet::online();
-        let cb = Atomic::new(0);
-        let acted = submit_sync(&shell, SyncJob::new(0, 0), &cb, true)?;
-        shell.wait_idle();
-        let (mut here, mut other) = (0, 0);
-        for idx in 1..=JOBS {
-            if idx % 2 == 0 {
-                // On the callback CPU (set and submitted where the task cannot migrate).
-                let back = with_bh_disabled(|_| {
-                    cb.store(CpuId::current().as_u32(), Relaxed);
-                    submit_waiting(&shell, SyncJob::new(0, idx), &cb)
-                })?;
-                here += u64::from(back);
-            } else {
-                // For another callback CPU (chosen where the task cannot migrate).
-                let back = with_bh_disabled(|_| {
-                    let cur = CpuId::current().as_u32();
-                    cb.store(online.iter().find(|&c| c != cur).unwrap_or(cur), Relaxed);
-                    submit_waiting(&shell, SyncJob::new(0, idx), &cb)
-                })?;
-                other += u64::from(back);
-            }
-            shell.wait_idle();
-        }
-        assert!(acted);
-        assert_eq!(here, JOBS / 2);
-        if online.weight() > 1 {
-            assert_eq!(other, 0);
-            assert_eq!(SYNC_SERIAL.load(Relaxed), JOBS / 2);
-        }
-        assert_eq!(SYNC_REORDERED.load(Relaxed), 0);
-        assert_eq!(SYNC_NEXT[0].load(Relaxed), JOBS + 1);
-        assert_eq!(shell.outstanding(), 0);
         Ok(())
     }
 
@@ -2233,7 +2109,7 @@ mod sync_tests {
             park: Some(park.clone()),
             ..SyncJob::new(0, 0)
         };
-        let sync = submit_sync(&shell, job, &cb, true)?;
+        let sync = submit_bh(&shell, job, &cb)?;
         let was_parked = park.release_one();
         let idle = idle_within(&shell, 10);
         assert!(was_parked && !sync);
@@ -2275,7 +2151,7 @@ mod sync_tests {
                     ..SyncJob::new(0, 1)
                 };
                 // 1: submitted, not handed back; 2: handed back (wrongly, it is not first).
-                let r = submit_sync(&shell, job, &cb, false);
+                let r = submit_bh(&shell, job, &cb);
                 later.store(if r == Ok(false) { 1 } else { 2 }, Relaxed);
                 latch.count_down();
             })?;
@@ -2284,7 +2160,7 @@ mod sync_tests {
             gated: 1,
             ..SyncJob::new(0, 0)
         };
-        let sync = submit_sync(&shell, first, &cb, true)?;
+        let sync = submit_bh(&shell, first, &cb)?;
         latch.wait();
         let idle = idle_within(&shell, 10);
         assert_eq!(SYNC_GATE.load(Relaxed), 2);
@@ -2298,8 +2174,8 @@ mod sync_tests {
     }
 
     /// Four concurrent submitters, each with its own callback CPU (as pcrypt's transforms),
-    /// two acting on their jobs (with bottom halves disabled) and two only waiting for them
-    /// (in process context), some jobs busy for a while: every job is handed back exactly
+    /// two with bottom halves disabled and two in process context, some jobs busy for a
+    /// while: every job is handed back exactly
     /// once, synchronously or through its serial part, and each submitter's jobs in its
     /// order.
     #[test]
@@ -2313,7 +2189,7 @@ mod sync_tests {
         let shell = Arc::new(Shell::<SyncJob>::new(&inst)?, GFP_KERNEL)?;
         let n = run_submitters(&inst, &shell, PER, 0x51ed_270b, |s, shell, job, cb| {
             let back = if s % 2 == 0 {
-                submit_sync(shell, job, cb, false)?
+                submit_bh(shell, job, cb)?
             } else {
                 submit_waiting(shell, job, cb)?
             };
@@ -2343,17 +2219,25 @@ fn run_direct(job: SyncJob, _bh: &BhDisabled) {
     job.delivered();
 }
 
-/// Runs `job` directly ([`Shell::do_direct`]) for `caller` or, if the shell declines,
-/// submits it with `submit`. Returns whether it ran directly and whether it was delivered
-/// before this returned (directly or handed back synchronously).
+/// `f()`, with bottom halves disabled if `bh`.
+fn with_bh_disabled_if<R>(bh: bool, f: impl FnOnce() -> R) -> R {
+    if bh {
+        with_bh_disabled(|_| f())
+    } else {
+        f()
+    }
+}
+
+/// Runs `job` directly ([`Shell::do_direct`]) or, if the shell declines, submits it with
+/// `submit`. Returns whether it ran directly and whether it was delivered before this
+/// returned (directly or handed back synchronously).
 fn direct_or(
     shell: &Shell<SyncJob>,
     job: SyncJob,
     cb: &Atomic<u32>,
-    caller: SyncCaller,
     submit: impl FnOnce(&Shell<SyncJob>, SyncJob, &Atomic<u32>) -> Result<bool>,
 ) -> Result<(bool, bool)> {
-    match shell.do_direct(cb, caller, job, run_direct) {
+    match shell.do_direct(cb, job, run_direct) {
         Ok(()) => Ok((true, true)),
         Err(job) => Ok((false, submit(shell, job, cb)?)),
     }
@@ -2388,7 +2272,7 @@ mod direct_tests {
                 delay_us: if idx % 7 == 0 { 5 } else { 0 },
                 ..SyncJob::new(0, idx)
             };
-            let (d, b) = direct_or(&shell, job, &cb, SyncCaller::Waits, submit_waiting)?;
+            let (d, b) = direct_or(&shell, job, &cb, submit_waiting)?;
             direct += u64::from(d);
             back += u64::from(b);
         }
@@ -2424,7 +2308,7 @@ mod direct_tests {
         let mut direct = 0;
         for idx in 1..=LATER {
             let job = SyncJob::new(0, idx);
-            let (d, b) = direct_or(&shell, job, &cb, SyncCaller::Waits, submit_waiting)?;
+            let (d, b) = direct_or(&shell, job, &cb, submit_waiting)?;
             assert!(!b);
             direct += u64::from(d);
         }
@@ -2433,7 +2317,7 @@ mod direct_tests {
         assert!(park.release_one());
         shell.wait_idle();
         let last = SyncJob::new(0, LATER + 1);
-        let (d, _) = direct_or(&shell, last, &cb, SyncCaller::Waits, submit_waiting)?;
+        let (d, _) = direct_or(&shell, last, &cb, submit_waiting)?;
         assert!(d);
         assert_eq!(SYNC_SERIAL.load(Relaxed), LATER + 1);
         assert_eq!(SYNC_REORDERED.load(Relaxed), 0);
@@ -2442,12 +2326,11 @@ mod direct_tests {
         Ok(())
     }
 
-    /// Only jobs cheaper than a handoff run directly (not with `inline_ns` 1 or 0), and
-    /// only where one could come back synchronously: for a caller that acts, with bottom
-    /// halves disabled and on its callback CPU; for a caller that waits, anywhere until a
-    /// job ran directly for a caller that acts, then only on its callback CPU.
+    /// Only jobs cheaper than a handoff run directly (not with `inline_ns` 1 or 0); cheap
+    /// ones do from process context or with bottom halves disabled, for their callback CPU
+    /// or another one.
     #[test]
-    fn direct_only_for_cheap_jobs_where_they_could_come_back() -> Result {
+    fn direct_only_for_cheap_jobs() -> Result {
         SyncJob::reset();
         let online = CpuSet::online();
         let mut idx = 0;
@@ -2465,7 +2348,7 @@ mod direct_tests {
             let shell = Shell::new(&inst)?;
             let cb = Atomic::new(0);
             for _ in 0..2 * DIRECT_SAMPLE {
-                let (d, _) = direct_or(&shell, next(), &cb, SyncCaller::Waits, submit_waiting)?;
+                let (d, _) = direct_or(&shell, next(), &cb, submit_waiting)?;
                 assert!(!d);
                 shell.wait_idle();
             }
@@ -2473,53 +2356,20 @@ mod direct_tests {
         }
         let inst = Instance::new(c"kunit_direct", None, CHEAP)?;
         let shell = Shell::new(&inst)?;
-        let cb = Atomic::new(0);
-        // A caller that waits, elsewhere: directly, while no caller that acts got one.
-        let elsewhere = |shell: &Shell<SyncJob>, job| {
-            let other = Atomic::new(0);
-            with_bh_disabled(|_| {
-                let cpu = CpuId::current().as_u32();
-                other.store(online.iter().find(|&c| c != cpu).unwrap_or(cpu), Relaxed);
-                direct_or(shell, job, &other, SyncCaller::Waits, submit_waiting)
-            })
-        };
-        assert!(elsewhere(&shell, next())?.0);
-        let acts = |shell: &Shell<SyncJob>, job, here: bool| {
-            with_bh_disabled(|_| {
-                let cpu = CpuId::current().as_u32();
-                let other = online.iter().find(|&c| c != cpu).unwrap_or(cpu);
-                cb.store(if here { cpu } else { other }, Relaxed);
-                direct_or(shell, job, &cb, SyncCaller::Acts, |s, j, cb| {
-                    handed_back(s.do_parallel_sync(j, cb, SyncCaller::Acts))
-                })
-            })
-        };
-        if !cfg!(CONFIG_PREEMPT_RT) {
-            // Process context: no direct run for a caller that acts.
-            cb.store(CpuId::current().as_u32(), Relaxed);
-            let r = shell.do_direct(&cb, SyncCaller::Acts, next(), run_direct);
-            assert!(r.is_err());
-            if let Err(job) = r {
-                handed_back(shell.do_parallel_sync(job, &cb, SyncCaller::Acts))?;
+        for bh in [false, true] {
+            for other in [false, true] {
+                let job = next();
+                let cb = Atomic::new(0);
+                let (d, _) = with_bh_disabled_if(bh, || {
+                    let cpu = CpuId::current().as_u32();
+                    let pick = online.iter().find(|&c| (c != cpu) == other).unwrap_or(cpu);
+                    cb.store(pick, Relaxed);
+                    direct_or(&shell, job, &cb, submit_waiting)
+                })?;
+                assert!(d);
             }
-            shell.wait_idle();
-            if online.weight() > 1 {
-                assert!(!acts(&shell, next(), false)?.0);
-                shell.wait_idle();
-            }
-            assert!(acts(&shell, next(), true)?.0);
-            if online.weight() > 1 {
-                // A caller that waits, elsewhere: not since a caller that acts got one.
-                assert!(!elsewhere(&shell, next())?.0);
-                shell.wait_idle();
-            }
-            let r = with_bh_disabled(|_| {
-                cb.store(CpuId::current().as_u32(), Relaxed);
-                direct_or(&shell, next(), &cb, SyncCaller::Waits, submit_waiting)
-            })?;
-            assert!(r.0);
-            assert_eq!(shell.stats().submit.direct, 3);
         }
+        assert_eq!(shell.stats().submit.direct, 4);
         shell.wait_idle();
         assert_eq!(SYNC_REORDERED.load(Relaxed), 0);
         assert_eq!(SYNC_NEXT[0].load(Relaxed), idx);
@@ -2542,25 +2392,24 @@ mod direct_tests {
             SyncJob::new(0, idx - 1)
         };
         let cb = Atomic::new(online.pick(0).unwrap_or(0));
-        let waits = SyncCaller::Waits;
         // Jobs that are refused (and dropped unrun) are submitter 1's.
         let unrun = || SyncJob::new(1, 0);
-        assert!(inst.with_reset(|| shell.do_direct(&cb, waits, unrun(), run_direct).is_err()));
-        assert!(direct_or(&shell, next(), &cb, waits, submit_waiting)?.0);
+        assert!(inst.with_reset(|| shell.do_direct(&cb, unrun(), run_direct).is_err()));
+        assert!(direct_or(&shell, next(), &cb, submit_waiting)?.0);
         if let (Some(first), Some(second)) = (online.pick(0), online.pick(1)) {
             if first != second {
                 let mut one = CpuSet::empty();
                 one.set(first);
                 inst.set_cpumask(MaskType::Serial, &one)?;
                 let cb2 = Atomic::new(second);
-                assert!(!direct_or(&shell, next(), &cb2, waits, submit_waiting)?.0);
+                assert!(!direct_or(&shell, next(), &cb2, submit_waiting)?.0);
                 shell.wait_idle();
                 inst.set_cpumask(MaskType::Serial, &CpuSet::all())?;
                 inst.set_cpumask(MaskType::Parallel, &one)?;
                 for _ in 0..8 {
                     let r = with_bh_disabled(|_| {
                         let here = CpuId::current().as_u32();
-                        (here, direct_or(&shell, next(), &cb, waits, submit_waiting))
+                        (here, direct_or(&shell, next(), &cb, submit_waiting))
                     });
                     assert!(r.0 == first || !r.1?.0);
                     shell.wait_idle();
@@ -2573,15 +2422,15 @@ mod direct_tests {
         assert_eq!(SYNC_REORDERED.load(Relaxed), 0);
         assert_eq!(SYNC_NEXT[0].load(Relaxed), idx);
         drop(inst);
-        assert!(shell.do_direct(&cb, waits, unrun(), run_direct).is_err());
-        let r = shell.do_parallel_sync(unrun(), &cb, waits);
+        assert!(shell.do_direct(&cb, unrun(), run_direct).is_err());
+        let r = shell.do_parallel_sync(unrun(), &cb);
         assert!(matches!(r, Err((e, _)) if e == EINVAL));
         assert_eq!(SYNC_NEXT[1].load(Relaxed), 0);
         Ok(())
     }
 
-    /// Four submitters that do not wait for their jobs, two acting on the jobs that come
-    /// back and two waiting: each job runs directly whenever the shell is idle, and is
+    /// Four submitters that do not wait for their jobs, two with bottom halves disabled and
+    /// two in process context: each job runs directly whenever the shell is idle, and is
     /// submitted otherwise. Every job is delivered once, each submitter's in its order.
     #[test]
     fn concurrent_direct_and_submitted_jobs_keep_their_order() -> Result {
@@ -2594,13 +2443,9 @@ mod direct_tests {
         let shell = Arc::new(Shell::<SyncJob>::new(&inst)?, GFP_KERNEL)?;
         let n = run_submitters(&inst, &shell, PER, 0x6a09_e667, |s, shell, job, cb| {
             if s % 2 == 0 {
-                with_bh_disabled(|_| {
-                    direct_or(shell, job, cb, SyncCaller::Acts, |sh, j, cb| {
-                        submit_sync(sh, j, cb, false)
-                    })
-                })
+                with_bh_disabled(|_| direct_or(shell, job, cb, submit_waiting))
             } else {
-                direct_or(shell, job, cb, SyncCaller::Waits, submit_waiting)
+                direct_or(shell, job, cb, submit_waiting)
             }
         })?;
         let s = shell.stats();

@@ -77,4 +77,27 @@ ipsec_tcp 2 2 >/tmp/ipsec-tcp-line.txt
 check tcp_over_esp test "$?" = 0
 echo "rpd: ipsec tcp: $(cat /tmp/ipsec-tcp-line.txt)"
 check tcp_esp_uses_rust_pcrypt grep -q "esp=.*seqiv(pcrypt($rfc))" /tmp/ipsec-tcp-line.txt
+
+# TCP through ESP with every serial part on one CPU (both instances' serial_cpumask 1, so
+# every SA's callback CPU is CPU 0): the sending SA's completions transmit there, so the
+# receiving SA decrypts there, in a softirq on its own callback CPU. ESP input delivers a
+# packet decrypted synchronously at once but queues one completed through its callback to a
+# per-CPU work item, so a request completed synchronously would overtake the earlier one
+# still queued. Every segment must arrive in order (the receiver's TCPOFOQueue stays 0, as
+# with C pcrypt; 6c1ef6a, which completed such requests synchronously, had tens to hundreds).
+P=/sys/kernel/pcrypt
+enc_mask=$(cat $P/pencrypt/serial_cpumask)
+dec_mask=$(cat $P/pdecrypt/serial_cpumask)
+for d in pencrypt pdecrypt; do
+	check "serial_cpumask_cpu0_$d" sh -c "echo 1 > $P/$d/serial_cpumask"
+done
+pcrypt_counters_reset
+ipsec_tcp 3 1 >/tmp/ipsec-tcp-cpu0.txt
+check tcp_over_esp_one_callback_cpu test "$?" = 0
+echo "rpd: ipsec tcp, callbacks on CPU 0: $(cat /tmp/ipsec-tcp-cpu0.txt)"
+pcrypt_counters "rpd: ipsec tcp, callbacks on CPU 0, pcrypt counters:"
+ofo=$(sed -n 's/.*TCPOFOQueue=\([0-9]*\).*/\1/p' /tmp/ipsec-tcp-cpu0.txt)
+expect_eq tcp_segments_in_order "${ofo:-missing}" 0
+check serial_cpumask_restored_pencrypt sh -c "echo $enc_mask > $P/pencrypt/serial_cpumask"
+check serial_cpumask_restored_pdecrypt sh -c "echo $dec_mask > $P/pdecrypt/serial_cpumask"
 suite_end
