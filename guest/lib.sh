@@ -277,9 +277,18 @@ ipsec_tcp_reorder() {
 		for (i = 2; i <= NF; i++) if (n[i] ~ /OFO|Reord/) printf "%s=%s ", n[i], $i }'
 }
 
+# The sending namespace's retransmitted TCP segments, as "SenderRetransSegs=N ": a segment
+# lost on the way is retransmitted, one that only came out of order need not be.
+ipsec_tcp_retrans() {
+	$IPSEC_A cat /proc/net/snmp | awk '/^Tcp:/ {
+		if (!h) { split($0, n); h = 1; next }
+		for (i = 2; i <= NF; i++) if (n[i] == "RetransSegs") printf "SenderRetransSegs=%s ", $i }'
+}
+
 # ipsec_tcp SECONDS FLOWS: TCP goodput over ESP from rpd_a to rpd_b (fresh namespaces, so the
-# counters start at zero): prints "bytes=N secs=S MBps=R", the receiver's reordering counters
-# and the ESP driver. Fails if the IPsec set-up fails or nothing arrived.
+# counters start at zero): prints "bytes=N secs=S MBps=R", the receiver's reordering counters,
+# the sender's retransmissions and the ESP driver. Fails if the IPsec set-up fails or nothing
+# arrived.
 ipsec_tcp() {
 	ipsec_up || { ipsec_down 2>/dev/null; return 1; }
 	$IPSEC_B rpd-udpseq tcp-sink 5000 "$2" >/tmp/ipsec-tcp.txt &
@@ -288,7 +297,7 @@ ipsec_tcp() {
 	$IPSEC_A rpd-udpseq tcp-send 192.0.2.2:5000 "$1" "$2"
 	wait $it_pid
 	it_rc=$?
-	echo "$(cat /tmp/ipsec-tcp.txt) $(ipsec_tcp_reorder)esp=$(grep -E '^driver.*seqiv' \
+	echo "$(cat /tmp/ipsec-tcp.txt) $(ipsec_tcp_reorder)$(ipsec_tcp_retrans)esp=$(grep -E '^driver.*seqiv' \
 		/proc/crypto | tr -s ' ' | cut -d' ' -f3 | tr '\n' ' ')"
 	ipsec_down
 	[ "$it_rc" = 0 ] && ! grep -q 'bytes=0 ' /tmp/ipsec-tcp.txt
