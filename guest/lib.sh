@@ -269,12 +269,20 @@ ipsec_down() {
 	done
 }
 
-# The receiving namespace's TCP reordering counters (TcpExt fields with OFO or Reorder in
-# their names), as "name=value ...".
+# TCP's reordering counters as "name=value ...": the receiving namespace's out-of-order
+# queue (TcpExt fields with OFO in their names), then the reorderings the sending namespace
+# detected from the ACKs (fields with Reord in their names: the data sender counts those).
 ipsec_tcp_reorder() {
-	$IPSEC_B cat /proc/net/netstat | awk '/^TcpExt:/ {
+	$IPSEC_B cat /proc/net/netstat | tcpext_fields OFO
+	$IPSEC_A cat /proc/net/netstat | tcpext_fields Reord
+}
+
+# tcpext_fields PATTERN: "name=value " for each TcpExt field of /proc/net/netstat (stdin)
+# whose name matches PATTERN.
+tcpext_fields() {
+	awk -v p="$1" '/^TcpExt:/ {
 		if (!h) { split($0, n); h = 1; next }
-		for (i = 2; i <= NF; i++) if (n[i] ~ /OFO|Reord/) printf "%s=%s ", n[i], $i }'
+		for (i = 2; i <= NF; i++) if (n[i] ~ p) printf "%s=%s ", n[i], $i }'
 }
 
 # The sending namespace's retransmitted TCP segments, as "SenderRetransSegs=N ": a segment

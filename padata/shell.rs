@@ -151,9 +151,9 @@ pub(crate) trait Job: Send + Sized + Unpin + 'static {
 
 /// Whether a job may go back synchronously to its caller in the current context
 /// ([`Shell::do_parallel_sync`], [`Shell::do_direct`]), read before bottom halves are
-/// disabled for the submission: not from a hard interrupt, which may have interrupted a
-/// softirq that is about to return an earlier result; that one's caller would then see the
-/// results in the wrong order.
+/// disabled for the submission: not from a hard interrupt. No caller that waits submits
+/// from there, and one that did would run the job's parallel part with interrupts off; the
+/// job takes the asynchronous path instead.
 ///
 /// Only a caller that waits for each job gets one back: its serial part would only record
 /// the status and wake it (pcrypt: a request whose completion is `crypto_req_done()`, as set
@@ -1174,7 +1174,9 @@ impl<J: Job> Shell<J> {
         let want = *cb_cpu;
         // Bottom halves stay disabled from the decision to the end of an inline parallel
         // part, so the CPU checked against the parallel mask is the one it runs on.
-        with_bh_disabled(|bh| self.submit(job, want, |c| *cb_cpu = c, false, bh)).map(|_| ())
+        // Without `sync` no job comes back.
+        with_bh_disabled(|bh| self.submit(job, want, |c| *cb_cpu = c, false, bh))
+            .map(|back| debug_assert!(back.is_none()))
     }
 
     /// Like [`Shell::do_parallel`], with the callback CPU kept in an atomic that may be
@@ -1186,7 +1188,9 @@ impl<J: Job> Shell<J> {
         job: J,
         cb_cpu: &Atomic<u32>,
     ) -> Result<(), (Error, J)> {
-        self.submit_shared(job, cb_cpu, false).map(|_| ())
+        // Without `sync` no job comes back.
+        self.submit_shared(job, cb_cpu, false)
+            .map(|back| debug_assert!(back.is_none()))
     }
 
     /// Like [`Shell::do_parallel_shared`], for a caller that waits for each of its jobs (see

@@ -2095,6 +2095,40 @@ mod sync_tests {
         Ok(())
     }
 
+    /// A job submitted with [`Shell::do_parallel_shared`] (as pcrypt does for a caller that
+    /// acts on the result, such as ESP) never comes back synchronously, even where
+    /// [`Shell::do_parallel_sync`] would hand it back: alone on an idle shell, inline, with
+    /// bottom halves disabled on its callback CPU. Each goes through its serial part, in order.
+    #[test]
+    fn shared_jobs_never_come_back() -> Result {
+        const JOBS: u64 = 500;
+        SyncJob::reset();
+        let inst = Instance::new(c"kunit_sync", None, ALWAYS_INLINE)?;
+        let shell = Shell::new(&inst)?;
+        let cb = Atomic::new(0);
+        let mut early = 0;
+        for idx in 0..JOBS {
+            // Its serial part, on this CPU, cannot run before bottom halves are enabled: a
+            // job delivered by then came back.
+            let back = with_bh_disabled(|_| {
+                cb.store(CpuId::current().as_u32(), Relaxed);
+                let r = shell.do_parallel_shared(SyncJob::new(0, idx), &cb);
+                r.map(|()| SYNC_NEXT[0].load(Relaxed) != idx)
+            })
+            .map_err(|(e, _)| e)?;
+            early += u64::from(back);
+            shell.wait_idle();
+        }
+        let s = shell.stats();
+        assert_eq!(early, 0);
+        assert_eq!(s.submit.inline, JOBS);
+        assert_eq!((s.serial.sync, s.submit.direct), (0, 0));
+        assert_eq!(SYNC_SERIAL.load(Relaxed), JOBS);
+        assert_eq!(SYNC_REORDERED.load(Relaxed), 0);
+        assert_eq!(SYNC_NEXT[0].load(Relaxed), JOBS);
+        Ok(())
+    }
+
     /// A lone job whose parallel part hands it back only after its submitter returned (an
     /// asynchronous completion) goes through its serial part: the submitter no longer waits
     /// for it.

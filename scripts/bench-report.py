@@ -68,8 +68,9 @@ def ipsec_section(ipsec):
         return []
     md = ['## IPsec: TCP over ESP (rfc4106(gcm(aes)), MTU 1500, two network namespaces)', '',
           'Goodput the receiver saw, MB/s, medians over runs; OFO: the receiver\'s',
-          'TcpExt TCPOFOQueue (segments queued out of order), reorder: TCPSACKReorder +',
-          'TCPTSReorder + TCPRenoReorder + TCPReordSeen, both per run (means).', '',
+          'TcpExt TCPOFOQueue (segments queued out of order), reorder: the sender\'s',
+          'TCPSACKReorder + TCPTSReorder + TCPRenoReorder + TCPReordSeen, both per run',
+          '(means).', '',
           '| flows | plain | C pcrypt | Rust pcrypt | Rust/plain | Rust/C | OFO plain/C/Rust '
           '| reorder plain/C/Rust | runs |',
           '|---|---|---|---|---|---|---|---|---|']
