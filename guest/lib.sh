@@ -271,10 +271,12 @@ ipsec_down() {
 
 # TCP's reordering counters as "name=value ...": the receiving namespace's out-of-order
 # queue (TcpExt fields with OFO in their names), then the reorderings the sending namespace
-# detected from the ACKs (fields with Reord in their names: the data sender counts those).
+# detected from the ACKs (fields with Reord in their names: the data sender counts those)
+# and the D-SACKs it received (TCPDSACKRecv: a segment arrived twice, so a retransmission
+# was spurious).
 ipsec_tcp_reorder() {
 	$IPSEC_B cat /proc/net/netstat | tcpext_fields OFO
-	$IPSEC_A cat /proc/net/netstat | tcpext_fields Reord
+	$IPSEC_A cat /proc/net/netstat | tcpext_fields 'Reord|^TCPDSACKRecv$'
 }
 
 # tcpext_fields PATTERN: "name=value " for each TcpExt field of /proc/net/netstat (stdin)

@@ -63,13 +63,14 @@ def esp_ok(config, drivers):
 
 def ipsec_section(ipsec):
     """Markdown lines of the IPsec table. ipsec: (flows, config) -> list of dicts of one run's
-    values (MBps and the receiver's TcpExt counters)."""
+    values (MBps, the receiver's out-of-order and the sender's reordering counters)."""
     if not ipsec:
         return []
     md = ['## IPsec: TCP over ESP (rfc4106(gcm(aes)), MTU 1500, two network namespaces)', '',
           'Goodput the receiver saw, MB/s, medians over runs; OFO: the receiver\'s',
           'TcpExt TCPOFOQueue (segments queued out of order), reorder: the sender\'s',
-          'TCPSACKReorder + TCPTSReorder + TCPRenoReorder + TCPReordSeen, both per run',
+          'TCPSACKReorder + TCPTSReorder + TCPRenoReorder (+ TCPReordSeen where the kernel',
+          'has it), both per run',
           '(means).', '',
           '| flows | plain | C pcrypt | Rust pcrypt | Rust/plain | Rust/C | OFO plain/C/Rust '
           '| reorder plain/C/Rust | runs |',

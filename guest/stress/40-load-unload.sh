@@ -78,5 +78,5 @@ check unload_after_init rmmod rust_padata
 
 expect_eq kmemleak_no_leaks "$(kmemleak_count)" 0
 check reload_rust_padata insmod $M/rust_padata.ko
-check reload_rust_pcrypt insmod $M/rust_pcrypt.ko
+check reload_rust_pcrypt insmod $M/rust_pcrypt.ko debugfs=1
 suite_end

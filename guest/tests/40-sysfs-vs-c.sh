@@ -61,5 +61,5 @@ check through_pcrypt_insmod_fails fails through_pcrypt pcrypt_rs "rust_pcrypt.ko
 check through_pcrypt_insmod_fails_runs_nothing test ! -e /tmp/tp_ran
 rm -f /tmp/tp_ran
 check unload_rust_alt rmmod rust_pcrypt
-check reload_rust_pcrypt insmod $M/rust_pcrypt.ko
+check reload_rust_pcrypt insmod $M/rust_pcrypt.ko debugfs=1
 suite_end
