@@ -275,24 +275,23 @@ ipsec_down() {
 # and the D-SACKs it received (TCPDSACKRecv: a segment arrived twice, so a retransmission
 # was spurious).
 ipsec_tcp_reorder() {
-	$IPSEC_B cat /proc/net/netstat | tcpext_fields OFO
-	$IPSEC_A cat /proc/net/netstat | tcpext_fields 'Reord|^TCPDSACKRecv$'
+	$IPSEC_B cat /proc/net/netstat | proc_net_fields TcpExt OFO
+	$IPSEC_A cat /proc/net/netstat | proc_net_fields TcpExt 'Reord|^TCPDSACKRecv$'
 }
 
-# tcpext_fields PATTERN: "name=value " for each TcpExt field of /proc/net/netstat (stdin)
-# whose name matches PATTERN.
-tcpext_fields() {
-	awk -v p="$1" '/^TcpExt:/ {
+# proc_net_fields SECTION PATTERN [PREFIX]: "PREFIXname=value " for each field of SECTION
+# (TcpExt, Tcp, ...) of a /proc/net/netstat or /proc/net/snmp table on stdin (a line of
+# names, then a line of values) whose name matches PATTERN.
+proc_net_fields() {
+	awk -v s="$1:" -v p="$2" -v x="$3" '$1 == s {
 		if (!h) { split($0, n); h = 1; next }
-		for (i = 2; i <= NF; i++) if (n[i] ~ p) printf "%s=%s ", n[i], $i }'
+		for (i = 2; i <= NF; i++) if (n[i] ~ p) printf "%s%s=%s ", x, n[i], $i }'
 }
 
 # The sending namespace's retransmitted TCP segments, as "SenderRetransSegs=N ": a segment
 # lost on the way is retransmitted, one that only came out of order need not be.
 ipsec_tcp_retrans() {
-	$IPSEC_A cat /proc/net/snmp | awk '/^Tcp:/ {
-		if (!h) { split($0, n); h = 1; next }
-		for (i = 2; i <= NF; i++) if (n[i] == "RetransSegs") printf "SenderRetransSegs=%s ", $i }'
+	$IPSEC_A cat /proc/net/snmp | proc_net_fields Tcp '^RetransSegs$' Sender
 }
 
 # ipsec_tcp SECONDS FLOWS: TCP goodput over ESP from rpd_a to rpd_b (fresh namespaces, so the
