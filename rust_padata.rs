@@ -81,7 +81,7 @@ module! {
         },
         lane_max: u32 {
             default: 0,
-            description: "Most busy lanes per shell (0: measured at load; >= CPUs: no cap)",
+            description: "Most busy lanes per shell (0: measured by each shell; >= CPUs: no cap)",
         },
     },
 }
@@ -93,11 +93,11 @@ struct RustPadata {
 }
 
 /// The engine's [`padata::Tuning`] from the module parameters `handoff_ns` and `lane_max`;
-/// with `lane_max=0` the lane cap comes from the load-time probe.
+/// with `lane_max=0` each shell measures its lane cap from its own lanes' batches.
 fn tuning() -> padata::Tuning {
     padata::Tuning::with(
         module_parameters::handoff_ns.value(),
-        padata::probe::lane_max(module_parameters::lane_max.value()),
+        module_parameters::lane_max.value(),
     )
 }
 

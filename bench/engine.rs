@@ -6,8 +6,7 @@
 
 use crate::kext::cpumask::CpuSet;
 use crate::padata::{
-    kvec_of, probe::spin, BhDisabled, Instance, Job, MaskType, Registry, Shell, Ticket, Tuning,
-    WINDOW,
+    kvec_of, spin, BhDisabled, Instance, Job, MaskType, Registry, Shell, Ticket, Tuning, WINDOW,
 };
 use kernel::{
     cpu::CpuId,

@@ -43,11 +43,11 @@ run_tcrypt() { # config mode mb load
 	tcrypt_speed "$1 $2 $3 $4" "$2" "$3" "$sec"
 }
 
-# run_tcrypt for Rust pcrypt, after recording what its load-time lane probe found, and then
-# what the engine did (its debugfs counters, summed over the shells of both instances and
-# reset before the run: the self-tests of instance creation do not count).
+# run_tcrypt for Rust pcrypt, then what the engine did (its debugfs counters, summed over the
+# shells of both instances and reset before the run, so the self-tests of instance creation
+# do not count; lane_cap_cuts and lane_cap_tries are not reset and count since the shell was
+# created).
 rust_tcrypt() { # mode mb load
-	lane_probe_line '# lane-probe: ' >$out
 	pcrypt_counters_reset
 	run_tcrypt rust "$@"
 	pcrypt_counters "P rust $1 $2 $3 |" >$out

@@ -314,12 +314,6 @@ ipsec_tcp() {
 
 # --- Rust pcrypt's engine, as make bench and scripts/experiment.sh record it ---
 
-# lane_probe_line PREFIX: the last "lane probe:" kernel message, its timestamp replaced by
-# PREFIX.
-lane_probe_line() {
-	dmesg | grep 'lane probe:' | tail -1 | sed "s/^\[[ 0-9.]*\] /$1/"
-}
-
 # Zeroes the debugfs counters of every Rust pcrypt shell (loaded with debugfs=1).
 pcrypt_counters_reset() {
 	for f in /sys/kernel/debug/rust_pcrypt/*/*/reset; do
@@ -329,10 +323,12 @@ pcrypt_counters_reset() {
 
 # pcrypt_counters HEADER: one line, HEADER then " name=value" for each debugfs counter summed
 # over the Rust pcrypt shells, and " name=c0,c1,..." for each histogram summed bucket by
-# bucket; nothing without them.
+# bucket; nothing without them. A shell's lane_cap (a state, not a count) is counted as
+# lane_capped_shells: how many shells had measured a cap.
 pcrypt_counters() {
 	[ -d /sys/kernel/debug/rust_pcrypt ] || return 0
 	cat /sys/kernel/debug/rust_pcrypt/*/*/stats | awk -v h="$1" '
+		$1 == "lane_cap" { n["lane_capped_shells"] += ($2 > 0); next }
 		NF == 2 { n[$1] += $2 }
 		NF > 2 { for (i = 2; i <= NF; i++) hist[$1, i - 2] += $i; len[$1] = NF - 1 }
 		END {

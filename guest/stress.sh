@@ -10,7 +10,8 @@ only=$(cmdline_arg rpd.stress '*')
 
 kmsg_start
 suite_begin stress_setup
-# KUnit suites at load (lane_max=4096 skips the probe, as in make check's guest/check.sh).
+# KUnit suites at load (lane_max=4096: no cap for rust_padata's own shells, as in make check's
+# guest/check.sh).
 check insmod_rust_padata insmod $M/rust_padata.ko lane_max=4096
 check insmod_rust_pcrypt insmod $M/rust_pcrypt.ko debugfs=1
 check kmemleak_enabled test -w /sys/kernel/debug/kmemleak

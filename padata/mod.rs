@@ -59,11 +59,11 @@
 //! do_multithreaded(&inst, &job, move |start, end| clear_range(start, end))?;
 //! ```
 
+mod gauge;
 mod instance;
 mod linger;
 mod mt;
 mod placement;
-pub(crate) mod probe;
 mod reorder;
 pub(crate) mod seq;
 mod shell;
@@ -78,4 +78,4 @@ pub(crate) use instance::{Instance, InstanceInner, MaskType, Registry};
 pub(crate) use mt::{do_multithreaded, MtJob};
 pub(crate) use shell::{Job, Shell, Ticket, WINDOW};
 pub(crate) use tuning::Tuning;
-pub(crate) use util::kvec_of;
+pub(crate) use util::{kvec_of, spin};

@@ -176,32 +176,36 @@ pub(super) fn next_peak(peak: u32, in_flight: u32) -> u32 {
 }
 
 /// How many lanes of a shell whose snapshot is `snap` may be busy at once: one per usable
-/// parallel CPU (at least one), at most [`Tuning::lane_max`] if that is set.
-pub(super) fn lane_limit(t: &Tuning, snap: &Snapshot) -> u32 {
+/// parallel CPU (at least one), at most [`Tuning::lane_max`] if that is set, else at most
+/// the cap `measured` by the shell's [`LaneGauge`] if that is not 0.
+pub(super) fn lane_limit(t: &Tuning, snap: &Snapshot, measured: u32) -> u32 {
     let cpus = snap.pcpu.weight().max(1);
-    match t.lane_max {
-        0 => cpus,
-        max => cpus.min(max),
+    match (t.lane_max, measured) {
+        (0, 0) => cpus,
+        (0, max) | (max, _) => cpus.min(max),
     }
 }
 
-/// The recent peak of jobs in flight from which a shell whose snapshot is `snap` sends its
-/// lanes to the unbound workqueue (0: never): [`Tuning::lane_unbound_depth`], or with
-/// [`UNBOUND_PER_CPU`] more than two jobs per usable parallel CPU while the shell's lanes
-/// are capped below those CPUs ([`lane_limit`]), and never while they are not.
+/// The recent peak of jobs in flight from which a shell whose snapshot is `snap` and whose
+/// measured cap is `measured` (see [`lane_limit`]) sends its lanes to the unbound workqueue
+/// (0: never): [`Tuning::lane_unbound_depth`], or with [`UNBOUND_PER_CPU`] more than two
+/// jobs per usable parallel CPU while the shell's lanes are capped below those CPUs
+/// ([`lane_limit`]), and never while they are not. During a try of one more lane the caller
+/// passes the cap the try started from ([`super::gauge::LaneGauge::settled`]).
 ///
-/// A cap says that the usable CPUs do not all run in parallel: the load-time probe sets it
-/// where they do not (an overcommitted guest, SMT siblings), or the user did. There, which
-/// CPUs the few lanes run on matters, and with more than two jobs per CPU (each pinned
-/// lane's CPU also runs submitters, jobs wait behind busy lanes) the scheduler's choice of
-/// an idle CPU pays. Where every usable CPU runs in parallel, the pinned spread (lane 0 on
-/// the submitting CPU, no migration) measured as fast or faster at every depth
-/// (Documentation/bench.rst, "Change: pinned lanes where uncapped, a poll that yields").
-pub(super) fn unbound_depth(t: &Tuning, snap: &Snapshot) -> u32 {
+/// A cap says that the usable CPUs do not all run in parallel: the shell's
+/// [`super::gauge::LaneGauge`] sets it where they do not (an overcommitted guest, a host
+/// busy with other work), or the user did. There, which CPUs the few lanes run on matters,
+/// and with more than two jobs per CPU (each pinned lane's CPU also runs submitters, jobs
+/// wait behind busy lanes) the scheduler's choice of an idle CPU pays. Where every usable
+/// CPU runs in parallel, the pinned spread (lane 0 on the submitting CPU, no migration)
+/// measured as fast or faster at every depth (Documentation/bench.rst, "Change: pinned
+/// lanes where uncapped, a poll that yields").
+pub(super) fn unbound_depth(t: &Tuning, snap: &Snapshot, measured: u32) -> u32 {
     match t.lane_unbound_depth {
         UNBOUND_PER_CPU => {
             let cpus = snap.pcpu.weight().max(1);
-            if lane_limit(t, snap) >= cpus {
+            if lane_limit(t, snap, measured) >= cpus {
                 0
             } else {
                 cpus.saturating_mul(2).saturating_add(1)
@@ -234,7 +238,7 @@ pub(super) fn inline_pays(t: &Tuning, cost: u32, in_flight: u32, peak: u32) -> b
 pub(super) fn pick_lane<J>(inp: &mut Input<J>, cost: u32, here: u32, cb_cpu: u32) -> Next<J> {
     let t = &inp.tuning;
     let queued = inp.next.distance(inp.dispatch);
-    let limit = lane_limit(t, &inp.snap);
+    let limit = lane_limit(t, &inp.snap, inp.gauge.cap());
     let busy = inp.lanes_busy;
     let worth = busy == 0
         || u64::from(queued) * u64::from(cost) >= u64::from(busy) * u64::from(t.lane_wake_ns);
@@ -244,7 +248,7 @@ pub(super) fn pick_lane<J>(inp: &mut Input<J>, cost: u32, here: u32, cb_cpu: u32
     let Some(i) = inp.lane_busy.iter().position(|b| !*b) else {
         return Next::Nothing;
     };
-    let unbound = unbound_depth(t, &inp.snap);
+    let unbound = unbound_depth(t, &inp.snap, inp.gauge.settled());
     inp.lane_busy[i] = true;
     inp.lanes_busy += 1;
     inp.stats.lane_wakeups += 1;
@@ -304,7 +308,7 @@ mod placement_tests {
     }
 
     /// By default lanes go unbound only while they are capped below the usable parallel CPUs
-    /// (by the load-time probe or `lane_max`), and then beyond two jobs in flight per usable
+    /// (by the shell's measurement or `lane_max`), and then beyond two jobs in flight per usable
     /// parallel CPU (9 with 4 CPUs); uncapped lanes are woken pinned at every depth (unbound
     /// beyond 5 jobs on 2 uncapped CPUs lost up to 30 % with 8 in flight). A depth set in the
     /// tuning is used as it is (0: never, 1: always), capped or not.
@@ -315,27 +319,33 @@ mod placement_tests {
         let capped = |max| Tuning { lane_max: max, ..t };
         // `CpuSet::set` ignores CPU ids at or beyond `nr_cpu_ids`.
         if nr_cpu_ids() >= 4 {
-            assert_eq!(unbound_depth(&t, &snap(4)), 0);
-            assert_eq!(unbound_depth(&capped(4), &snap(4)), 0);
-            assert_eq!(unbound_depth(&capped(4096), &snap(4)), 0);
-            assert_eq!(unbound_depth(&capped(3), &snap(4)), 9);
-            assert_eq!(unbound_depth(&capped(2), &snap(4)), 9);
+            assert_eq!(unbound_depth(&t, &snap(4), 0), 0);
+            assert_eq!(unbound_depth(&capped(4), &snap(4), 0), 0);
+            assert_eq!(unbound_depth(&capped(4096), &snap(4), 0), 0);
+            assert_eq!(unbound_depth(&capped(3), &snap(4), 0), 9);
+            assert_eq!(unbound_depth(&capped(2), &snap(4), 0), 9);
+            // A cap the shell measured counts as one set by `lane_max`.
+            assert_eq!(unbound_depth(&t, &snap(4), 2), 9);
+            assert_eq!(unbound_depth(&t, &snap(4), 4), 0);
         }
         if nr_cpu_ids() >= 2 {
-            assert_eq!(unbound_depth(&t, &snap(2)), 0);
-            assert_eq!(unbound_depth(&capped(2), &snap(2)), 0);
-            assert_eq!(unbound_depth(&capped(1), &snap(2)), 5);
+            assert_eq!(unbound_depth(&t, &snap(2), 0), 0);
+            assert_eq!(unbound_depth(&capped(2), &snap(2), 0), 0);
+            assert_eq!(unbound_depth(&capped(1), &snap(2), 0), 5);
         }
-        assert_eq!(unbound_depth(&t, &snap(1)), 0);
-        assert_eq!(unbound_depth(&capped(1), &snap(1)), 0);
-        assert_eq!(unbound_depth(&t, &snap(0)), 0);
+        assert_eq!(unbound_depth(&t, &snap(1), 0), 0);
+        assert_eq!(unbound_depth(&capped(1), &snap(1), 0), 0);
+        assert_eq!(unbound_depth(&t, &snap(0), 0), 0);
         for depth in [0, 1, 9, 100] {
             let t = Tuning {
                 lane_unbound_depth: depth,
                 ..Tuning::DEFAULT
             };
-            assert_eq!(unbound_depth(&t, &snap(4)), depth);
-            assert_eq!(unbound_depth(&Tuning { lane_max: 1, ..t }, &snap(4)), depth);
+            assert_eq!(unbound_depth(&t, &snap(4), 0), depth);
+            assert_eq!(
+                unbound_depth(&Tuning { lane_max: 1, ..t }, &snap(4), 0),
+                depth
+            );
         }
     }
 
@@ -397,11 +407,15 @@ mod placement_tests {
         };
         assert_eq!(rest, Tuning::DEFAULT);
         assert_eq!(Tuning::with(Tuning::HANDOFF_NS, 0), Tuning::DEFAULT);
-        assert_eq!(lane_limit(&Tuning::with(0, 1), &snap(2)), 1);
+        assert_eq!(lane_limit(&Tuning::with(0, 1), &snap(2), 0), 1);
         // `CpuSet::set` ignores CPU ids at or beyond `nr_cpu_ids`.
         if nr_cpu_ids() >= 2 {
-            assert_eq!(lane_limit(&Tuning::with(0, 4096), &snap(2)), 2);
-            assert_eq!(lane_limit(&Tuning::DEFAULT, &snap(2)), 2);
+            assert_eq!(lane_limit(&Tuning::with(0, 4096), &snap(2), 0), 2);
+            assert_eq!(lane_limit(&Tuning::DEFAULT, &snap(2), 0), 2);
+            // The measured cap applies only while `lane_max` is 0.
+            assert_eq!(lane_limit(&Tuning::DEFAULT, &snap(2), 1), 1);
+            assert_eq!(lane_limit(&Tuning::DEFAULT, &snap(2), 3), 2);
+            assert_eq!(lane_limit(&Tuning::with(0, 4096), &snap(2), 1), 2);
         }
     }
 }

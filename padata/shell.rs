@@ -30,6 +30,7 @@
 //! [`Tuning`]; the order of jobs is kept by `padata/reorder.rs`.
 
 use super::{
+    gauge::{batch_lanes, LaneGauge},
     instance::{Instance, InstanceInner, Queues, Snapshot},
     linger::{keep_polling, poll_until_fed, LineCounter},
     placement::{
@@ -180,6 +181,18 @@ pub(super) struct Queued<J> {
     t0: Instant<Monotonic>,
 }
 
+/// What a lane measured of one batch, folded into the shell's [`LaneGauge`] under the next
+/// input lock the lane takes ([`Input::fold_batch`]).
+pub(super) struct BatchTime {
+    /// Lanes of the shell running when the batch was taken, itself included.
+    running: u32,
+    /// [`Input::batch_starts`] after the batch was taken: any later start is a lane that
+    /// joined this batch.
+    started: u32,
+    /// Time per job of the batch, in nanoseconds.
+    per_job_ns: u32,
+}
+
 /// Submission side of a shell, under [`ShellCore::input`].
 pub(super) struct Input<J> {
     /// Ring of [`MIN_RING`]..=[`WINDOW`] slots; job `s` waits for a lane in
@@ -193,6 +206,13 @@ pub(super) struct Input<J> {
     pub(super) lanes_busy: u32,
     /// Which lanes are queued or running (indexed by lane number).
     pub(super) lane_busy: KVec<bool>,
+    /// Lanes between taking a batch and folding its time into `gauge`.
+    pub(super) lanes_running: u32,
+    /// Lane batches taken (wrapping), so a lane tells whether another lane started a batch
+    /// while its own ran.
+    pub(super) batch_starts: u32,
+    /// The lane cap measured from the lanes' batches (see [`LaneGauge`]).
+    pub(super) gauge: LaneGauge,
     /// Which CPUs have a serial queue and worker in this shell (indexed by CPU id; see
     /// [`ShellCore::serial_for`]).
     pub(super) serial_ready: KVec<bool>,
@@ -237,6 +257,22 @@ impl<J> Input<J> {
     /// Number of jobs waiting in the overflow queue.
     fn overflowing(&self) -> usize {
         self.overflow.len() - self.overflow_head
+    }
+
+    /// Folds the lane batch `last` measured, if any, into the shell's [`LaneGauge`] (which
+    /// only sets the cap while [`Tuning::lane_max`] is 0), and counts its lane as no longer
+    /// running. See [`batch_lanes`] for the lanes the batch ran beside.
+    fn fold_batch(&mut self, last: &mut Option<BatchTime>) {
+        let Some(b) = last.take() else {
+            return;
+        };
+        let joined = self.batch_starts.wrapping_sub(b.started);
+        let running = batch_lanes(b.running, joined, self.lanes_running);
+        self.lanes_running = self.lanes_running.saturating_sub(1);
+        if self.tuning.lane_max == 0 {
+            let cpus = self.snap.pcpu.weight().max(1);
+            self.gauge.fold(running, b.per_job_ns, cpus);
+        }
     }
 
     /// Copies the instance's snapshot if it changed since the last copy.
@@ -505,11 +541,15 @@ impl<J: Job> ShellCore<J> {
 
     /// See [`Shell::stats`].
     fn stats(&self) -> ShellStats {
-        let submit = self.input.lock().stats;
+        let (submit, gauge) = {
+            let inp = self.input.lock();
+            (inp.stats, inp.gauge)
+        };
         let serial = self.reorder.lock().stats;
         ShellStats {
             submit,
             serial,
+            gauge,
             in_flight: self
                 .outstanding
                 .load(Relaxed)
@@ -852,8 +892,9 @@ impl<J: Job> WorkItem for Lane<J> {
     fn run(this: Arc<Lane<J>>) {
         // Bottom halves are disabled from the look at the CPU to the end of the batch, so
         // the batch runs on the CPU that was checked against the parallel mask.
-        while with_bh_disabled(|bh| Self::run_batch(&this, bh)) {
-            if resched_wanted() && Self::requeue(&this) {
+        let mut last = None;
+        while with_bh_disabled(|bh| Self::run_batch(&this, bh, &mut last)) {
+            if resched_wanted() && Self::requeue(&this, &mut last) {
                 return;
             }
         }
@@ -864,13 +905,18 @@ impl<J: Job> Lane<J> {
     /// Queues this lane (still reserved) again, to take its next batch after the tasks that
     /// want its CPU now: on the unbound workqueue while any CPU may run parallel parts, else
     /// on this CPU (the next batch checks it against the mask again). `false` if it could
-    /// not be queued; the caller then goes on.
-    fn requeue(this: &Arc<Lane<J>>) -> bool {
+    /// not be queued; the caller then goes on. Folds the last batch's time `last` into the
+    /// gauge.
+    fn requeue(this: &Arc<Lane<J>>, last: &mut Option<BatchTime>) -> bool {
         let core = &this.core;
         let Some(q) = core.inst.queues.try_access() else {
             return false;
         };
-        let any = core.input.lock().snap.pcpu_any;
+        let any = {
+            let mut inp = core.input.lock();
+            inp.fold_batch(last);
+            inp.snap.pcpu_any
+        };
         this.unbound.store(any, Relaxed);
         if any {
             q.parallel_any.enqueue(this.clone()).is_ok()
@@ -885,18 +931,22 @@ impl<J: Job> Lane<J> {
     /// `bh`). Returns `false`, after releasing the lane, when there is nothing left to take,
     /// the shell has more busy lanes than it may, or this CPU is no longer a usable parallel
     /// CPU (a lane then hands the queued jobs to a lane on a usable CPU, so no job dispatched
-    /// after a cpumask change runs outside the new mask).
-    fn run_batch(this: &Arc<Lane<J>>, bh: &BhDisabled) -> bool {
+    /// after a cpumask change runs outside the new mask). Folds the time of the lane's last
+    /// batch, `last`, into the shell's gauge, and leaves this batch's there.
+    fn run_batch(this: &Arc<Lane<J>>, bh: &BhDisabled, last: &mut Option<BatchTime>) -> bool {
         let core = &this.core;
         let here = CpuId::current().as_u32();
         let mut batch: [Option<Queued<J>>; BATCH] = [const { None }; BATCH];
         let first;
         let n;
+        let running;
+        let started;
         {
             let mut inp = core.input.lock();
             inp.refresh(&core.inst);
+            inp.fold_batch(last);
             let queued = inp.next.distance(inp.dispatch) as usize;
-            let too_many = inp.lanes_busy > lane_limit(&inp.tuning, &inp.snap);
+            let too_many = inp.lanes_busy > lane_limit(&inp.tuning, &inp.snap, inp.gauge.cap());
             // With no usable parallel CPU (the instance is invalid) the jobs in flight still
             // run, wherever their lane is.
             let moved = !inp.snap.pcpu.test(here) && !inp.snap.pcpu.is_empty();
@@ -930,6 +980,10 @@ impl<J: Job> Lane<J> {
                 seq = seq.next();
             }
             inp.dispatch = seq;
+            inp.lanes_running += 1;
+            inp.batch_starts = inp.batch_starts.wrapping_add(1);
+            running = inp.lanes_running;
+            started = inp.batch_starts;
             if this.unbound.load(Relaxed) {
                 inp.stats.lane_unbound += n as u64;
             } else {
@@ -951,7 +1005,14 @@ impl<J: Job> Lane<J> {
             }
             seq = seq.next();
         }
-        core.sample_cost(start.elapsed(), n);
+        let elapsed = start.elapsed();
+        core.sample_cost(elapsed, n);
+        let ns = u64::try_from(elapsed.as_nanos()).unwrap_or(0) / n.max(1) as u64;
+        *last = Some(BatchTime {
+            running,
+            started,
+            per_job_ns: ns.min(u64::from(u32::MAX)) as u32,
+        });
         true
     }
 }
@@ -1085,6 +1146,9 @@ impl<J: Job> Shell<J> {
                     dispatch: first,
                     lanes_busy: 0,
                     lane_busy,
+                    lanes_running: 0,
+                    batch_starts: 0,
+                    gauge: LaneGauge::NEW,
                     serial_ready,
                     peak: 0,
                     sync_probe: 0,
@@ -1580,6 +1644,15 @@ impl<J: Job> Shell<J> {
         let lanes = self.core.lanes.lock().len();
         let workers = self.core.reorder.lock().serial.iter().flatten().count();
         (lanes, workers)
+    }
+
+    /// Lanes queued or running, and lanes between taking a batch and folding its time into
+    /// the shell's [`LaneGauge`]: a lane folds its last batch in the lock round trip that
+    /// releases it, so the second is 0 whenever the first is.
+    #[cfg(padata_kunit)]
+    pub(crate) fn lane_counts(&self) -> (u32, u32) {
+        let inp = self.core.input.lock();
+        (inp.lanes_busy, inp.lanes_running)
     }
 
     /// How many times a lane could not be allocated when it was to be woken.

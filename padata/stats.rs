@@ -9,6 +9,7 @@
 //! histograms cost one clock read per completion and one per serial batch; the submission
 //! reads the clock anyway.
 
+use super::gauge::LaneGauge;
 use kernel::{prelude::*, time::Delta};
 
 /// The errors a submission can be refused with, in the order of [`SubmitStats::refused`].
@@ -129,6 +130,9 @@ pub(crate) struct ShellStats {
     pub(crate) serial: SerialStats,
     /// Jobs in the window or the overflow queue now.
     pub(crate) in_flight: u32,
+    /// The lane cap the shell measures, and how often it was cut and tried higher (since
+    /// the shell was created: [`super::Shell::reset_stats`] does not reset them).
+    pub(crate) gauge: LaneGauge,
 }
 
 impl ShellStats {
@@ -150,6 +154,9 @@ impl ShellStats {
         writeln!(f, "path_unbound_lane {}", s.lane_unbound)?;
         writeln!(f, "overflowed {}", s.overflowed)?;
         writeln!(f, "lane_wakeups {}", s.lane_wakeups)?;
+        writeln!(f, "lane_cap {}", self.gauge.cap())?;
+        writeln!(f, "lane_cap_cuts {}", self.gauge.cuts)?;
+        writeln!(f, "lane_cap_tries {}", self.gauge.tries)?;
         writeln!(f, "serial_batches {}", r.batches)?;
         writeln!(f, "serial_wakeups {}", r.wakeups)?;
         writeln!(f, "poll_hits {}", r.poll_hits)?;

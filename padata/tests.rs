@@ -1472,8 +1472,10 @@ mod scale_tests {
         }
         let _fail = Knob::set(&crate::padata::shell::FAIL_NEW_LANES, 1);
         // Every queued job beyond the busy lanes asks for another lane.
+        // No lane cap (the shell's measured one could keep it from asking for a third lane).
         let eager = Tuning {
             lane_wake_ns: 0,
+            lane_max: u32::MAX,
             ..UNBOUND_DEEP
         };
         let inst = Instance::new(c"kunit_nolanes", None, eager)?;
@@ -1589,7 +1591,8 @@ mod scale_tests {
     /// A shell's per-CPU state follows the CPUs it uses, not the possible ones: after a
     /// burst of jobs that all have one callback CPU, the shell has one serial worker, and no
     /// more lanes than usable parallel CPUs, or the two it starts with (`make check` boots
-    /// more possible CPUs than online ones).
+    /// more possible CPUs than online ones); once its lanes are released, none is counted as
+    /// running a batch for the lane gauge.
     #[test]
     fn per_cpu_state_follows_the_cpus_used() -> Result {
         // Every queued job beyond the busy lanes wakes another lane: as many as allowed.
@@ -1616,6 +1619,13 @@ mod scale_tests {
         // The preallocated lanes, and at most one more per usable parallel CPU.
         let most = (online.weight() as usize).max(crate::padata::shell::PREALLOC_LANES);
         assert!(lanes <= most);
+        // Every batch a lane took was folded into the lane gauge by the time the lane was
+        // released (liveness bound only, as `idle_within`).
+        let start = Instant::<Monotonic>::now();
+        while shell.lane_counts().0 != 0 && start.elapsed() < Delta::from_secs(30) {
+            fsleep(Delta::from_millis(1));
+        }
+        assert_eq!(shell.lane_counts(), (0, 0));
         Ok(())
     }
 }

@@ -57,12 +57,12 @@ pub(crate) struct Tuning {
     /// parallel CPU while the lanes are capped below those CPUs (Documentation/bench.rst,
     /// "Change: pinned lanes where uncapped, a poll that yields").
     pub(crate) lane_unbound_depth: u32,
-    /// Most lanes of one shell busy at once; 0: as many as the parallel mask has usable CPUs
-    /// (see [`super::placement::lane_limit`]). The crate roots set it from their `lane_max`
-    /// parameter or, while that is 0, from the load-time probe (see
-    /// [`super::probe::lane_max`]).
+    /// Most lanes of one shell busy at once; 0: as many as the parallel mask has usable CPUs,
+    /// at most the cap the shell measures from its lanes' batches (see
+    /// [`super::placement::lane_limit`] and [`super::gauge::LaneGauge`]). The crate roots set
+    /// it from their `lane_max` parameter.
     ///
-    /// Default: no fixed cap (see Documentation/pcrypt.rst, "Tuning").
+    /// Default: no fixed cap, measured (see Documentation/pcrypt.rst, "Tuning").
     pub(crate) lane_max: u32,
     /// Initial and smallest non-zero poll window of a serial worker that ran out of jobs (see
     /// [`super::linger::Linger`]), lowered to the worker's measured wakeup

@@ -22,3 +22,15 @@ pub(crate) fn kvec_with<T>(
 pub(crate) fn kvec_of<T>(n: usize, f: impl FnMut() -> Result<T>) -> Result<KVec<T>> {
     kvec_with(n, GFP_KERNEL, f)
 }
+
+/// Stand-in for real work: `iters` rounds of arithmetic the compiler cannot remove. CPU work,
+/// not a clock: a vCPU that the host deschedules meanwhile makes no progress.
+pub(crate) fn spin(iters: u64) {
+    let mut x = 0x9e37_79b9_7f4a_7c15u64;
+    for _ in 0..iters {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+    }
+    core::hint::black_box(x);
+}

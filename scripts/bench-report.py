@@ -164,7 +164,7 @@ def main():
         print('\n'.join(summary(read_csv(sys.argv[2]))))
         return 0
     src, outdir = sys.argv[1], sys.argv[2]
-    meta, samples, engine, problems, probes = {}, defaultdict(list), defaultdict(list), [], []
+    meta, samples, engine, problems = {}, defaultdict(list), defaultdict(list), []
     cur = {}
     # (config, mode, num_mb) -> [requests, ctxt, res, cal]; 'before' counters per run.
     sched, before = defaultdict(lambda: [0, 0, 0, 0]), {}
@@ -180,9 +180,6 @@ def main():
         m = re.match(r'# (machine|vcpus|kernel|rust-module): (.*)', line)
         if m:
             meta[m.group(1)] = m.group(2)
-        m = re.search(r'# lane-probe: .*ran (\d+)% .*: (no lane cap|at most (\d+) lanes)', line)
-        if m:
-            probes.append((int(m.group(1)), int(m.group(3) or 0)))
         if line.startswith('R '):
             head, _, body = line.partition(' | ')
             _, config, mode, mb, rep = head.split()
@@ -273,13 +270,11 @@ def main():
             % (meta.get('machine', '?'), meta.get('vcpus', '?'), meta.get('kernel', '?'), runs),
             '']
     if 'rust-module' in meta:
-        caps = ', '.join('%s in %d' % ('no cap' if c == 0 else 'cap %d' % c,
-                                        sum(1 for _, x in probes if x == c))
-                         for c in sorted({x for _, x in probes}))
-        head += ['Rust pcrypt: `%s`; load-time lane probe: %s.' % (
-            meta['rust-module'],
-            'not run' if not probes else '%s of %d loads (measured %d-%d%% of one CPU)' % (
-                caps, len(probes), min(p for p, _ in probes), max(p for p, _ in probes))), '']
+        cuts = sum(c.get('lane_cap_cuts', 0) for c in paths.values())
+        tries = sum(c.get('lane_cap_tries', 0) for c in paths.values())
+        head += ['Rust pcrypt: `%s`; lane cap measured by each shell: cut %d times, one more '
+                 'lane tried %d times, over all Rust runs.' % (meta['rust-module'], cuts, tries),
+                 '']
     table = ['| mode | mb | alg | dir | key | block | plain | C pcrypt | Rust pcrypt | Rust/C '
              '| Rust/plain |', '|---|---|---|---|---|---|---|---|---|---|---|']
     for r in rows:

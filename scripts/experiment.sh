@@ -165,8 +165,8 @@ gen() {
 	echo "echo none >/sys/module/kunit/parameters/filter_glob"
 	cat <<'EOF'
 # x_run NAME MODE NUM_MB SEC KIND [KSET MASK]: tcrypt_speed in configuration NAME, after
-# setting both instances' parallel mask to MASK; for KIND rust, its lane probe line before
-# and its debugfs counters (summed over the shells) after, as "P NAME |" lines.
+# setting both instances' parallel mask to MASK; for KIND rust, its debugfs counters (summed
+# over the shells) after, as a "P NAME |" line.
 x_run() {
 	if [ -n "${7:-}" ]; then
 		for i in pencrypt pdecrypt; do echo "$7" >"/sys/kernel/$6/$i/parallel_cpumask"; done
@@ -174,7 +174,6 @@ x_run() {
 		echo "P $1 | parallel masks $xr_masks" >/dev/ttyS1
 	fi
 	if [ "$5" = rust ]; then
-		lane_probe_line "P $1 | " >/dev/ttyS1
 		pcrypt_counters_reset
 	fi
 	tcrypt_speed "$1" "$2" "$3" "$4"

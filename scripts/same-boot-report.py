@@ -4,7 +4,7 @@
 by scripts/experiment.sh or a command file of your own), their ratios to C pcrypt, per block
 size the median ratio of every configuration to C and to plain, and the context switches and
 IPIs per request of each configuration (from the S lines). E lines (engine microbenchmark)
-and the P lines of the reported configurations (lane probe, debugfs counters, masks) are
+and the P lines of the reported configurations (debugfs counters, masks) are
 printed as they are.
 
 Usage: scripts/same-boot-report.py RESULTS [--c CFG] [--plain CFG] [--only REGEX]: the
