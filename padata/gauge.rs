@@ -233,7 +233,7 @@ impl LaneGauge {
         let judged = self.seen >= JUDGE && fresh;
         if self.trying {
             if judged || self.wait == 0 {
-                self.end_try(judged && self.eff >= SHARED, limit, cpus);
+                self.end_try(judged && self.eff >= SHARED, cpus);
             }
             return;
         }
@@ -257,18 +257,26 @@ impl LaneGauge {
         }
     }
 
-    /// Ends the try of `limit` lanes: keeps the lane if it `held` (no cap once it reaches
+    /// Ends the try of one more lane: keeps the lane if it `held` (no cap once it reaches
     /// every one of the `cpus`) and resets the wait before the next try; else goes back to
     /// the cap the try started from and doubles that wait. A lower cap is left to the
-    /// judgement of that cap, so a try that fails never cuts below where it started.
-    fn end_try(&mut self, held: bool, limit: u32, cpus: u32) {
-        if held {
+    /// judgement of that cap, so a try that fails never cuts below where it started. If the
+    /// usable CPUs shrank below the tried cap meanwhile, the try judged something else: the
+    /// cap it started from comes back as it was, neither cut nor lifted.
+    fn end_try(&mut self, held: bool, cpus: u32) {
+        let start = self.cap.saturating_sub(1);
+        if self.cap > cpus {
+            self.cap = start;
+            self.trying = false;
+            self.seen = 0;
+            self.wait = self.backoff;
+        } else if held {
             self.backoff = TRY_MIN;
-            self.set(limit, cpus, false);
+            self.set(self.cap, cpus, false);
         } else {
             self.backoff = (self.backoff * 2).min(TRY_MAX);
             self.cuts = self.cuts.wrapping_add(1);
-            self.set(limit.saturating_sub(1), cpus, false);
+            self.set(start, cpus, false);
         }
     }
 
@@ -297,7 +305,7 @@ mod gauge_tests {
     fn limit(g: &LaneGauge, cpus: u32) -> u32 {
         match g.cap() {
             0 => cpus,
-            cap => cap,
+            cap => cap.min(cpus),
         }
     }
 
@@ -450,6 +458,40 @@ mod gauge_tests {
         }
         g.fold(3, 60_000, 4);
         assert_eq!(g.cap(), 2);
+    }
+
+    /// A try under way when the usable CPUs shrink below the tried cap judged something
+    /// else: the cap it started from comes back, neither lost (no cap) nor cut.
+    #[test]
+    fn try_ends_where_it_started_when_cpus_shrink() {
+        let mut g = LaneGauge::NEW;
+        // Lanes as fast beside each other as alone once capped, a batch alone in 16.
+        let mut i = 0u32;
+        let mut step = |g: &mut LaneGauge, cpus: u32| {
+            let lanes = if i % BURST == 0 { 1 } else { limit(g, cpus) };
+            g.fold(lanes, 1_000, cpus);
+            i += 1;
+        };
+        g.fold(1, 1_000, 8);
+        g.fold(1, 1_000, 8);
+        for _ in 0..JUDGE {
+            g.fold(8, 4_000, 8);
+        }
+        assert_eq!(g.cap(), 2);
+        // Tries of a third and a fourth lane hold.
+        let mut n = 0;
+        while g.cap() < 4 {
+            assert!(n < 4 * TRY_MAX);
+            step(&mut g, 8);
+            n += 1;
+        }
+        assert_eq!(g.settled(), 3);
+        let cuts = g.cuts;
+        // The parallel mask shrinks to 3 CPUs during the try of the fourth lane.
+        for _ in 0..2 * FRESH {
+            step(&mut g, 3);
+        }
+        assert_eq!((g.cap(), g.settled(), g.cuts), (3, 3, cuts));
     }
 
     /// A batch ran alone only if no other lane ran at any time during it.
