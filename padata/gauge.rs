@@ -170,14 +170,24 @@ impl LaneGauge {
     /// judged like any other), else as a cap that the lanes measured (none if that is at
     /// least `cpus`).
     fn set(&mut self, cap: u32, cpus: u32, trying: bool) {
-        self.cap = if !trying && cap >= cpus {
-            0
+        if trying {
+            self.restore(cap.max(MIN_CAP));
+            self.trying = true;
+            self.wait = FRESH;
+        } else if cap >= cpus {
+            self.restore(0);
         } else {
-            cap.max(MIN_CAP)
-        };
+            self.restore(cap.max(MIN_CAP));
+        }
+    }
+
+    /// Makes `cap` the cap as it is, with no try under way, and starts judging it afresh
+    /// after the current backoff.
+    fn restore(&mut self, cap: u32) {
+        self.cap = cap;
         self.seen = 0;
-        self.wait = if trying { FRESH } else { self.backoff };
-        self.trying = trying;
+        self.wait = self.backoff;
+        self.trying = false;
     }
 
     /// Folds in one lane batch whose jobs took `per_job_ns` each and that ran beside
@@ -266,10 +276,7 @@ impl LaneGauge {
     fn end_try(&mut self, held: bool, cpus: u32) {
         let start = self.cap.saturating_sub(1);
         if self.cap > cpus {
-            self.cap = start;
-            self.trying = false;
-            self.seen = 0;
-            self.wait = self.backoff;
+            self.restore(start);
         } else if held {
             self.backoff = TRY_MIN;
             self.set(self.cap, cpus, false);
