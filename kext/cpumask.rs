@@ -5,7 +5,14 @@
 //!
 //! C header: [`include/linux/cpumask.h`](srctree/include/linux/cpumask.h)
 
-use kernel::{bindings, cpu::nr_cpu_ids, cpu::CpuId, cpumask::Cpumask, prelude::*};
+use kernel::{
+    bindings,
+    cpu::nr_cpu_ids,
+    cpu::CpuId,
+    cpumask::Cpumask,
+    prelude::*,
+    sync::atomic::{Atomic, Relaxed},
+};
 
 /// Number of CPUs the kernel was built for.
 const NR_CPUS: usize = bindings::NR_CPUS as usize;
@@ -185,5 +192,45 @@ impl CpuSet {
 impl core::fmt::Debug for CpuSet {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         self.write_pb(f)
+    }
+}
+
+/// A [`CpuSet`] that readers test without a lock while a writer replaces it, word by word.
+///
+/// A reader racing with [`AtomicCpuSet::store`] may see some words of the old set and some of
+/// the new one; each test of one CPU sees that CPU's bit either as it was or as it is. A
+/// writer that publishes the set with a release store of some flag, which readers load with
+/// acquire before testing, makes every test that sees the flag see the whole set.
+///
+/// # Invariants
+///
+/// As [`CpuSet`]: no bit at or above `nr_cpu_ids()` is set.
+pub(crate) struct AtomicCpuSet {
+    /// The bitmap, `WORD_BITS` CPUs per word.
+    bits: [Atomic<usize>; WORDS],
+}
+
+impl AtomicCpuSet {
+    /// The empty set.
+    pub(crate) fn empty() -> Self {
+        Self {
+            bits: core::array::from_fn(|_| Atomic::new(0)),
+        }
+    }
+
+    /// Replaces the set with `set` (relaxed stores; see the type's documentation).
+    pub(crate) fn store(&self, set: &CpuSet) {
+        for (word, &bits) in self.bits.iter().zip(set.bits.iter()) {
+            word.store(bits, Relaxed);
+        }
+    }
+
+    /// Whether `cpu` is in the set (a relaxed load of one word).
+    pub(crate) fn test(&self, cpu: u32) -> bool {
+        let cpu = cpu as usize;
+        match self.bits.get(cpu / WORD_BITS) {
+            Some(word) => word.load(Relaxed) & (1 << (cpu % WORD_BITS)) != 0,
+            None => false,
+        }
     }
 }

@@ -5,7 +5,7 @@
 use super::tuning::Tuning;
 use crate::kext::{
     cpuhp::{with_cpus_read_lock, Hotplug, HpInstance, HpState},
-    cpumask::CpuSet,
+    cpumask::{AtomicCpuSet, CpuSet},
     spinlock_bh::{new_spinlock_bh, SpinLockBh},
     workqueue::{ClosureWork, Kind, OwnedQueue},
 };
@@ -60,6 +60,34 @@ struct Config {
     /// `PADATA_INVALID`: one of the masks has no online CPU (cleared again when both have
     /// one, which restarts the instance as in C).
     invalid: bool,
+    /// The [`Instance`] was dropped: its workqueues are revoked, and the [`Gate`] stays
+    /// closed whatever is published later.
+    gone: bool,
+}
+
+/// What [`super::Shell::do_direct`] reads of the instance without a lock: whether jobs may
+/// run now and the usable masks, published with each [`Snapshot`].
+///
+/// A direct job that reads the gate while a reconfiguration publishes a new one may run
+/// under the old masks, as a job submitted just before the change would (jobs in flight
+/// keep their CPUs, see [`InstanceInner::set_cpumask`]); one that starts after the
+/// publication returned sees it whole (the release store of `open` after the masks).
+pub(crate) struct Gate {
+    /// 1 while the instance runs ([`Snapshot::running`]), is not being reconfigured
+    /// ([`Snapshot::reset`]) and is not gone; else 0. Stored last, with release.
+    open: Atomic<u32>,
+    /// As [`Snapshot::pcpu`].
+    pcpu: AtomicCpuSet,
+    /// As [`Snapshot::cbcpu`].
+    cbcpu: AtomicCpuSet,
+}
+
+impl Gate {
+    /// Whether a job may run now on CPU `here` for callback CPU `cb_cpu`: the instance is
+    /// open, `here` is a usable parallel CPU and `cb_cpu` a usable callback CPU.
+    pub(crate) fn admits(&self, here: u32, cb_cpu: u32) -> bool {
+        self.open.load(Acquire) != 0 && self.pcpu.test(here) && self.cbcpu.test(cb_cpu)
+    }
 }
 
 /// The state shared by an instance, its shells and their work items.
@@ -78,6 +106,8 @@ pub(crate) struct InstanceInner {
     /// Generation of `snapshot`; shells compare it on every submission (a read-mostly
     /// cacheline) and copy the snapshot only when it changed.
     pub(crate) gen: Atomic<u32>,
+    /// The snapshot's conditions for direct jobs, readable without a lock.
+    pub(crate) gate: Gate,
     /// Thresholds of the placement and linger policies, fixed for the instance's life; each
     /// shell copies them when it is created.
     pub(crate) tuning: Tuning,
@@ -124,6 +154,10 @@ impl InstanceInner {
         snap.pcpu_any = cfg.user_pcpu.and(&possible) == possible;
         snap.running = !cfg.stopped && !cfg.invalid;
         snap.reset = reset;
+        self.gate.pcpu.store(&snap.pcpu);
+        self.gate.cbcpu.store(&snap.cbcpu);
+        let open = snap.running && !reset && !cfg.gone;
+        self.gate.open.store(u32::from(open), Release);
         let gen = self.gen.load(Acquire).wrapping_add(1);
         self.gen.store(gen, Release);
     }
@@ -269,6 +303,7 @@ impl Instance {
                     user_cbcpu: possible,
                     stopped: false,
                     invalid: false,
+                    gone: false,
                 }),
                 snapshot <- new_spinlock_bh!(Snapshot {
                     pcpu: CpuSet::empty(),
@@ -278,6 +313,11 @@ impl Instance {
                     reset: false,
                 }),
                 gen: Atomic::new(0),
+                gate: Gate {
+                    open: Atomic::new(0),
+                    pcpu: AtomicCpuSet::empty(),
+                    cbcpu: AtomicCpuSet::empty(),
+                },
                 tuning,
             }),
             GFP_KERNEL,
@@ -373,6 +413,13 @@ impl Drop for Instance {
     fn drop(&mut self) {
         // No hotplug callback for this instance runs after this.
         drop(self.hp.take());
+        // Direct jobs are refused from here on, as submissions are once the queues are
+        // revoked (`EINVAL`).
+        {
+            let mut cfg = self.inner.config.lock();
+            cfg.gone = true;
+            self.inner.publish(&cfg, false);
+        }
         // Destroys the workqueues after draining them, in this (process) context. Shells
         // still alive afterwards fail every submission with `EINVAL`.
         self.inner.queues.revoke();

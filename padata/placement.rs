@@ -91,37 +91,13 @@ pub(super) fn sync_pays<J>(inp: &mut Input<J>, cost: u32) -> bool {
     false
 }
 
-/// One in this many submissions that [`super::Shell::do_direct`] could run directly it
-/// leaves to the shell instead (see [`direct_pays`]).
+/// One in this many jobs that [`super::Shell::do_direct`] runs directly it times, and folds
+/// into the shell's cost average (by 1/8 of the difference per timed job), so the shell
+/// follows a change of its jobs' cost: jobs that became costlier than a handoff go to the
+/// shell again after a few timed ones, 16 jobs apart (after about 100 jobs for jobs twice as
+/// costly as a handoff, after more the closer the new cost is to a handoff). Timing costs two
+/// clock reads, so the other 15 in 16 skip them.
 pub(super) const DIRECT_SAMPLE: u32 = 16;
-
-/// Whether a submission that [`super::Shell::do_direct`] could run directly, of a shell
-/// whose jobs cost `cost` (ns) on average, does; counts it in [`Input::direct_run`].
-///
-/// Only jobs cheaper than a handoff ([`Tuning::inline_ns`]): a lone one of them would run
-/// inline and come back synchronously anyway ([`inline_pays`], [`sync_pays`]), so running
-/// it directly changes nothing but the bookkeeping it skips. A costlier job goes to the
-/// shell, which may run it beside the caller's next one (the probes of [`sync_pays`]).
-///
-/// A direct job is not timed, so one such submission in [`DIRECT_SAMPLE`] goes to the
-/// shell, which times its parallel part and so follows a change of the jobs' cost: the
-/// average moves by 1/8 of the difference per timed job, so jobs that became costlier than
-/// a handoff go to the shell again after a few timed jobs, 16 submissions apart (after
-/// about 100 submissions for jobs twice as costly as a handoff, after more the closer the
-/// new cost is to a handoff). The shell's path
-/// costs more than the direct one (a sequence number, the reorder lock twice, two clock
-/// reads), so this keeps at least 15/16 of the saving.
-pub(super) fn direct_pays<J>(inp: &mut Input<J>, cost: u32) -> bool {
-    if cost >= inp.tuning.inline_ns {
-        return false;
-    }
-    inp.direct_run += 1;
-    if inp.direct_run >= DIRECT_SAMPLE {
-        inp.direct_run = 0;
-        return false;
-    }
-    true
-}
 
 /// Notes, at an accepted submission of job `seq` that found `in_flight` jobs of the shell
 /// in flight (itself included), what the caller did while the last probe of [`sync_pays`]

@@ -34,8 +34,8 @@ use super::{
     instance::{Instance, InstanceInner, Queues, Snapshot},
     linger::{keep_polling, poll_until_fed, LineCounter},
     placement::{
-        direct_pays, inline_pays, lane_limit, next_peak, pick_lane, probe_at, probe_seen,
-        sync_pays, usable_cb_cpu, Next, SYNC_PROBE_EVERY,
+        inline_pays, lane_limit, next_peak, pick_lane, probe_at, probe_seen, sync_pays,
+        usable_cb_cpu, Next, DIRECT_SAMPLE, SYNC_PROBE_EVERY,
     },
     reorder::{ring_idx, Done, Ready, Reorder, SerialQueue, NIL},
     seq::Seq,
@@ -56,7 +56,7 @@ use kernel::{
     prelude::*,
     str::CString,
     sync::{
-        atomic::{Acquire, Atomic, Full, Relaxed},
+        atomic::{Acquire, Atomic, Full, Relaxed, Release},
         Arc, CondVar, SpinLockIrq,
     },
     time::{delay::fsleep, Delta, Instant, Monotonic},
@@ -232,9 +232,6 @@ pub(super) struct Input<J> {
     pub(super) probe_at: u32,
     /// A probe was chosen and no submission has been accepted since (see [`probe_seen`]).
     pub(super) probe_pending: bool,
-    /// Submissions [`Shell::do_direct`] could have taken since the last one it left to the
-    /// shell to be timed (see [`direct_pays`]).
-    pub(super) direct_run: u32,
     /// Instance snapshot.
     pub(super) snap: Snapshot,
     /// Generation of `snap`.
@@ -323,6 +320,9 @@ pub(crate) struct ShellCore<J: Job> {
     /// `reorder` (by the job's completion, or by the submitter when its parallel part
     /// returned), so exactly one of the two decides where the job goes.
     sync_waiter: Atomic<u64>,
+    /// Jobs their submitters ran directly ([`Shell::do_direct`]; [`SubmitStats::direct`]).
+    /// Counted without a lock; its value also picks the direct jobs that are timed.
+    direct: Atomic<u64>,
     /// The instance.
     inst: Arc<InstanceInner>,
     /// Lanes that could not be allocated when woken ([`ShellCore::lane_failed`]).
@@ -541,10 +541,11 @@ impl<J: Job> ShellCore<J> {
 
     /// See [`Shell::stats`].
     fn stats(&self) -> ShellStats {
-        let (submit, gauge) = {
+        let (mut submit, gauge) = {
             let inp = self.input.lock();
             (inp.stats, inp.gauge)
         };
+        submit.direct = self.direct.load(Relaxed);
         let serial = self.reorder.lock().stats;
         ShellStats {
             submit,
@@ -560,6 +561,7 @@ impl<J: Job> ShellCore<J> {
     /// See [`Shell::reset_stats`].
     fn reset_stats(&self) {
         self.input.lock().stats = SubmitStats::default();
+        self.direct.store(0, Relaxed);
         self.reorder.lock().stats = SerialStats::default();
     }
 
@@ -656,9 +658,14 @@ impl<J: Job> ShellCore<J> {
         }
     }
 
-    /// Whether no job of the shell is in the window or in the overflow queue.
+    /// Whether no job of the shell is in the window or in the overflow queue; with acquire,
+    /// so what the serial parts of finished jobs did is visible. Without the input lock: a
+    /// job that entered the overflow queue before this counts in `overflowed`, and once it
+    /// moved into the window ([`ShellCore::promote`], which increments `outstanding` before
+    /// its release decrement of `overflowed`), in `outstanding` until its serial part is
+    /// over.
     fn is_idle(&self) -> bool {
-        self.outstanding.load(Acquire) == 0 && self.overflowed.load(Acquire) == 0
+        self.overflowed.load(Acquire) == 0 && self.outstanding.load(Acquire) == 0
     }
 
     /// Moves jobs from the overflow queue into the window, if it has room, and starts a
@@ -778,7 +785,9 @@ impl<J: Job> ShellCore<J> {
             };
             let cb_cpu = queued.cb_cpu;
             self.outstanding.fetch_add(1, Relaxed);
-            self.overflowed.fetch_sub(1, Relaxed);
+            // Release: a lock-free reader that sees the job leave the overflow queue sees it
+            // in the window ([`ShellCore::is_idle`]).
+            self.overflowed.fetch_sub(1, Release);
             let seq = inp.next;
             inp.next = seq.next();
             let len = inp.queued.len();
@@ -1155,7 +1164,6 @@ impl<J: Job> Shell<J> {
                     probe_every: SYNC_PROBE_EVERY,
                     probe_at: probe_at(SYNC_PROBE_EVERY, first.0),
                     probe_pending: false,
-                    direct_run: 0,
                     snap,
                     gen,
                     overflow: KVec::new(),
@@ -1178,6 +1186,7 @@ impl<J: Job> Shell<J> {
                 }),
                 outstanding: Atomic::new(0),
                 sync_waiter: Atomic::new(0),
+                direct: Atomic::new(0),
                 overflowed: Atomic::new(0),
                 cost_ns: Atomic::new(tuning.lane_wake_ns),
                 inst: inst.inner().clone(),
@@ -1284,19 +1293,22 @@ impl<J: Job> Shell<J> {
     /// disabled, instead of submitting a job, when the shell has nothing in flight and a
     /// job of this shell would have come back synchronously anyway
     /// ([`Shell::do_parallel_sync`]) for a cheap parallel part. Then `run`'s result is
-    /// returned, and nothing of the shell is touched beyond its input lock: no sequence
-    /// number, no ticket, no reorder lock, no clock read. Otherwise `item` is given back,
-    /// untouched, and the caller submits it as usual. For a caller that waits for each of
-    /// its jobs, as [`Shell::do_parallel_sync`].
+    /// returned, and nothing of the shell is touched but a few atomics: no lock, no sequence
+    /// number, no ticket. Otherwise `item` is given back, untouched, and the caller submits
+    /// it as usual. For a caller that waits for each of its jobs, as
+    /// [`Shell::do_parallel_sync`].
     ///
-    /// It runs when all of these hold, checked under the input lock: the shell's jobs
-    /// run inline ([`Job::INLINE`]) and cost less than a handoff on average
-    /// ([`Tuning::inline_ns`]); the instance runs and is not being reconfigured; `cb_cpu`
-    /// is a usable serial CPU and this CPU a usable parallel one; no job of the shell is in
-    /// the window or the overflow queue (every earlier job finished its serial part); this
-    /// is not a hard interrupt ([`sync_allowed`]); and this is not the one submission in
-    /// [`super::placement::DIRECT_SAMPLE`] left to the shell so that it keeps measuring its
-    /// jobs' cost ([`direct_pays`]).
+    /// It runs when all of these hold, checked without a lock: the shell's jobs run inline
+    /// ([`Job::INLINE`]) and cost less than a handoff on average ([`Tuning::inline_ns`]); no
+    /// job of the shell is in the window or the overflow queue (every earlier job finished
+    /// its serial part; [`ShellCore::is_idle`]); this is not a hard interrupt
+    /// ([`sync_allowed`]); and the instance's [`Gate`](super::instance::Gate) admits it:
+    /// the instance runs, is not being reconfigured and is not gone, `cb_cpu` is a usable
+    /// serial CPU and this CPU a usable parallel one.
+    ///
+    /// One direct job in [`DIRECT_SAMPLE`] is timed (two clock reads) and folded into the
+    /// shell's cost average, as the shell's inline runs are, so jobs that became costlier
+    /// than a handoff go to the shell again after a few timed ones.
     ///
     /// `run` must do with `item` what the job's parallel and serial parts would do, to
     /// the end: the caller's next submission, and every later one, is ordered after it
@@ -1311,48 +1323,31 @@ impl<J: Job> Shell<J> {
         item: T,
         run: impl FnOnce(T, &BhDisabled) -> R,
     ) -> Result<R, T> {
-        if !J::INLINE || !sync_allowed() {
+        let core = &self.core;
+        // The common refusals first, each a load or two: costly jobs, a busy shell.
+        if !J::INLINE
+            || core.cost_ns.load(Relaxed) >= core.inst.tuning.inline_ns
+            || !core.is_idle()
+            || !sync_allowed()
+        {
             return Err(item);
         }
         let want = cb_cpu.load(Relaxed);
         with_bh_disabled(|bh| {
-            if self.direct_ok(want) {
-                Ok(run(item, bh))
-            } else {
-                Err(item)
+            // This CPU stays the one tested until `run` returns: bottom halves are disabled.
+            let here = CpuId::current().as_u32();
+            if !core.inst.gate.admits(here, want) {
+                return Err(item);
             }
+            let n = core.direct.fetch_add(1, Relaxed);
+            if n % u64::from(DIRECT_SAMPLE) != 0 {
+                return Ok(run(item, bh));
+            }
+            let start = Instant::<Monotonic>::now();
+            let r = run(item, bh);
+            core.sample_cost(start.elapsed(), 1);
+            Ok(r)
         })
-    }
-
-    /// Whether [`Shell::do_direct`] runs a job with callback CPU `cb_cpu` on this CPU now;
-    /// counts it if so. Bottom halves are disabled.
-    fn direct_ok(&self, cb_cpu: u32) -> bool {
-        let core = &self.core;
-        let cost = core.cost_ns.load(Relaxed);
-        // Without the lock first: a busy shell, or costly jobs, send the job to the shell
-        // without a second lock round trip. (Only the checks under the lock decide a yes.)
-        let busy = core.outstanding.load(Relaxed) != 0 || core.overflowed.load(Relaxed) != 0;
-        if busy || cost >= core.inst.tuning.inline_ns {
-            return false;
-        }
-        // The instance is not gone (as a submission, which would fail with `EINVAL`).
-        if core.inst.queues.try_access().is_none() {
-            return false;
-        }
-        let here = CpuId::current().as_u32();
-        let mut inp = core.input.lock();
-        inp.refresh(&core.inst);
-        let snap = &inp.snap;
-        let usable = snap.running && !snap.reset && snap.cbcpu.test(cb_cpu) && snap.pcpu.test(here);
-        // Acquire: what the serial parts of the earlier jobs did (before the fully ordered
-        // decrement in `ShellCore::finished`) is visible to the caller, as for a job handed
-        // back by `do_parallel_sync`. A submission increments it under this lock.
-        let idle = core.outstanding.load(Acquire) == 0 && inp.overflowing() == 0;
-        if !(usable && idle && direct_pays(&mut inp, cost)) {
-            return false;
-        }
-        inp.stats.direct += 1;
-        true
     }
 
     /// [`Shell::do_parallel_shared`], or with `sync` [`Shell::do_parallel_sync`].

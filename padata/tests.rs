@@ -2300,11 +2300,11 @@ mod direct_tests {
         ..Tuning::DEFAULT
     };
 
-    /// A caller that waits for each job gets all but one in [`DIRECT_SAMPLE`] of them run
-    /// directly; the others go to the shell (which times them) and come back
-    /// synchronously. All in order, and the counters say which went where.
+    /// A caller that waits for each job gets every one of them run directly, one in
+    /// [`DIRECT_SAMPLE`] of them timed there; none goes to the shell (fails on the version
+    /// that left the timed ones to the shell). All in order, and the counters say so.
     #[test]
-    fn lone_cheap_jobs_run_directly_but_some_are_timed() -> Result {
+    fn lone_cheap_jobs_all_run_directly() -> Result {
         const JOBS: u64 = 100 * DIRECT_SAMPLE as u64;
         SyncJob::reset();
         let inst = Instance::new(c"kunit_direct", None, CHEAP)?;
@@ -2321,15 +2321,60 @@ mod direct_tests {
             back += u64::from(b);
         }
         let s = shell.stats();
-        let timed = JOBS / u64::from(DIRECT_SAMPLE);
-        assert_eq!((direct, back), (JOBS - timed, JOBS));
-        assert_eq!(s.submit.direct, direct);
-        assert_eq!((s.submit.submitted, s.submit.inline), (timed, timed));
-        assert_eq!((s.serial.sync, s.serial.completed), (timed, timed));
+        assert_eq!((direct, back), (JOBS, JOBS));
+        assert_eq!(s.submit.direct, JOBS);
+        assert_eq!((s.submit.submitted, s.serial.completed), (0, 0));
         assert_eq!(SYNC_SERIAL.load(Relaxed), 0);
         assert_eq!(SYNC_REORDERED.load(Relaxed), 0);
         assert_eq!(SYNC_NEXT[0].load(Relaxed), JOBS);
         assert_eq!(shell.outstanding(), 0);
+        shell.reset_stats();
+        assert_eq!(shell.stats().submit.direct, 0);
+        Ok(())
+    }
+
+    /// Direct jobs are timed: cheap ones run directly, and once they become four times as
+    /// costly as a handoff, the timed ones among them raise the shell's cost average above
+    /// it within a few [`DIRECT_SAMPLE`]s, and the later ones go to the shell. In order.
+    #[test]
+    fn direct_jobs_follow_their_cost() -> Result {
+        const HANDOFF_US: u32 = 500;
+        SyncJob::reset();
+        let t = Tuning {
+            inline_ns: HANDOFF_US * 1000,
+            ..Tuning::DEFAULT
+        };
+        let inst = Instance::new(c"kunit_direct", None, t)?;
+        let shell = Shell::new(&inst)?;
+        let cb = Atomic::new(CpuSet::online().pick(1).unwrap_or(0));
+        let mut idx = 0;
+        let mut cheap = 0;
+        for _ in 0..2 * DIRECT_SAMPLE {
+            cheap += u64::from(direct_or(&shell, SyncJob::new(0, idx), &cb, submit_waiting)?.0);
+            idx += 1;
+        }
+        let mut costly = KVec::new();
+        for _ in 0..8 * DIRECT_SAMPLE {
+            let job = SyncJob {
+                delay_us: 4 * HANDOFF_US,
+                ..SyncJob::new(0, idx)
+            };
+            costly.push(direct_or(&shell, job, &cb, submit_waiting)?.0, GFP_KERNEL)?;
+            idx += 1;
+        }
+        shell.wait_idle();
+        let ran = costly.iter().filter(|&&d| d).count();
+        // The first costly job found a cheap average and was timed; the average passes a
+        // handoff with the third timed one (4 - 4 * (7/8)^3 = 1.3 handoffs, from next to
+        // nothing), so at most 2 * DIRECT_SAMPLE + 1 of them run directly; a fourth is spare.
+        assert_eq!(cheap, 2 * u64::from(DIRECT_SAMPLE));
+        assert!(costly[0]);
+        assert!(ran <= 4 * DIRECT_SAMPLE as usize + 1);
+        assert!(costly[costly.len() - DIRECT_SAMPLE as usize..]
+            .iter()
+            .all(|&d| !d));
+        assert_eq!(SYNC_REORDERED.load(Relaxed), 0);
+        assert_eq!(SYNC_NEXT[0].load(Relaxed), idx);
         Ok(())
     }
 
