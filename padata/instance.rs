@@ -60,8 +60,8 @@ struct Config {
     /// `PADATA_INVALID`: one of the masks has no online CPU (cleared again when both have
     /// one, which restarts the instance as in C).
     invalid: bool,
-    /// The [`Instance`] was dropped: its workqueues are revoked, and the [`Gate`] stays
-    /// closed whatever is published later.
+    /// The [`Instance`] is being dropped (set before its workqueues are revoked): the
+    /// [`Gate`] stays closed whatever is published later.
     gone: bool,
 }
 
@@ -387,7 +387,8 @@ impl Instance {
     /// Stops the instance: later submissions fail with `EINVAL` until [`Instance::start`];
     /// jobs in flight complete. CPU hotplug and cpumask changes do not undo it.
     pub(crate) fn stop(&self) {
-        // Under the hotplug lock, as every other publication: the online mask is stable.
+        // Under the hotplug lock, as every other publication but the one that closes the gate
+        // in `drop`: the online mask is stable.
         with_cpus_read_lock(|| {
             let mut cfg = self.inner.config.lock();
             cfg.stopped = true;
@@ -413,8 +414,9 @@ impl Drop for Instance {
     fn drop(&mut self) {
         // No hotplug callback for this instance runs after this.
         drop(self.hp.take());
-        // Direct jobs are refused from here on, as submissions are once the queues are
-        // revoked (`EINVAL`).
+        // Direct jobs are refused from here on (by every caller ordered after this), as
+        // submissions are once the queues are revoked (`EINVAL`). Not under the hotplug
+        // lock: no callback of this instance runs any more, and a closed gate reads no mask.
         {
             let mut cfg = self.inner.config.lock();
             cfg.gone = true;

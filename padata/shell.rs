@@ -305,10 +305,13 @@ pub(crate) struct ShellCore<J: Job> {
     /// Jobs in the window: dispatched (given a sequence number) but their serial part has
     /// not finished (incremented under `input`).
     outstanding: Atomic<u32>,
-    /// Jobs in the overflow queue ([`Input::overflow`]; changed under `input`). Read without
-    /// the lock by [`ShellCore::finished`] after a fully ordered decrement of `outstanding`;
-    /// submitters increment it fully ordered before they look at `outstanding` again, so one
-    /// of the two always sees the other and moves the job into the window.
+    /// Jobs in the overflow queue ([`Input::overflow`]; changed under `input`, only by
+    /// read-modify-write operations). Read without the lock by [`ShellCore::finished`] after a
+    /// fully ordered decrement of `outstanding`; submitters increment it fully ordered before
+    /// they look at `outstanding` again, so one of the two always sees the other and moves
+    /// the job into the window. Read with acquire by [`ShellCore::is_idle`], which
+    /// [`ShellCore::promote`]'s release decrement (after its increment of `outstanding`)
+    /// pairs with.
     overflowed: Atomic<u32>,
     /// Moving average of the time one parallel part takes, in nanoseconds, measured by the
     /// lanes and inline runs (asynchronous parallel parts count only until they hand over).
@@ -1306,15 +1309,18 @@ impl<J: Job> Shell<J> {
     /// the instance runs, is not being reconfigured and is not gone, `cb_cpu` is a usable
     /// serial CPU and this CPU a usable parallel one.
     ///
-    /// One direct job in [`DIRECT_SAMPLE`] is timed (two clock reads) and folded into the
-    /// shell's cost average, as the shell's inline runs are, so jobs that became costlier
-    /// than a handoff go to the shell again after a few timed ones.
+    /// One direct job in [`DIRECT_SAMPLE`] is timed (two clock reads around `run`, so its
+    /// parallel and serial parts together) and folded into the shell's cost average, as the
+    /// parallel parts of inline runs are, so jobs that became costlier than a handoff go to
+    /// the shell again after a few timed ones. The thresholds are the instance's
+    /// ([`InstanceInner::tuning`]), not the shell's copy that the test-only `retune` changes.
     ///
     /// `run` must do with `item` what the job's parallel and serial parts would do, to
     /// the end: the caller's next submission, and every later one, is ordered after it
     /// only if nothing of it is left for later (pcrypt passes only a synchronous child
     /// here). Order is that of a job handed back by [`Shell::do_parallel_sync`]: every job
-    /// that went through the shell before it finished first. A direct job does not hold back
+    /// submitted to the shell before the check (with bottom halves disabled, just before
+    /// `run`) finished first. A direct job does not hold back
     /// later ones, so it is not ordered against jobs of other submitters while both are in
     /// progress; neither is a woken waiter in C, which runs when it is scheduled.
     pub(crate) fn do_direct<T, R>(
@@ -1324,7 +1330,8 @@ impl<J: Job> Shell<J> {
         run: impl FnOnce(T, &BhDisabled) -> R,
     ) -> Result<R, T> {
         let core = &self.core;
-        // The common refusals first, each a load or two: costly jobs, a busy shell.
+        // The common refusals first, each a load or two: costly jobs, a busy shell. (This
+        // idleness check only filters; the one that decides is made again below.)
         if !J::INLINE
             || core.cost_ns.load(Relaxed) >= core.inst.tuning.inline_ns
             || !core.is_idle()
@@ -1336,7 +1343,9 @@ impl<J: Job> Shell<J> {
         with_bh_disabled(|bh| {
             // This CPU stays the one tested until `run` returns: bottom halves are disabled.
             let here = CpuId::current().as_u32();
-            if !core.inst.gate.admits(here, want) {
+            // Idle again, now that nothing but an interrupt can run on this CPU before `run`:
+            // every job submitted before this check finished its serial part.
+            if !core.inst.gate.admits(here, want) || !core.is_idle() {
                 return Err(item);
             }
             let n = core.direct.fetch_add(1, Relaxed);
@@ -1626,7 +1635,8 @@ impl<J: Job> Shell<J> {
 
     /// Replaces the shell's copy of its instance's tuning, for tests that switch a policy
     /// while jobs are in flight. Each side reads its copy under its own lock, so a decision
-    /// in progress uses either the old or the new thresholds, never a mix.
+    /// in progress uses either the old or the new thresholds, never a mix. Direct jobs
+    /// ([`Shell::do_direct`]) take no lock and read the instance's thresholds instead.
     #[cfg(padata_kunit)]
     pub(crate) fn retune(&self, t: Tuning) {
         self.core.input.lock().tuning = t;

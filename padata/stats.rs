@@ -20,7 +20,8 @@ pub(crate) const REFUSALS: [(Error, &str); 4] = [
     (ENOMEM, "ENOMEM"),
 ];
 
-/// Counters of a shell's submission side, kept under its input lock.
+/// Counters of a shell's submission side, kept under its input lock (but `direct`, an atomic
+/// of the shell copied in when the counters are read).
 #[derive(Clone, Copy, Default, Debug, PartialEq, Eq)]
 pub(crate) struct SubmitStats {
     /// Jobs accepted (given a sequence number, or queued in the overflow queue for one).
