@@ -170,14 +170,14 @@ impl LaneGauge {
     /// judged like any other), else as a cap that the lanes measured (none if that is at
     /// least `cpus`).
     fn set(&mut self, cap: u32, cpus: u32, trying: bool) {
+        self.restore(if !trying && cap >= cpus {
+            0
+        } else {
+            cap.max(MIN_CAP)
+        });
         if trying {
-            self.restore(cap.max(MIN_CAP));
             self.trying = true;
             self.wait = FRESH;
-        } else if cap >= cpus {
-            self.restore(0);
-        } else {
-            self.restore(cap.max(MIN_CAP));
         }
     }
 
