@@ -190,6 +190,13 @@ impl LaneGauge {
         self.trying = false;
     }
 
+    /// Sets the cap to `cap` (0: none) as if the lanes had measured it, for tests of what
+    /// follows the cap.
+    #[cfg(padata_kunit)]
+    pub(super) fn force(&mut self, cap: u32) {
+        self.restore(cap);
+    }
+
     /// Folds in one lane batch whose jobs took `per_job_ns` each and that ran beside
     /// `running` lanes of the shell (itself included; 1: alone; see [`batch_lanes`]), for a
     /// shell with `cpus` usable parallel CPUs, and moves the cap as the module documentation

@@ -9,12 +9,14 @@
 //! - [`usable_cb_cpu`]: the callback CPU, as C chooses it;
 //! - [`inline_pays`]: whether the submitter runs the parallel part itself (cheap jobs, and
 //!   lone jobs of a shell that runs one at a time);
+//! - [`split_ns`]: the cost below which a job is cheap, the handoff cost scaled by the lane
+//!   cap the shell measured;
 //! - [`pick_lane`]: whether another lane is worth waking, and whether it is pinned to a
 //!   parallel CPU or goes to the unbound workqueue (deep load on capped lanes);
 //! - [`lane_limit`]: how many lanes of a shell may be busy at once.
 //!
 //! Their inputs are run-time measurements of the shell (the average cost of a parallel part,
-//! the decaying peak of jobs in flight) and the instance's [`Tuning`].
+//! the decaying peak of jobs in flight, the lane cap) and the instance's [`Tuning`].
 
 use super::{
     instance::Snapshot,
@@ -79,7 +81,7 @@ pub(super) const SYNC_PROBE_MAX: u32 = SYNC_PROBE_EVERY << 5;
 /// - If the caller waited for the result (tcrypt mode 211, one packet at a time), the probe
 ///   cost one serial handoff and found nothing, and the next one comes twice as late.
 pub(super) fn sync_pays<J>(inp: &mut Input<J>, cost: u32) -> bool {
-    if cost < inp.tuning.inline_ns {
+    if cost < inp.split_ns {
         return true;
     }
     inp.sync_probe = inp.sync_probe.saturating_add(1);
@@ -191,14 +193,32 @@ pub(super) fn unbound_depth(t: &Tuning, snap: &Snapshot, measured: u32) -> u32 {
     }
 }
 
+/// The split, in ns of a job's measured cost, below which a job runs in its submitter
+/// rather than on a lane ([`inline_pays`], [`sync_pays`], [`super::Shell::do_direct`]):
+/// [`Tuning::inline_ns`], the cost of a handoff, times the usable parallel CPUs `cpus` over
+/// the cap `measured` that the shell's [`super::gauge::LaneGauge`] set (0: none). Only a
+/// measured cap scales it, and only while [`Tuning::lane_max`] is 0: a cap means that the
+/// usable CPUs do not all run in parallel (an overcommitted guest, a host busy with other
+/// work), so a woken lane often waits for its CPU, and a handoff costs more by about the
+/// ratio of the CPUs the shell may use to those its lanes deliver. Where every CPU runs in
+/// parallel the shell measures no cap and the split is the handoff cost itself
+/// (Documentation/bench.rst, "Measurement: the split between direct requests and lanes").
+pub(super) fn split_ns(t: &Tuning, cpus: u32, measured: u32) -> u32 {
+    if t.lane_max != 0 || measured == 0 || measured >= cpus {
+        return t.inline_ns;
+    }
+    let ns = u64::from(t.inline_ns) * u64::from(cpus) / u64::from(measured);
+    u32::try_from(ns).unwrap_or(u32::MAX)
+}
+
 /// Whether a job of average cost `cost` (ns), submitted with `in_flight` jobs of its
 /// shell in flight (itself included) and the shell's peak updated to `peak`, costs less
 /// in the submitter's context than on a lane (see [`super::Job::INLINE`]): it is cheaper
-/// than [`Tuning::inline_ns`] (a handoff to another CPU costs more than such a job), or it
+/// than `split` ([`split_ns`]: a handoff to another CPU costs more than such a job), or it
 /// is alone and cheaper than [`Tuning::inline_solo_ns`] (there is nothing to run beside it,
 /// and the submitter would only wait for the lane).
-pub(super) fn inline_pays(t: &Tuning, cost: u32, in_flight: u32, peak: u32) -> bool {
-    let cheap = cost < t.inline_ns;
+pub(super) fn inline_pays(t: &Tuning, split: u32, cost: u32, in_flight: u32, peak: u32) -> bool {
+    let cheap = cost < split;
     let alone = t.inline_ns != 0 && in_flight == 1 && peak < SOLO_PEAK && cost < t.inline_solo_ns;
     cheap || alone
 }
@@ -260,7 +280,8 @@ pub(super) fn usable_cb_cpu(snap: &Snapshot, cpu: u32) -> Option<u32> {
 #[kernel::prelude::kunit_tests(rust_padata_placement)]
 mod placement_tests {
     use super::{
-        lane_limit, next_probe_every, probe_at, unbound_depth, SYNC_PROBE_EVERY, SYNC_PROBE_MAX,
+        lane_limit, next_probe_every, probe_at, split_ns, unbound_depth, SYNC_PROBE_EVERY,
+        SYNC_PROBE_MAX,
     };
     use crate::{
         kext::cpumask::CpuSet,
@@ -393,5 +414,23 @@ mod placement_tests {
             assert_eq!(lane_limit(&Tuning::DEFAULT, &snap(2), 3), 2);
             assert_eq!(lane_limit(&Tuning::with(0, 4096), &snap(2), 1), 2);
         }
+    }
+
+    /// The split between the submitter and the lanes is the handoff cost where the shell
+    /// measured no cap, and that cost times the usable CPUs over the cap where it did (a
+    /// handoff to a lane that waits for its CPU costs more). A cap set with `lane_max` is the
+    /// user's limit, not a measurement, and changes nothing; a zero handoff cost stays zero.
+    #[test]
+    fn split_follows_the_measured_cap() {
+        let t = Tuning::DEFAULT;
+        let h = Tuning::HANDOFF_NS;
+        assert_eq!(split_ns(&t, 4, 0), h);
+        assert_eq!(split_ns(&t, 4, 4), h);
+        assert_eq!(split_ns(&t, 4, 2), 2 * h);
+        assert_eq!(split_ns(&t, 64, 48), h * 64 / 48);
+        assert_eq!(split_ns(&t, 8192, 2), 4096 * h);
+        assert_eq!(split_ns(&Tuning::with(u32::MAX, 0), 4, 2), u32::MAX);
+        assert_eq!(split_ns(&Tuning::with(h, 2), 4, 2), h);
+        assert_eq!(split_ns(&Tuning::with(0, 0), 4, 2), 0);
     }
 }

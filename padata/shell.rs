@@ -34,7 +34,7 @@ use super::{
     instance::{Instance, InstanceInner, Queues, Snapshot},
     linger::{keep_polling, poll_until_fed, LineCounter},
     placement::{
-        inline_pays, lane_limit, next_peak, pick_lane, probe_at, probe_seen, sync_pays,
+        inline_pays, lane_limit, next_peak, pick_lane, probe_at, probe_seen, split_ns, sync_pays,
         usable_cb_cpu, Next, DIRECT_SAMPLE, SYNC_PROBE_EVERY,
     },
     reorder::{ring_idx, Done, Ready, Reorder, SerialQueue, NIL},
@@ -213,6 +213,10 @@ pub(super) struct Input<J> {
     pub(super) batch_starts: u32,
     /// The lane cap measured from the lanes' batches (see [`LaneGauge`]).
     pub(super) gauge: LaneGauge,
+    /// The split between running a job in its submitter and handing it to a lane, in ns of
+    /// its measured cost: [`Tuning::inline_ns`] scaled by the gauge's cap ([`split_ns`]).
+    /// Published in [`ShellCore::split_ns`] for direct jobs.
+    pub(super) split_ns: u32,
     /// Which CPUs have a serial queue and worker in this shell (indexed by CPU id; see
     /// [`ShellCore::serial_for`]).
     pub(super) serial_ready: KVec<bool>,
@@ -258,8 +262,9 @@ impl<J> Input<J> {
 
     /// Folds the lane batch `last` measured, if any, into the shell's [`LaneGauge`] (which
     /// only sets the cap while [`Tuning::lane_max`] is 0), and counts its lane as no longer
-    /// running. See [`batch_lanes`] for the lanes the batch ran beside.
-    fn fold_batch(&mut self, last: &mut Option<BatchTime>) {
+    /// running. See [`batch_lanes`] for the lanes the batch ran beside. Publishes the split
+    /// that follows the gauge's cap ([`split_ns`]) in `split`, for direct jobs.
+    fn fold_batch(&mut self, last: &mut Option<BatchTime>, split: &Atomic<u32>) {
         let Some(b) = last.take() else {
             return;
         };
@@ -269,6 +274,11 @@ impl<J> Input<J> {
         if self.tuning.lane_max == 0 {
             let cpus = self.snap.pcpu.weight().max(1);
             self.gauge.fold(running, b.per_job_ns, cpus);
+            let ns = split_ns(&self.tuning, cpus, self.gauge.cap());
+            if ns != self.split_ns {
+                self.split_ns = ns;
+                split.store(ns, Relaxed);
+            }
         }
     }
 
@@ -317,6 +327,9 @@ pub(crate) struct ShellCore<J: Job> {
     /// lanes and inline runs (asynchronous parallel parts count only until they hand over).
     /// Updated without a lock: a lost update only delays the average a little.
     cost_ns: Atomic<u32>,
+    /// [`Input::split_ns`], read without a lock by [`Shell::do_direct`]. Starts at the
+    /// instance's [`Tuning::inline_ns`].
+    split_ns: Atomic<u32>,
     /// `SYNC_WAITING | seq` while the submitter of job `seq` waits, in its inline parallel
     /// part, to take the job back synchronously ([`Shell::do_parallel_sync`]), else 0. Set by
     /// that submitter under `input` before the job's ticket exists; read, and cleared, under
@@ -926,7 +939,7 @@ impl<J: Job> Lane<J> {
         };
         let any = {
             let mut inp = core.input.lock();
-            inp.fold_batch(last);
+            inp.fold_batch(last, &core.split_ns);
             inp.snap.pcpu_any
         };
         this.unbound.store(any, Relaxed);
@@ -956,7 +969,7 @@ impl<J: Job> Lane<J> {
         {
             let mut inp = core.input.lock();
             inp.refresh(&core.inst);
-            inp.fold_batch(last);
+            inp.fold_batch(last, &core.split_ns);
             let queued = inp.next.distance(inp.dispatch) as usize;
             let too_many = inp.lanes_busy > lane_limit(&inp.tuning, &inp.snap, inp.gauge.cap());
             // With no usable parallel CPU (the instance is invalid) the jobs in flight still
@@ -1161,6 +1174,7 @@ impl<J: Job> Shell<J> {
                     lanes_running: 0,
                     batch_starts: 0,
                     gauge: LaneGauge::NEW,
+                    split_ns: tuning.inline_ns,
                     serial_ready,
                     peak: 0,
                     sync_probe: 0,
@@ -1192,6 +1206,7 @@ impl<J: Job> Shell<J> {
                 direct: Atomic::new(0),
                 overflowed: Atomic::new(0),
                 cost_ns: Atomic::new(tuning.lane_wake_ns),
+                split_ns: Atomic::new(tuning.inline_ns),
                 inst: inst.inner().clone(),
                 lanes_refused: Atomic::new(0),
                 lanes <- new_spinlock_bh!(KVec::new()),
@@ -1302,7 +1317,8 @@ impl<J: Job> Shell<J> {
     /// [`Shell::do_parallel_sync`].
     ///
     /// It runs when all of these hold, checked without a lock: the shell's jobs run inline
-    /// ([`Job::INLINE`]) and cost less than a handoff on average ([`Tuning::inline_ns`]); no
+    /// ([`Job::INLINE`]) and cost less than a handoff on average (the shell's
+    /// [`split_ns`], [`Tuning::inline_ns`] scaled by the measured lane cap); no
     /// job of the shell is in the window or the overflow queue (every earlier job finished
     /// its serial part; [`ShellCore::is_idle`]); this is not a hard interrupt
     /// ([`sync_allowed`]); and the instance's [`Gate`](super::instance::Gate) admits it:
@@ -1333,7 +1349,7 @@ impl<J: Job> Shell<J> {
         // The common refusals first, each a load or two: costly jobs, a busy shell. (This
         // idleness check only filters; the one that decides is made again below.)
         if !J::INLINE
-            || core.cost_ns.load(Relaxed) >= core.inst.tuning.inline_ns
+            || core.cost_ns.load(Relaxed) >= core.split_ns.load(Relaxed)
             || !core.is_idle()
             || !sync_allowed()
         {
@@ -1477,7 +1493,7 @@ impl<J: Job> Shell<J> {
                 // may run parallel parts.
                 if J::INLINE
                     && inp.dispatch == seq
-                    && inline_pays(&inp.tuning, cost, in_flight, inp.peak)
+                    && inline_pays(&inp.tuning, inp.split_ns, cost, in_flight, inp.peak)
                     && here_parallel
                 {
                     inp.dispatch = inp.next;
@@ -1636,11 +1652,27 @@ impl<J: Job> Shell<J> {
     /// Replaces the shell's copy of its instance's tuning, for tests that switch a policy
     /// while jobs are in flight. Each side reads its copy under its own lock, so a decision
     /// in progress uses either the old or the new thresholds, never a mix. Direct jobs
-    /// ([`Shell::do_direct`]) take no lock and read the instance's thresholds instead.
+    /// ([`Shell::do_direct`]) take no lock and read the instance's thresholds instead,
+    /// except for the split ([`split_ns`]), which follows the new tuning.
     #[cfg(padata_kunit)]
     pub(crate) fn retune(&self, t: Tuning) {
-        self.core.input.lock().tuning = t;
+        let mut inp = self.core.input.lock();
+        inp.tuning = t;
+        inp.split_ns = split_ns(&t, inp.snap.pcpu.weight().max(1), inp.gauge.cap());
+        self.core.split_ns.store(inp.split_ns, Relaxed);
+        drop(inp);
         self.core.reorder.lock().tuning = t;
+    }
+
+    /// Sets the shell's lane cap to `cap` (0: none) as if its lanes had measured it, and the
+    /// split that follows it ([`split_ns`]), for tests of what follows the cap. The lanes'
+    /// next batch measures again.
+    #[cfg(padata_kunit)]
+    pub(crate) fn force_lane_cap(&self, cap: u32) {
+        let mut inp = self.core.input.lock();
+        inp.gauge.force(cap);
+        inp.split_ns = split_ns(&inp.tuning, inp.snap.pcpu.weight().max(1), inp.gauge.cap());
+        self.core.split_ns.store(inp.split_ns, Relaxed);
     }
 
     /// How many lanes and how many serial workers the shell has allocated so far (they come

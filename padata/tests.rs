@@ -2386,6 +2386,60 @@ mod direct_tests {
         Ok(())
     }
 
+    /// A measured lane cap moves the split between direct jobs and the shell: jobs that cost
+    /// a little more than a handoff go to the shell while the lanes have every usable CPU,
+    /// and run directly once the shell measured a cap of one lane (a handoff to a lane
+    /// that waits for its CPU costs more), and go back to the shell when the cap lifts.
+    /// In order throughout.
+    #[test]
+    fn direct_split_follows_the_lane_cap() -> Result {
+        const HANDOFF_US: u32 = 500;
+        const PHASE: u64 = 20 * DIRECT_SAMPLE as u64;
+        SyncJob::reset();
+        let t = Tuning {
+            inline_ns: HANDOFF_US * 1000,
+            ..Tuning::DEFAULT
+        };
+        // The shell's usable parallel CPUs: the default mask is every CPU.
+        let cpus = CpuSet::online().weight();
+        if cpus < 2 {
+            // No cap below the usable CPUs exists.
+            return Ok(());
+        }
+        let inst = Instance::new(c"kunit_direct", None, t)?;
+        let shell = Shell::new(&inst)?;
+        let cb = Atomic::new(CpuSet::online().pick(1).unwrap_or(0));
+        let mut idx = 0;
+        // 1.25 handoffs each: below the split with a cap of one lane (`cpus` handoffs, 2 or
+        // more), so one timed job that took 6 handoffs longer than asked (a vCPU the host
+        // took away) still leaves the average below it.
+        let mut phase = |shell: &Shell<SyncJob>| -> Result<KVec<bool>> {
+            let mut direct = KVec::new();
+            for _ in 0..PHASE {
+                let job = SyncJob {
+                    delay_us: HANDOFF_US * 5 / 4,
+                    ..SyncJob::new(0, idx)
+                };
+                direct.push(direct_or(shell, job, &cb, submit_waiting)?.0, GFP_KERNEL)?;
+                idx += 1;
+            }
+            shell.wait_idle();
+            Ok(direct)
+        };
+        let tail = |d: &KVec<bool>| d.len() - DIRECT_SAMPLE as usize;
+        let uncapped = phase(&shell)?;
+        assert!(uncapped[tail(&uncapped)..].iter().all(|&d| !d));
+        shell.force_lane_cap(1);
+        let capped = phase(&shell)?;
+        assert!(capped.iter().all(|&d| d));
+        shell.force_lane_cap(0);
+        let lifted = phase(&shell)?;
+        assert!(lifted.iter().all(|&d| !d));
+        assert_eq!(SYNC_REORDERED.load(Relaxed), 0);
+        assert_eq!(SYNC_NEXT[0].load(Relaxed), idx);
+        Ok(())
+    }
+
     /// While a job is in flight (its ticket parked), no later job runs directly: they all go
     /// to the shell and follow the parked job in order. Once the shell is idle again, the
     /// next one runs directly.
