@@ -274,20 +274,32 @@ impl<J> Input<J> {
         if self.tuning.lane_max == 0 {
             let cpus = self.snap.pcpu.weight().max(1);
             self.gauge.fold(running, b.per_job_ns, cpus);
-            let ns = split_ns(&self.tuning, cpus, self.gauge.cap());
-            if ns != self.split_ns {
-                self.split_ns = ns;
-                split.store(ns, Relaxed);
-            }
+            self.update_split(split);
         }
     }
 
-    /// Copies the instance's snapshot if it changed since the last copy.
-    fn refresh(&mut self, inst: &InstanceInner) {
+    /// Sets [`Input::split_ns`] from the tuning, the usable parallel CPUs and the gauge's cap
+    /// ([`split_ns`]), and publishes it in `split` (the shell's [`ShellCore::split_ns`]).
+    fn update_split(&mut self, split: &Atomic<u32>) {
+        let ns = split_ns(
+            &self.tuning,
+            self.snap.pcpu.weight().max(1),
+            self.gauge.cap(),
+        );
+        if ns != self.split_ns {
+            self.split_ns = ns;
+            split.store(ns, Relaxed);
+        }
+    }
+
+    /// Copies the instance's snapshot if it changed since the last copy, and with it the
+    /// split that depends on its parallel CPUs (published in `split`).
+    fn refresh(&mut self, inst: &InstanceInner, split: &Atomic<u32>) {
         if inst.gen.load(Acquire) != self.gen {
             let (gen, snap) = inst.snapshot();
             self.gen = gen;
             self.snap = snap;
+            self.update_split(split);
         }
     }
 }
@@ -694,7 +706,7 @@ impl<J: Job> ShellCore<J> {
         let cost = this.cost_ns.load(Relaxed);
         let next = {
             let mut inp = this.input.lock();
-            inp.refresh(&this.inst);
+            inp.refresh(&this.inst, &this.split_ns);
             let next = this.promote(&mut inp, cost, here);
             if this.is_idle() && this.idle_waiters.load(Relaxed) != 0 {
                 this.idle.notify_all();
@@ -968,7 +980,7 @@ impl<J: Job> Lane<J> {
         let started;
         {
             let mut inp = core.input.lock();
-            inp.refresh(&core.inst);
+            inp.refresh(&core.inst, &core.split_ns);
             inp.fold_batch(last, &core.split_ns);
             let queued = inp.next.distance(inp.dispatch) as usize;
             let too_many = inp.lanes_busy > lane_limit(&inp.tuning, &inp.snap, inp.gauge.cap());
@@ -1440,7 +1452,7 @@ impl<J: Job> Shell<J> {
         let now = Instant::<Monotonic>::now();
         let next = {
             let mut inp = core.input.lock();
-            inp.refresh(&core.inst);
+            inp.refresh(&core.inst, &core.split_ns);
             // The snapshot is used in place: it holds two `NR_CPUS`-bit masks.
             let snap = &inp.snap;
             if !snap.running {
@@ -1591,7 +1603,7 @@ impl<J: Job> Shell<J> {
         let core = &self.core;
         let (cpu, t) = {
             let mut inp = core.input.lock();
-            inp.refresh(&core.inst);
+            inp.refresh(&core.inst, &core.split_ns);
             let cpu = usable_cb_cpu(&inp.snap, cpu).ok_or(EINVAL)?;
             if *inp.serial_ready.get(cpu as usize).ok_or(EINVAL)? {
                 return Ok(cpu);
@@ -1658,8 +1670,7 @@ impl<J: Job> Shell<J> {
     pub(crate) fn retune(&self, t: Tuning) {
         let mut inp = self.core.input.lock();
         inp.tuning = t;
-        inp.split_ns = split_ns(&t, inp.snap.pcpu.weight().max(1), inp.gauge.cap());
-        self.core.split_ns.store(inp.split_ns, Relaxed);
+        inp.update_split(&self.core.split_ns);
         drop(inp);
         self.core.reorder.lock().tuning = t;
     }
@@ -1671,8 +1682,7 @@ impl<J: Job> Shell<J> {
     pub(crate) fn force_lane_cap(&self, cap: u32) {
         let mut inp = self.core.input.lock();
         inp.gauge.force(cap);
-        inp.split_ns = split_ns(&inp.tuning, inp.snap.pcpu.weight().max(1), inp.gauge.cap());
-        self.core.split_ns.store(inp.split_ns, Relaxed);
+        inp.update_split(&self.core.split_ns);
     }
 
     /// How many lanes and how many serial workers the shell has allocated so far (they come
