@@ -1695,7 +1695,8 @@ impl Job for SyncJob {
 
     fn parallel(mut self, ticket: Ticket<Self>, _bh: &BhDisabled) {
         if self.delay_us != 0 {
-            udelay(Delta::from_micros(self.delay_us.into()));
+            // As direct runs do: the tests that compare the two need the same delay.
+            spin_us(self.delay_us);
         }
         let gated = self.gated;
         if gated == 1 {
@@ -2254,18 +2255,22 @@ mod sync_tests {
     }
 }
 
-/// What [`Shell::do_direct`] runs for a [`SyncJob`]: its delay, then its delivery, as its
-/// parallel and serial parts would.
-///
-/// The delay spins on the monotonic clock, the one the shell times direct jobs with, not
-/// on `udelay()`, whose calibration under emulation early in boot can make it far shorter.
+/// Spins for `us` microseconds on the monotonic clock, the one the shell times jobs with,
+/// not with `udelay()`, whose calibration under emulation early in boot can make it far
+/// shorter.
+fn spin_us(us: u32) {
+    let start = Instant::<Monotonic>::now();
+    let delay = Delta::from_micros(us.into());
+    while start.elapsed() < delay {
+        core::hint::spin_loop();
+    }
+}
+
+/// What [`Shell::do_direct`] runs for a [`SyncJob`]: its delay ([`spin_us`]), then its
+/// delivery, as its parallel and serial parts would.
 fn run_direct(job: SyncJob, _bh: &BhDisabled) {
     if job.delay_us != 0 {
-        let start = Instant::<Monotonic>::now();
-        let delay = Delta::from_micros(job.delay_us.into());
-        while start.elapsed() < delay {
-            core::hint::spin_loop();
-        }
+        spin_us(job.delay_us);
     }
     job.delivered();
 }
