@@ -294,6 +294,44 @@ impl LaneGauge {
         }
     }
 
+    /// Counts `n` jobs that the split raised by the cap kept in their submitters
+    /// ([`super::placement::split_ns`]) as batches at the cap: under the handoff cost's split
+    /// each would have run on a lane at the cap. While such jobs are all a shell gets, no lane
+    /// batch reaches the gauge, and without this count no try of one more lane would ever
+    /// come: a raised split would keep itself in place. A try they start is judged as any
+    /// other, on lane batches, because during a try the split is the handoff cost
+    /// ([`LaneGauge::split_cap`]) and those jobs go to the lanes; one that cannot be judged
+    /// there (no batch beside other lanes) leaves the split at the handoff cost until it is.
+    pub(crate) fn kept(&mut self, n: u32, cpus: u32) {
+        if self.trying || self.cap == 0 || self.cap >= cpus {
+            return;
+        }
+        self.wait = self.wait.saturating_sub(n);
+        if self.wait == 0 {
+            self.tries = self.tries.wrapping_add(1);
+            self.set(self.cap + 1, cpus, true);
+        }
+    }
+
+    /// The cap that the split between submitter and lanes follows
+    /// ([`super::placement::split_ns`]): none during a try, so that the jobs a raised split
+    /// keeps in their submitters reach the lanes and judge it; else the cap.
+    pub(crate) fn split_cap(&self) -> u32 {
+        match self.trying {
+            true => 0,
+            false => self.cap,
+        }
+    }
+
+    /// Batches at the cap until the next try of one more lane (see [`LaneGauge::kept`]); 0
+    /// during a try or without a cap.
+    pub(crate) fn until_try(&self) -> u32 {
+        match (self.trying, self.cap) {
+            (false, 1..) => self.wait,
+            _ => 0,
+        }
+    }
+
     /// The cap that lane placement treats as the measured one: during a try, the cap it
     /// started from, so a try of every CPU does not move the lanes from the unbound
     /// workqueue to pinned ones and is measured where the cap it is judged against was
@@ -519,6 +557,70 @@ mod gauge_tests {
         assert_eq!(batch_lanes(3, 0, 1), 3);
         assert_eq!(batch_lanes(2, 5, 4), 4);
         assert_eq!(batch_lanes(u32::MAX, u32::MAX, 0), u32::MAX);
+    }
+
+    /// Feeds `g` what a shell gets whose jobs a raised split keeps in their submitters, for
+    /// `steps` steps or until the cap is gone: one kept job per step while the split follows
+    /// the cap ([`LaneGauge::split_cap`]), else (during a try, when the split is the handoff
+    /// cost) a lane batch as [`batch`] feeds it for `host`. Returns how many kept jobs came
+    /// before each try, for the first 16 tries, and how many tries that was.
+    fn kept_only(g: &mut LaneGauge, host: (u32, u32, u32), steps: u32) -> ([u32; 16], usize) {
+        let (mut runs, mut n, mut kept, mut i) = ([0; 16], 0, 0, 0);
+        for _ in 0..steps {
+            if g.cap() == 0 {
+                break;
+            }
+            if g.split_cap() == 0 {
+                batch(g, i, host);
+                i += 1;
+                continue;
+            }
+            g.kept(1, host.0);
+            kept += 1;
+            if g.split_cap() == 0 && n < runs.len() {
+                runs[n] = kept;
+                (n, kept) = (n + 1, 0);
+            }
+        }
+        (runs, n)
+    }
+
+    /// Jobs that a raised split keeps in their submitters count as batches at the cap, so a
+    /// shell whose only lane work is the tries they lead to still follows its host (fails
+    /// on the version whose raised split kept itself in place). Where the host stays
+    /// overcommitted every try is cut, and the next comes after twice as many kept jobs, up
+    /// to [`TRY_MAX`]; where it frees its cores, the cap is tried up step by step, one try
+    /// per [`TRY_MIN`] kept jobs, until there is none. Kept jobs without a cap, or during a
+    /// try, change nothing.
+    #[test]
+    fn kept_jobs_lead_to_tries() {
+        let mut g = LaneGauge::NEW;
+        g.kept(TRY_MAX, 8);
+        assert_eq!(
+            (g.cap(), g.tries, g.split_cap(), g.until_try()),
+            (0, 0, 0, 0)
+        );
+        assert_eq!(busy(&mut g, (8, 2, 30_000), 4096, |_, _| {})[2], MIN_CAP);
+        let (runs, n) = kept_only(&mut g, (8, 2, 30_000), 16 * TRY_MAX);
+        assert_eq!(g.settled(), MIN_CAP);
+        assert!(n >= 8);
+        for w in runs[1..n].windows(2) {
+            assert_eq!(w[1], (w[0] * 2).min(TRY_MAX));
+        }
+        assert_eq!(runs[n - 1], TRY_MAX);
+        // A try under way: the split follows no cap, and kept jobs do not end the try.
+        while g.split_cap() != 0 {
+            g.kept(1, 8);
+        }
+        let (cap, tries) = (g.cap(), g.tries);
+        g.kept(TRY_MAX, 8);
+        assert_eq!((g.cap(), g.tries, g.until_try()), (cap, tries, 0));
+        // The host frees its cores: the tries from 3 lanes to 8 hold, and the cap is gone.
+        let tries = g.tries;
+        let (runs, n) = kept_only(&mut g, (8, 16, 30_000), 16 * TRY_MAX);
+        assert_eq!((g.cap(), g.split_cap()), (0, 0));
+        assert_eq!(g.tries, tries + 5);
+        assert!(runs[..n].iter().all(|&k| k == TRY_MIN));
     }
 
     /// When the host gets its cores back (the guest's CPUs run in parallel again), the cap

@@ -195,20 +195,28 @@ pub(super) fn unbound_depth(t: &Tuning, snap: &Snapshot, measured: u32) -> u32 {
 
 /// The split, in ns of a job's measured cost, below which a job runs in its submitter
 /// rather than on a lane ([`inline_pays`], [`sync_pays`], [`super::Shell::do_direct`]):
-/// [`Tuning::inline_ns`], the cost of a handoff, times the usable parallel CPUs `cpus` over
-/// the cap `measured` that the shell's [`super::gauge::LaneGauge`] set (0: none). Only a
-/// measured cap scales it, and only while [`Tuning::lane_max`] is 0: a cap means that the
-/// usable CPUs do not all run in parallel (an overcommitted guest, a host busy with other
-/// work), so a woken lane often waits for its CPU, and a handoff costs more by about the
-/// ratio of the CPUs the shell may use to those its lanes deliver. Where every CPU runs in
-/// parallel the shell measures no cap and the split is the handoff cost itself
-/// (Documentation/bench.rst, "Measurement: the split between direct requests and lanes").
+/// [`Tuning::inline_ns`], the cost of a handoff, times one plus the base-2 logarithm
+/// (rounded down) of the usable parallel CPUs `cpus` over the cap `measured` that the
+/// shell's [`super::gauge::LaneGauge`] set (0: none, and none during a try: see
+/// [`super::gauge::LaneGauge::split_cap`]). Only a measured cap raises it, and only while
+/// [`Tuning::lane_max`] is 0.
+///
+/// A measured cap means that the usable CPUs do not all run in parallel (an overcommitted
+/// guest, a host busy with other work), so a woken lane often waits for its CPU, and a
+/// handoff costs more than where every lane has a CPU. How much more, nothing measures:
+/// `cpus / measured` is the most the share of CPUs the lanes get suggests, and on the one
+/// host measured (4 vCPUs on 2 cores, a cap of 2) twice the handoff cost was where the split
+/// paid (Documentation/bench.rst, "Measurement: the split between direct requests and
+/// lanes"). One more handoff per halving of the CPUs the lanes deliver keeps that point and
+/// grows only as the logarithm where the ratio is large, so a cap that is wrong on a large
+/// machine (until the gauge's tries lift it) keeps in their submitters at most jobs of 13
+/// handoffs (8192 CPUs, a cap of 2). A job kept in its submitter runs as it would without
+/// padata.
 pub(super) fn split_ns(t: &Tuning, cpus: u32, measured: u32) -> u32 {
     if t.lane_max != 0 || measured == 0 || measured >= cpus {
         return t.inline_ns;
     }
-    let ns = u64::from(t.inline_ns) * u64::from(cpus) / u64::from(measured);
-    u32::try_from(ns).unwrap_or(u32::MAX)
+    t.inline_ns.saturating_mul((cpus / measured).ilog2() + 1)
 }
 
 /// Whether a job of average cost `cost` (ns), submitted with `in_flight` jobs of its
@@ -417,18 +425,26 @@ mod placement_tests {
     }
 
     /// The split between the submitter and the lanes is the handoff cost where the shell
-    /// measured no cap, and that cost times the usable CPUs over the cap where it did (a
-    /// handoff to a lane that waits for its CPU costs more). A cap set with `lane_max` is the
-    /// user's limit, not a measurement, and changes nothing; a zero handoff cost stays zero.
+    /// measured no cap, and one more handoff cost per halving of the usable CPUs that the
+    /// cap leaves where it did (a handoff to a lane that waits for its CPU costs more), so it
+    /// grows with the logarithm of the ratio, not with the ratio. A cap set with `lane_max`
+    /// is the user's limit, not a measurement, and changes nothing; a zero handoff cost stays
+    /// zero, and a huge one saturates.
     #[test]
     fn split_follows_the_measured_cap() {
         let t = Tuning::DEFAULT;
         let h = Tuning::HANDOFF_NS;
         assert_eq!(split_ns(&t, 4, 0), h);
         assert_eq!(split_ns(&t, 4, 4), h);
+        assert_eq!(split_ns(&t, 4, 9), h);
+        assert_eq!(split_ns(&t, 4, 3), h);
         assert_eq!(split_ns(&t, 4, 2), 2 * h);
-        assert_eq!(split_ns(&t, 64, 48), h * 64 / 48);
-        assert_eq!(split_ns(&t, 8192, 2), 4096 * h);
+        assert_eq!(split_ns(&t, 6, 2), 2 * h);
+        assert_eq!(split_ns(&t, 8, 2), 3 * h);
+        assert_eq!(split_ns(&t, 64, 48), h);
+        assert_eq!(split_ns(&t, 64, 16), 3 * h);
+        assert_eq!(split_ns(&t, 8192, 2), 13 * h);
+        assert_eq!(split_ns(&t, u32::MAX, 2), 31 * h);
         assert_eq!(split_ns(&Tuning::with(u32::MAX, 0), 4, 2), u32::MAX);
         assert_eq!(split_ns(&Tuning::with(h, 2), 4, 2), h);
         assert_eq!(split_ns(&Tuning::with(0, 0), 4, 2), 0);

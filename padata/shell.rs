@@ -214,9 +214,11 @@ pub(super) struct Input<J> {
     /// The lane cap measured from the lanes' batches (see [`LaneGauge`]).
     pub(super) gauge: LaneGauge,
     /// The split between running a job in its submitter and handing it to a lane, in ns of
-    /// its measured cost: [`Tuning::inline_ns`] scaled by the gauge's cap ([`split_ns`]).
-    /// Published in [`ShellCore::split_ns`] for direct jobs.
+    /// its measured cost: [`Tuning::inline_ns`], raised by the gauge's cap ([`split_ns`]).
+    /// Published in [`DirectSplit::ns`] for direct jobs.
     pub(super) split_ns: u32,
+    /// What [`DirectSplit::due`] was last set to.
+    pub(super) split_due: u32,
     /// Which CPUs have a serial queue and worker in this shell (indexed by CPU id; see
     /// [`ShellCore::serial_for`]).
     pub(super) serial_ready: KVec<bool>,
@@ -264,7 +266,7 @@ impl<J> Input<J> {
     /// only sets the cap while [`Tuning::lane_max`] is 0), and counts its lane as no longer
     /// running. See [`batch_lanes`] for the lanes the batch ran beside. Publishes the split
     /// that follows the gauge's cap ([`split_ns`]) in `split`, for direct jobs.
-    fn fold_batch(&mut self, last: &mut Option<BatchTime>, split: &Atomic<u32>) {
+    fn fold_batch(&mut self, last: &mut Option<BatchTime>, split: &DirectSplit) {
         let Some(b) = last.take() else {
             return;
         };
@@ -274,34 +276,74 @@ impl<J> Input<J> {
         if self.tuning.lane_max == 0 {
             let cpus = self.snap.pcpu.weight().max(1);
             self.gauge.fold(running, b.per_job_ns, cpus);
-            self.update_split(split);
+            self.update_split(cpus, split);
         }
     }
 
-    /// Sets [`Input::split_ns`] from the tuning, the usable parallel CPUs and the gauge's cap
-    /// ([`split_ns`]), and publishes it in `split` (the shell's [`ShellCore::split_ns`]).
-    fn update_split(&mut self, split: &Atomic<u32>) {
-        let ns = split_ns(
-            &self.tuning,
-            self.snap.pcpu.weight().max(1),
-            self.gauge.cap(),
-        );
+    /// Counts the jobs that a raised split kept in their submitters, `inline` of them run by
+    /// this submission and those [`Shell::do_direct`] ran since the last count
+    /// ([`DirectSplit::kept`]), as batches at the gauge's cap ([`LaneGauge::kept`]), and
+    /// updates the split if that started a try of one more lane.
+    fn count_kept(&mut self, inline: u32, split: &DirectSplit) {
+        if self.tuning.lane_max != 0 || self.split_ns <= self.tuning.inline_ns {
+            return;
+        }
+        let n = split.kept.xchg(0, Relaxed).saturating_add(inline);
+        let cpus = self.snap.pcpu.weight().max(1);
+        self.gauge.kept(n, cpus);
+        self.update_split(cpus, split);
+    }
+
+    /// Sets [`Input::split_ns`] from the tuning, the `cpus` usable parallel CPUs and the
+    /// gauge's cap ([`split_ns`]), and publishes it in `split` for direct jobs, with the
+    /// direct jobs a raised split may keep before a submission counts them
+    /// ([`DirectSplit::due`]).
+    fn update_split(&mut self, cpus: u32, split: &DirectSplit) {
+        let ns = split_ns(&self.tuning, cpus, self.gauge.split_cap());
         if ns != self.split_ns {
             self.split_ns = ns;
-            split.store(ns, Relaxed);
+            split.ns.store(ns, Relaxed);
+            // What the old split kept is counted already, or judged nothing.
+            split.kept.store(0, Relaxed);
+        }
+        // Only read while the split is raised: below it, direct jobs are cheaper than a
+        // handoff and are not counted.
+        let due = self.gauge.until_try().max(1);
+        if ns > self.tuning.inline_ns && due != self.split_due {
+            self.split_due = due;
+            split.due.store(due, Relaxed);
         }
     }
 
     /// Copies the instance's snapshot if it changed since the last copy, and with it the
     /// split that depends on its parallel CPUs (published in `split`).
-    fn refresh(&mut self, inst: &InstanceInner, split: &Atomic<u32>) {
+    fn refresh(&mut self, inst: &InstanceInner, split: &DirectSplit) {
         if inst.gen.load(Acquire) != self.gen {
             let (gen, snap) = inst.snapshot();
             self.gen = gen;
             self.snap = snap;
-            self.update_split(split);
+            self.update_split(self.snap.pcpu.weight().max(1), split);
         }
     }
+}
+
+/// The split between running a job in its submitter and handing it to a lane
+/// ([`Input::split_ns`]) as [`Shell::do_direct`] reads it, without a lock, and the count of
+/// the direct jobs that a raised split kept from the lanes, which lets the shell's
+/// [`LaneGauge`] try one more lane while no lane runs ([`LaneGauge::kept`]). Written under
+/// the input lock, except `kept`; every access is relaxed: a stale value moves a decision
+/// by a job or two, never a job's order.
+pub(crate) struct DirectSplit {
+    /// [`Input::split_ns`]. Starts at the instance's [`Tuning::inline_ns`].
+    ns: Atomic<u32>,
+    /// Direct jobs that cost at least [`Tuning::inline_ns`] on average (so ran direct only
+    /// because the split was raised) since a submission last counted them
+    /// ([`Input::count_kept`]).
+    kept: Atomic<u32>,
+    /// How many such jobs run direct before the next one is declined, so that its
+    /// submission counts them: the gauge's batches at the cap until its next try
+    /// ([`LaneGauge::until_try`]), at least 1.
+    due: Atomic<u32>,
 }
 
 /// The part of a shell shared with its work items and tickets.
@@ -339,9 +381,8 @@ pub(crate) struct ShellCore<J: Job> {
     /// lanes and inline runs (asynchronous parallel parts count only until they hand over).
     /// Updated without a lock: a lost update only delays the average a little.
     cost_ns: Atomic<u32>,
-    /// [`Input::split_ns`], read without a lock by [`Shell::do_direct`]. Starts at the
-    /// instance's [`Tuning::inline_ns`].
-    split_ns: Atomic<u32>,
+    /// The split between submitter and lanes, for [`Shell::do_direct`].
+    split: DirectSplit,
     /// `SYNC_WAITING | seq` while the submitter of job `seq` waits, in its inline parallel
     /// part, to take the job back synchronously ([`Shell::do_parallel_sync`]), else 0. Set by
     /// that submitter under `input` before the job's ticket exists; read, and cleared, under
@@ -706,7 +747,7 @@ impl<J: Job> ShellCore<J> {
         let cost = this.cost_ns.load(Relaxed);
         let next = {
             let mut inp = this.input.lock();
-            inp.refresh(&this.inst, &this.split_ns);
+            inp.refresh(&this.inst, &this.split);
             let next = this.promote(&mut inp, cost, here);
             if this.is_idle() && this.idle_waiters.load(Relaxed) != 0 {
                 this.idle.notify_all();
@@ -951,7 +992,7 @@ impl<J: Job> Lane<J> {
         };
         let any = {
             let mut inp = core.input.lock();
-            inp.fold_batch(last, &core.split_ns);
+            inp.fold_batch(last, &core.split);
             inp.snap.pcpu_any
         };
         this.unbound.store(any, Relaxed);
@@ -980,8 +1021,8 @@ impl<J: Job> Lane<J> {
         let started;
         {
             let mut inp = core.input.lock();
-            inp.refresh(&core.inst, &core.split_ns);
-            inp.fold_batch(last, &core.split_ns);
+            inp.refresh(&core.inst, &core.split);
+            inp.fold_batch(last, &core.split);
             let queued = inp.next.distance(inp.dispatch) as usize;
             let too_many = inp.lanes_busy > lane_limit(&inp.tuning, &inp.snap, inp.gauge.cap());
             // With no usable parallel CPU (the instance is invalid) the jobs in flight still
@@ -1187,6 +1228,7 @@ impl<J: Job> Shell<J> {
                     batch_starts: 0,
                     gauge: LaneGauge::NEW,
                     split_ns: tuning.inline_ns,
+                    split_due: 0,
                     serial_ready,
                     peak: 0,
                     sync_probe: 0,
@@ -1218,7 +1260,11 @@ impl<J: Job> Shell<J> {
                 direct: Atomic::new(0),
                 overflowed: Atomic::new(0),
                 cost_ns: Atomic::new(tuning.lane_wake_ns),
-                split_ns: Atomic::new(tuning.inline_ns),
+                split: DirectSplit {
+                    ns: Atomic::new(tuning.inline_ns),
+                    kept: Atomic::new(0),
+                    due: Atomic::new(0),
+                },
                 inst: inst.inner().clone(),
                 lanes_refused: Atomic::new(0),
                 lanes <- new_spinlock_bh!(KVec::new()),
@@ -1360,11 +1406,14 @@ impl<J: Job> Shell<J> {
         let core = &self.core;
         // The common refusals first, each a load or two: costly jobs, a busy shell. (This
         // idleness check only filters; the one that decides is made again below.)
-        if !J::INLINE
-            || core.cost_ns.load(Relaxed) >= core.split_ns.load(Relaxed)
-            || !core.is_idle()
-            || !sync_allowed()
-        {
+        let cost = core.cost_ns.load(Relaxed);
+        if !J::INLINE || cost >= core.split.ns.load(Relaxed) || !core.is_idle() || !sync_allowed() {
+            return Err(item);
+        }
+        // Kept from the lanes only by a raised split: counted, and once `due` of them ran,
+        // this one goes through a submission, which folds them into the lane gauge.
+        let kept = cost >= core.inst.tuning.inline_ns;
+        if kept && core.split.kept.load(Relaxed) >= core.split.due.load(Relaxed) {
             return Err(item);
         }
         let want = cb_cpu.load(Relaxed);
@@ -1377,6 +1426,9 @@ impl<J: Job> Shell<J> {
                 return Err(item);
             }
             let n = core.direct.fetch_add(1, Relaxed);
+            if kept {
+                core.split.kept.add(1, Relaxed);
+            }
             if n % u64::from(DIRECT_SAMPLE) != 0 {
                 return Ok(run(item, bh));
             }
@@ -1452,7 +1504,7 @@ impl<J: Job> Shell<J> {
         let now = Instant::<Monotonic>::now();
         let next = {
             let mut inp = core.input.lock();
-            inp.refresh(&core.inst, &core.split_ns);
+            inp.refresh(&core.inst, &core.split);
             // The snapshot is used in place: it holds two `NR_CPUS`-bit masks.
             let snap = &inp.snap;
             if !snap.running {
@@ -1510,6 +1562,10 @@ impl<J: Job> Shell<J> {
                 {
                     inp.dispatch = inp.next;
                     inp.stats.inline += 1;
+                    if cost >= inp.tuning.inline_ns && cost < inp.split_ns {
+                        // Kept from the lanes by a raised split, with the direct jobs before.
+                        inp.count_kept(1, &core.split);
+                    }
                     // Alone: it may come back synchronously (`ShellCore::sync_wanted`). Set
                     // before its ticket exists, so its completion sees it.
                     let sync = may_sync && in_flight == 1 && sync_pays(&mut inp, cost);
@@ -1603,7 +1659,7 @@ impl<J: Job> Shell<J> {
         let core = &self.core;
         let (cpu, t) = {
             let mut inp = core.input.lock();
-            inp.refresh(&core.inst, &core.split_ns);
+            inp.refresh(&core.inst, &core.split);
             let cpu = usable_cb_cpu(&inp.snap, cpu).ok_or(EINVAL)?;
             if *inp.serial_ready.get(cpu as usize).ok_or(EINVAL)? {
                 return Ok(cpu);
@@ -1670,7 +1726,8 @@ impl<J: Job> Shell<J> {
     pub(crate) fn retune(&self, t: Tuning) {
         let mut inp = self.core.input.lock();
         inp.tuning = t;
-        inp.update_split(&self.core.split_ns);
+        let cpus = inp.snap.pcpu.weight().max(1);
+        inp.update_split(cpus, &self.core.split);
         drop(inp);
         self.core.reorder.lock().tuning = t;
     }
@@ -1682,7 +1739,8 @@ impl<J: Job> Shell<J> {
     pub(crate) fn force_lane_cap(&self, cap: u32) {
         let mut inp = self.core.input.lock();
         inp.gauge.force(cap);
-        inp.update_split(&self.core.split_ns);
+        let cpus = inp.snap.pcpu.weight().max(1);
+        inp.update_split(cpus, &self.core.split);
     }
 
     /// How many lanes and how many serial workers the shell has allocated so far (they come

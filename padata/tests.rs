@@ -2304,7 +2304,7 @@ fn direct_or(
 #[kernel::prelude::kunit_tests(rust_padata_direct)]
 mod direct_tests {
     use super::*;
-    use crate::padata::placement::DIRECT_SAMPLE;
+    use crate::padata::{gauge::TRY_MIN, placement::DIRECT_SAMPLE};
 
     /// Every job is cheaper than a handoff, whatever its measured cost.
     const CHEAP: Tuning = Tuning {
@@ -2395,7 +2395,11 @@ mod direct_tests {
     /// a little more than a handoff go to the shell while the lanes have every usable CPU,
     /// and run directly once the shell measured a cap of one lane (a handoff to a lane
     /// that waits for its CPU costs more), and go back to the shell when the cap lifts.
-    /// In order throughout.
+    /// The cap does not keep itself in place: the jobs it kept from the lanes count towards
+    /// the gauge's next try of one more lane, [`TRY_MIN`] of them after a cap is set, and
+    /// during that try the split is the handoff cost again, so the jobs reach the shell (fails
+    /// on the version whose raised split kept every such job direct for good). In order
+    /// throughout.
     #[test]
     fn direct_split_follows_the_lane_cap() -> Result {
         const HANDOFF_US: u32 = 500;
@@ -2440,8 +2444,12 @@ mod direct_tests {
         let uncapped = phase(&shell)?;
         assert!(uncapped[tail(&uncapped)..].iter().all(|&d| !d));
         shell.force_lane_cap(1);
+        let tries = shell.stats().gauge.tries;
         let capped = phase(&shell)?;
-        assert!(capped.iter().all(|&d| d));
+        let kept = TRY_MIN as usize;
+        assert!(capped[..kept].iter().all(|&d| d));
+        assert!(capped[kept..].iter().all(|&d| !d));
+        assert_eq!(shell.stats().gauge.tries, tries + 1);
         shell.force_lane_cap(0);
         let lifted = phase(&shell)?;
         assert!(lifted.iter().all(|&d| !d));
