@@ -40,6 +40,14 @@
 //!   more CPUs for the guest is followed, and where it does not, a try costs at most
 //!   [`FRESH`] batches in [`TRY_MAX`]. During a try the lanes stay placed as under the cap
 //!   it started from ([`LaneGauge::settled`]).
+//! - **Kept jobs.** A cap also raises the split between the submitter and the lanes
+//!   ([`super::placement::split_ns`]), and the jobs that the raised split keeps in their
+//!   submitters feed no batch to the gauge. They count as batches at the cap, as many as
+//!   they would have made on the lanes ([`LaneGauge::kept`], [`KEPT_PER_BATCH`] jobs per
+//!   batch), so tries keep coming, and during a try the split is the handoff cost
+//!   ([`LaneGauge::split_cap`]): those jobs go to the lanes, which judge the try. A raised
+//!   split therefore lasts about [`TRY_MAX`] batches' worth of kept jobs at most (a few
+//!   more where several callers run direct jobs at once) between two measurements.
 //!
 //! Nothing runs at module load, and nothing runs that is not a job: the measurement is two
 //! clock reads per batch, which the lanes make anyway for the shell's job cost, and a few
@@ -66,6 +74,14 @@ pub(super) const TRY_MIN: u32 = 32;
 
 /// Most batches at the cap between two tries of one more lane.
 pub(super) const TRY_MAX: u32 = TRY_MIN << 5;
+
+/// Jobs kept in their submitters by a raised split that count as one batch at the cap
+/// ([`LaneGauge::kept`]): the most jobs a lane batch takes, so kept jobs count as no more
+/// batches than they would have made on the lanes. A try sends jobs to the lanes for up to
+/// [`FRESH`] batches of as many jobs, so counting each kept job as a batch would have spent
+/// up to a third of a deep load's jobs on tries (measured: Documentation/bench.rst, "Change:
+/// the split follows the measured lane cap").
+pub(super) const KEPT_PER_BATCH: u32 = super::shell::BATCH as u32;
 
 /// Smallest cap the gauge sets: two lanes let a shell overlap one job with the next, and
 /// the probe this replaces never capped below two either.
@@ -97,8 +113,8 @@ pub(crate) fn batch_lanes(at_start: u32, joined: u32, at_end: u32) -> u32 {
 ///
 /// # Invariants
 ///
-/// `cap` is 0 or at least [`MIN_CAP`], and above [`MIN_CAP`] while `trying`; `wait` and
-/// `backoff` are at most [`TRY_MAX`].
+/// `cap` is 0 or at least [`MIN_CAP`] (but 1 after the test-only [`LaneGauge::force`]),
+/// and above [`MIN_CAP`] while `trying`; `wait` and `backoff` are at most [`TRY_MAX`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct LaneGauge {
     /// Moving average (1/4) of the time per job, in ns, of batches that ran with no other
@@ -130,6 +146,9 @@ pub(crate) struct LaneGauge {
     backoff: u32,
     /// The cap was raised by a try that has not been judged yet.
     trying: bool,
+    /// Kept jobs ([`LaneGauge::kept`]) not yet counted as a batch at the cap: fewer than
+    /// [`KEPT_PER_BATCH`].
+    kept_jobs: u32,
     /// Times the cap was cut.
     pub(crate) cuts: u32,
     /// Times one more lane was tried.
@@ -156,6 +175,7 @@ impl LaneGauge {
         wait: TRY_MIN,
         backoff: TRY_MIN,
         trying: false,
+        kept_jobs: 0,
         cuts: 0,
         tries: 0,
     };
@@ -188,10 +208,13 @@ impl LaneGauge {
         self.seen = 0;
         self.wait = self.backoff;
         self.trying = false;
+        self.kept_jobs = 0;
     }
 
     /// Sets the cap to `cap` (0: none) as if the lanes had measured it, for tests of what
-    /// follows the cap.
+    /// follows the cap. Unlike a measured cap it may be 1 (below [`MIN_CAP`]), which tests
+    /// use for the largest split a shell's CPUs allow; the next try or cut restores the
+    /// invariant.
     #[cfg(padata_kunit)]
     pub(super) fn force(&mut self, cap: u32) {
         self.restore(cap);
@@ -295,18 +318,23 @@ impl LaneGauge {
     }
 
     /// Counts `n` jobs that the split raised by the cap kept in their submitters
-    /// ([`super::placement::split_ns`]) as batches at the cap: under the handoff cost's split
-    /// each would have run on a lane at the cap. While such jobs are all a shell gets, no lane
+    /// ([`super::placement::split_ns`]) as batches at the cap, [`KEPT_PER_BATCH`] jobs as one:
+    /// under the handoff cost's split they would have run on lanes at the cap. While such jobs are all a shell gets, no lane
     /// batch reaches the gauge, and without this count no try of one more lane would ever
     /// come: a raised split would keep itself in place. A try they start is judged as any
     /// other, on lane batches, because during a try the split is the handoff cost
     /// ([`LaneGauge::split_cap`]) and those jobs go to the lanes; one that cannot be judged
     /// there (no batch beside other lanes) leaves the split at the handoff cost until it is.
+    /// Unlike a try that lane batches start, it does not wait for a fresh reference: no
+    /// lane batch refreshes the reference while the split keeps jobs from the lanes, and a
+    /// try judged on a stale one is undone after [`FRESH`] batches beside other lanes.
     pub(crate) fn kept(&mut self, n: u32, cpus: u32) {
         if self.trying || self.cap == 0 || self.cap >= cpus {
             return;
         }
-        self.wait = self.wait.saturating_sub(n);
+        let jobs = self.kept_jobs.saturating_add(n);
+        self.kept_jobs = jobs % KEPT_PER_BATCH;
+        self.wait = self.wait.saturating_sub(jobs / KEPT_PER_BATCH);
         if self.wait == 0 {
             self.tries = self.tries.wrapping_add(1);
             self.set(self.cap + 1, cpus, true);
@@ -323,11 +351,11 @@ impl LaneGauge {
         }
     }
 
-    /// Batches at the cap until the next try of one more lane (see [`LaneGauge::kept`]); 0
-    /// during a try or without a cap.
+    /// Kept jobs ([`LaneGauge::kept`]) until the next try of one more lane, if no lane batch
+    /// comes first; 0 during a try or without a cap.
     pub(crate) fn until_try(&self) -> u32 {
         match (self.trying, self.cap) {
-            (false, 1..) => self.wait,
+            (false, 1..) => self.wait.saturating_mul(KEPT_PER_BATCH) - self.kept_jobs,
             _ => 0,
         }
     }
@@ -348,7 +376,7 @@ impl LaneGauge {
 /// KUnit suite `rust_padata_gauge`: the lane cap measured from lane batches.
 #[kernel::prelude::kunit_tests(rust_padata_gauge)]
 mod gauge_tests {
-    use super::{batch_lanes, LaneGauge, FRESH, JUDGE, MIN_CAP, TRY_MAX, TRY_MIN};
+    use super::{batch_lanes, LaneGauge, FRESH, JUDGE, KEPT_PER_BATCH, MIN_CAP, TRY_MAX, TRY_MIN};
 
     /// Batches of one burst in [`busy`]: the first runs alone.
     const BURST: u32 = 16;
@@ -585,13 +613,13 @@ mod gauge_tests {
         (runs, n)
     }
 
-    /// Jobs that a raised split keeps in their submitters count as batches at the cap, so a
-    /// shell whose only lane work is the tries they lead to still follows its host (fails
-    /// on the version whose raised split kept itself in place). Where the host stays
-    /// overcommitted every try is cut, and the next comes after twice as many kept jobs, up
-    /// to [`TRY_MAX`]; where it frees its cores, the cap is tried up step by step, one try
-    /// per [`TRY_MIN`] kept jobs, until there is none. Kept jobs without a cap, or during a
-    /// try, change nothing.
+    /// Jobs that a raised split keeps in their submitters count as batches at the cap,
+    /// [`KEPT_PER_BATCH`] jobs per batch, so a shell whose only lane work is the tries they
+    /// lead to still follows its host (fails on the version whose raised split kept itself
+    /// in place). Where the host stays overcommitted every try is cut, and the next comes
+    /// after twice as many kept jobs, up to [`TRY_MAX`] batches' worth; where it frees its
+    /// cores, the cap is tried up step by step, one try per [`TRY_MIN`] batches' worth,
+    /// until there is none. Kept jobs without a cap, or during a try, change nothing.
     #[test]
     fn kept_jobs_lead_to_tries() {
         let mut g = LaneGauge::NEW;
@@ -600,14 +628,22 @@ mod gauge_tests {
             (g.cap(), g.tries, g.split_cap(), g.until_try()),
             (0, 0, 0, 0)
         );
-        assert_eq!(busy(&mut g, (8, 2, 30_000), 4096, |_, _| {})[2], MIN_CAP);
-        let (runs, n) = kept_only(&mut g, (8, 2, 30_000), 16 * TRY_MAX);
+        // Capped within three bursts, before any try.
+        assert_eq!(
+            busy(&mut g, (8, 2, 30_000), 3 * BURST, |_, _| {})[2],
+            MIN_CAP
+        );
+        assert_eq!(g.tries, 0);
+        // What `until_try` says is what comes: the first try after that many kept jobs.
+        let first = g.until_try();
+        assert!(first > 0);
+        let (runs, n) = kept_only(&mut g, (8, 2, 30_000), 16 * TRY_MAX * KEPT_PER_BATCH);
         assert_eq!(g.settled(), MIN_CAP);
         assert!(n >= 8);
-        for w in runs[1..n].windows(2) {
-            assert_eq!(w[1], (w[0] * 2).min(TRY_MAX));
-        }
-        assert_eq!(runs[n - 1], TRY_MAX);
+        assert_eq!(runs[0], first);
+        let doubling = [2, 4, 8, 16, 32].map(|k| k * TRY_MIN * KEPT_PER_BATCH);
+        assert_eq!(runs[1..6], doubling);
+        assert!(runs[6..n].iter().all(|&k| k == TRY_MAX * KEPT_PER_BATCH));
         // A try under way: the split follows no cap, and kept jobs do not end the try.
         while g.split_cap() != 0 {
             g.kept(1, 8);
@@ -617,10 +653,10 @@ mod gauge_tests {
         assert_eq!((g.cap(), g.tries, g.until_try()), (cap, tries, 0));
         // The host frees its cores: the tries from 3 lanes to 8 hold, and the cap is gone.
         let tries = g.tries;
-        let (runs, n) = kept_only(&mut g, (8, 16, 30_000), 16 * TRY_MAX);
+        let (runs, n) = kept_only(&mut g, (8, 16, 30_000), 16 * TRY_MAX * KEPT_PER_BATCH);
         assert_eq!((g.cap(), g.split_cap()), (0, 0));
         assert_eq!(g.tries, tries + 5);
-        assert!(runs[..n].iter().all(|&k| k == TRY_MIN));
+        assert!(runs[..n].iter().all(|&k| k == TRY_MIN * KEPT_PER_BATCH));
     }
 
     /// When the host gets its cores back (the guest's CPUs run in parallel again), the cap

@@ -57,7 +57,7 @@ pub(super) enum Next<J> {
     Nothing,
 }
 
-/// The first interval, in lone jobs costlier than [`Tuning::inline_ns`], between two of
+/// The first interval, in lone jobs costlier than the split ([`split_ns`]), between two of
 /// them that are not handed back synchronously (see [`sync_pays`]); a probe falls on one
 /// of the interval's last half ([`probe_at`]), so 17 to 32 jobs apart.
 pub(super) const SYNC_PROBE_EVERY: u32 = 32;
@@ -69,7 +69,7 @@ pub(super) const SYNC_PROBE_MAX: u32 = SYNC_PROBE_EVERY << 5;
 /// Whether a lone job that runs inline, of average cost `cost` (ns), may be handed back to
 /// its submitter synchronously ([`super::Shell::do_parallel_sync`]).
 ///
-/// A job cheaper than a handoff ([`Tuning::inline_ns`]) always may: running it beside the
+/// A job cheaper than a handoff (the split, [`split_ns`]) always may: running it beside the
 /// next one would not pay. A costlier job could run beside the next one if the caller
 /// submitted that one before this one completes. But a caller that gets every result
 /// synchronously never shows whether it would: its next submission always finds the shell

@@ -96,7 +96,7 @@ pub(crate) const PREALLOC_LANES: usize = 2;
 pub(crate) static FAIL_NEW_LANES: Atomic<u32> = Atomic::new(0);
 
 /// Most jobs a lane takes from the input ring at once.
-const BATCH: usize = 16;
+pub(super) const BATCH: usize = 16;
 
 /// Most jobs a serial worker takes from its queue at once (one lock round trip).
 const SERIAL_BATCH: usize = 32;
@@ -303,13 +303,17 @@ impl<J> Input<J> {
         if ns != self.split_ns {
             self.split_ns = ns;
             split.ns.store(ns, Relaxed);
-            // What the old split kept is counted already, or judged nothing.
+            // What the old split kept and no submission counted yet is dropped: fewer than
+            // `due` jobs, which delay the next try by as many.
             split.kept.store(0, Relaxed);
         }
-        // Only read while the split is raised: below it, direct jobs are cheaper than a
-        // handoff and are not counted.
-        let due = self.gauge.until_try().max(1);
-        if ns > self.tuning.inline_ns && due != self.split_due {
+        // Without a raised split no direct job is kept from the lanes (one that
+        // `Shell::retune` made look so is never declined).
+        let due = match ns > self.tuning.inline_ns {
+            true => self.gauge.until_try().max(1),
+            false => u32::MAX,
+        };
+        if due != self.split_due {
             self.split_due = due;
             split.due.store(due, Relaxed);
         }
@@ -342,7 +346,7 @@ pub(crate) struct DirectSplit {
     kept: Atomic<u32>,
     /// How many such jobs run direct before the next one is declined, so that its
     /// submission counts them: the gauge's batches at the cap until its next try
-    /// ([`LaneGauge::until_try`]), at least 1.
+    /// ([`LaneGauge::until_try`]), at least 1, while the split is raised; else `u32::MAX`.
     due: Atomic<u32>,
 }
 
@@ -610,9 +614,9 @@ impl<J: Job> ShellCore<J> {
 
     /// See [`Shell::stats`].
     fn stats(&self) -> ShellStats {
-        let (mut submit, gauge) = {
+        let (mut submit, gauge, split_ns) = {
             let inp = self.input.lock();
-            (inp.stats, inp.gauge)
+            (inp.stats, inp.gauge, inp.split_ns)
         };
         submit.direct = self.direct.load(Relaxed);
         let serial = self.reorder.lock().stats;
@@ -620,6 +624,7 @@ impl<J: Job> ShellCore<J> {
             submit,
             serial,
             gauge,
+            split_ns,
             in_flight: self
                 .outstanding
                 .load(Relaxed)
@@ -1228,7 +1233,7 @@ impl<J: Job> Shell<J> {
                     batch_starts: 0,
                     gauge: LaneGauge::NEW,
                     split_ns: tuning.inline_ns,
-                    split_due: 0,
+                    split_due: u32::MAX,
                     serial_ready,
                     peak: 0,
                     sync_probe: 0,
@@ -1263,7 +1268,7 @@ impl<J: Job> Shell<J> {
                 split: DirectSplit {
                     ns: Atomic::new(tuning.inline_ns),
                     kept: Atomic::new(0),
-                    due: Atomic::new(0),
+                    due: Atomic::new(u32::MAX),
                 },
                 inst: inst.inner().clone(),
                 lanes_refused: Atomic::new(0),
@@ -1375,9 +1380,11 @@ impl<J: Job> Shell<J> {
     /// [`Shell::do_parallel_sync`].
     ///
     /// It runs when all of these hold, checked without a lock: the shell's jobs run inline
-    /// ([`Job::INLINE`]) and cost less than a handoff on average (the shell's
-    /// [`split_ns`], [`Tuning::inline_ns`] scaled by the measured lane cap); no
-    /// job of the shell is in the window or the overflow queue (every earlier job finished
+    /// ([`Job::INLINE`]) and cost less than a handoff on average (the shell's split,
+    /// [`Tuning::inline_ns`] raised by a measured lane cap: [`split_ns`]), and, for a job
+    /// that runs directly only because the split is raised, fewer such jobs than
+    /// [`DirectSplit::due`] ran since a submission last counted them; no job
+    /// of the shell is in the window or the overflow queue (every earlier job finished
     /// its serial part; [`ShellCore::is_idle`]); this is not a hard interrupt
     /// ([`sync_allowed`]); and the instance's [`Gate`](super::instance::Gate) admits it:
     /// the instance runs, is not being reconfigured and is not gone, `cb_cpu` is a usable
@@ -1386,7 +1393,8 @@ impl<J: Job> Shell<J> {
     /// One direct job in [`DIRECT_SAMPLE`] is timed (two clock reads around `run`, so its
     /// parallel and serial parts together) and folded into the shell's cost average, as the
     /// parallel parts of inline runs are, so jobs that became costlier than a handoff go to
-    /// the shell again after a few timed ones. The thresholds are the instance's
+    /// the shell again after a few timed ones. The split is the shell's ([`DirectSplit`]);
+    /// the handoff cost that tells a job kept only by a raised split is the instance's
     /// ([`InstanceInner::tuning`]), not the shell's copy that the test-only `retune` changes.
     ///
     /// `run` must do with `item` what the job's parallel and serial parts would do, to

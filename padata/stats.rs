@@ -134,6 +134,9 @@ pub(crate) struct ShellStats {
     /// The lane cap the shell measures, and how often it was cut and tried higher (since
     /// the shell was created: [`super::Shell::reset_stats`] does not reset them).
     pub(crate) gauge: LaneGauge,
+    /// The split between the submitter and the lanes now, in ns of a job's measured cost
+    /// (see [`super::placement::split_ns`]).
+    pub(crate) split_ns: u32,
 }
 
 impl ShellStats {
@@ -158,6 +161,7 @@ impl ShellStats {
         writeln!(f, "lane_cap {}", self.gauge.cap())?;
         writeln!(f, "lane_cap_cuts {}", self.gauge.cuts)?;
         writeln!(f, "lane_cap_tries {}", self.gauge.tries)?;
+        writeln!(f, "split_ns {}", self.split_ns)?;
         writeln!(f, "serial_batches {}", r.batches)?;
         writeln!(f, "serial_wakeups {}", r.wakeups)?;
         writeln!(f, "poll_hits {}", r.poll_hits)?;

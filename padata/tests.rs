@@ -2304,7 +2304,10 @@ fn direct_or(
 #[kernel::prelude::kunit_tests(rust_padata_direct)]
 mod direct_tests {
     use super::*;
-    use crate::padata::{gauge::TRY_MIN, placement::DIRECT_SAMPLE};
+    use crate::padata::{
+        gauge::{KEPT_PER_BATCH, TRY_MIN},
+        placement::DIRECT_SAMPLE,
+    };
 
     /// Every job is cheaper than a handoff, whatever its measured cost.
     const CHEAP: Tuning = Tuning {
@@ -2396,14 +2399,15 @@ mod direct_tests {
     /// and run directly once the shell measured a cap of one lane (a handoff to a lane
     /// that waits for its CPU costs more), and go back to the shell when the cap lifts.
     /// The cap does not keep itself in place: the jobs it kept from the lanes count towards
-    /// the gauge's next try of one more lane, [`TRY_MIN`] of them after a cap is set, and
+    /// the gauge's next try of one more lane, [`TRY_MIN`] batches' worth of them
+    /// ([`KEPT_PER_BATCH`] jobs each) after a cap is set, and
     /// during that try the split is the handoff cost again, so the jobs reach the shell (fails
     /// on the version whose raised split kept every such job direct for good). In order
     /// throughout.
     #[test]
     fn direct_split_follows_the_lane_cap() -> Result {
         const HANDOFF_US: u32 = 500;
-        const PHASE: u64 = 20 * DIRECT_SAMPLE as u64;
+        const PHASE: u32 = 20 * DIRECT_SAMPLE;
         SyncJob::reset();
         let t = Tuning {
             inline_ns: HANDOFF_US * 1000,
@@ -2419,13 +2423,13 @@ mod direct_tests {
         let shell = Shell::new(&inst)?;
         let cb = Atomic::new(CpuSet::online().pick(1).unwrap_or(0));
         let mut idx = 0;
-        // 1.25 handoffs each: below the split with a cap of one lane (`cpus` handoffs, 2 or
-        // more). The average crosses a handoff at the 12th timed job of the first phase
+        // 1.25 handoffs each: below the split with a cap of one lane (1 + log2(cpus)
+        // handoffs, 2 or more). The average crosses a handoff at the 12th timed job of the first phase
         // (1.25 - 1.19 x (7/8)^k); in the second, a timed job 5 handoffs longer than asked
         // (a vCPU the host took away) still leaves it below two handoffs.
-        let mut phase = |shell: &Shell<SyncJob>| -> Result<KVec<bool>> {
+        let mut phase = |shell: &Shell<SyncJob>, jobs: u32| -> Result<KVec<bool>> {
             let mut direct = KVec::new();
-            for _ in 0..PHASE {
+            for _ in 0..jobs {
                 let job = SyncJob {
                     delay_us: HANDOFF_US * 5 / 4,
                     ..SyncJob::new(0, idx)
@@ -2441,17 +2445,20 @@ mod direct_tests {
             Ok(direct)
         };
         let tail = |d: &KVec<bool>| d.len() - DIRECT_SAMPLE as usize;
-        let uncapped = phase(&shell)?;
+        let uncapped = phase(&shell, PHASE)?;
         assert!(uncapped[tail(&uncapped)..].iter().all(|&d| !d));
         shell.force_lane_cap(1);
         let tries = shell.stats().gauge.tries;
-        let capped = phase(&shell)?;
-        let kept = TRY_MIN as usize;
-        assert!(capped[..kept].iter().all(|&d| d));
-        assert!(capped[kept..].iter().all(|&d| !d));
+        let kept = TRY_MIN * KEPT_PER_BATCH;
+        let capped = phase(&shell, kept + PHASE)?;
+        // Exactly `kept` direct runs (a job whose timing the host stretched can send a few
+        // later ones to the shell, but not add or drop a kept one), then none once the try
+        // began.
+        assert_eq!(capped.iter().filter(|&&d| d).count(), kept as usize);
+        assert!(capped[tail(&capped)..].iter().all(|&d| !d));
         assert_eq!(shell.stats().gauge.tries, tries + 1);
         shell.force_lane_cap(0);
-        let lifted = phase(&shell)?;
+        let lifted = phase(&shell, PHASE)?;
         assert!(lifted.iter().all(|&d| !d));
         assert_eq!(SYNC_REORDERED.load(Relaxed), 0);
         assert_eq!(SYNC_NEXT[0].load(Relaxed), idx);

@@ -34,7 +34,8 @@ pub(crate) struct Tuning {
     pub(crate) lane_wake_ns: u32,
     /// Jobs of a [`super::Job::INLINE`] type whose parallel part takes less than this on
     /// average run it in the submitter's context (see [`super::placement::inline_pays`]);
-    /// 0 never runs a job inline.
+    /// 0 never runs a job inline. A shell raises it while it measures a lane cap
+    /// ([`super::placement::split_ns`]).
     ///
     /// Default: see Documentation/bench.rst for how it was chosen.
     pub(crate) inline_ns: u32,
