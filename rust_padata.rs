@@ -77,7 +77,7 @@ module! {
         },
         handoff_ns: u32 {
             default: crate::padata::Tuning::HANDOFF_NS,
-            description: "Cost (ns) of a handoff to another CPU (lane-wake and inline threshold; see docs)",
+            description: "Cost (ns) of a handoff to another CPU (lane-wake, inline threshold)",
         },
         lane_max: u32 {
             default: 0,

@@ -318,10 +318,11 @@ impl LaneGauge {
     }
 
     /// Counts `n` jobs that the split raised by the cap kept in their submitters
-    /// ([`super::placement::split_ns`]) as batches at the cap, [`KEPT_PER_BATCH`] jobs as one:
-    /// under the handoff cost's split they would have run on lanes at the cap. While such jobs are all a shell gets, no lane
-    /// batch reaches the gauge, and without this count no try of one more lane would ever
-    /// come: a raised split would keep itself in place. A try they start is judged as any
+    /// ([`super::placement::split_ns`]) as batches at the cap, [`KEPT_PER_BATCH`] jobs as
+    /// one: under the handoff cost's split they would have run on lanes at the cap. While
+    /// such jobs are all a shell gets, no lane batch reaches the gauge, and without this
+    /// count no try of one more lane would ever come: a raised split would keep itself in
+    /// place. A try they start is judged as any
     /// other, on lane batches, because during a try the split is the handoff cost
     /// ([`LaneGauge::split_cap`]) and those jobs go to the lanes; one that cannot be judged
     /// there (no batch beside other lanes) leaves the split at the handoff cost until it is.

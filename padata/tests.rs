@@ -2424,9 +2424,9 @@ mod direct_tests {
         let cb = Atomic::new(CpuSet::online().pick(1).unwrap_or(0));
         let mut idx = 0;
         // 1.25 handoffs each: below the split with a cap of one lane (1 + log2(cpus)
-        // handoffs, 2 or more). The average crosses a handoff at the 12th timed job of the first phase
-        // (1.25 - 1.19 x (7/8)^k); in the second, a timed job 5 handoffs longer than asked
-        // (a vCPU the host took away) still leaves it below two handoffs.
+        // handoffs, 2 or more). The average crosses a handoff at the 12th timed job of the
+        // first phase (1.25 - 1.19 x (7/8)^k); in the second, a timed job 5 handoffs longer
+        // than asked (a vCPU the host took away) still leaves it below two handoffs.
         let mut phase = |shell: &Shell<SyncJob>, jobs: u32| -> Result<KVec<bool>> {
             let mut direct = KVec::new();
             for _ in 0..jobs {
