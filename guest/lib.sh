@@ -324,11 +324,13 @@ pcrypt_counters_reset() {
 # pcrypt_counters HEADER: one line, HEADER then " name=value" for each debugfs counter summed
 # over the Rust pcrypt shells, and " name=c0,c1,..." for each histogram summed bucket by
 # bucket; nothing without them. A shell's lane_cap (a state, not a count) is counted as
-# lane_capped_shells: how many shells had measured a cap.
+# lane_capped_shells: how many shells had measured a cap; its split_ns (a state too) as
+# split_ns_max, the largest split of a shell.
 pcrypt_counters() {
 	[ -d /sys/kernel/debug/rust_pcrypt ] || return 0
 	cat /sys/kernel/debug/rust_pcrypt/*/*/stats | awk -v h="$1" '
 		$1 == "lane_cap" { n["lane_capped_shells"] += ($2 > 0); next }
+		$1 == "split_ns" { if ($2 > n["split_ns_max"]) n["split_ns_max"] = $2; next }
 		NF == 2 { n[$1] += $2 }
 		NF > 2 { for (i = 2; i <= NF; i++) hist[$1, i - 2] += $i; len[$1] = NF - 1 }
 		END {

@@ -345,7 +345,7 @@ pub(crate) struct DirectSplit {
     /// ([`Input::count_kept`]).
     kept: Atomic<u32>,
     /// How many such jobs run direct before the next one is declined, so that its
-    /// submission counts them: the gauge's batches at the cap until its next try
+    /// submission counts them: the kept jobs until the gauge's next try
     /// ([`LaneGauge::until_try`]), at least 1, while the split is raised; else `u32::MAX`.
     due: Atomic<u32>,
 }
