@@ -37,6 +37,10 @@ pub(crate) enum MaskType {
 pub(crate) struct Snapshot {
     /// Usable parallel CPUs: the user's parallel mask AND the online CPUs.
     pub(crate) pcpu: CpuSet,
+    /// How many CPUs `pcpu` holds, at least 1: what the lane and split decisions count as
+    /// the usable parallel CPUs, counted once here rather than in every submission (a scan
+    /// of `nr_cpu_ids` bits).
+    pub(crate) pcpus: u32,
     /// Usable callback CPUs: the user's serial mask AND the online CPUs.
     pub(crate) cbcpu: CpuSet,
     /// The user's parallel mask contains every possible CPU, so a parallel part may run on
@@ -149,6 +153,7 @@ impl InstanceInner {
         }
         let mut snap = self.snapshot.lock();
         snap.pcpu = cfg.user_pcpu.and(&online);
+        snap.pcpus = snap.pcpu.weight().max(1);
         snap.cbcpu = cfg.user_cbcpu.and(&online);
         let possible = CpuSet::possible();
         snap.pcpu_any = cfg.user_pcpu.and(&possible) == possible;
@@ -307,6 +312,7 @@ impl Instance {
                 }),
                 snapshot <- new_spinlock_bh!(Snapshot {
                     pcpu: CpuSet::empty(),
+                    pcpus: 1,
                     cbcpu: CpuSet::empty(),
                     pcpu_any: false,
                     running: false,

@@ -157,7 +157,7 @@ pub(super) fn next_peak(peak: u32, in_flight: u32) -> u32 {
 /// parallel CPU (at least one), at most [`Tuning::lane_max`] if that is set, else at most
 /// the cap `measured` by the shell's [`LaneGauge`] if that is not 0.
 pub(super) fn lane_limit(t: &Tuning, snap: &Snapshot, measured: u32) -> u32 {
-    let cpus = snap.pcpu.weight().max(1);
+    let cpus = snap.pcpus;
     match (t.lane_max, measured) {
         (0, 0) => cpus,
         (0, max) | (max, _) => cpus.min(max),
@@ -182,7 +182,7 @@ pub(super) fn lane_limit(t: &Tuning, snap: &Snapshot, measured: u32) -> u32 {
 pub(super) fn unbound_depth(t: &Tuning, snap: &Snapshot, measured: u32) -> u32 {
     match t.lane_unbound_depth {
         UNBOUND_PER_CPU => {
-            let cpus = snap.pcpu.weight().max(1);
+            let cpus = snap.pcpus;
             if lane_limit(t, snap, measured) >= cpus {
                 0
             } else {
@@ -305,6 +305,7 @@ mod placement_tests {
         }
         Snapshot {
             pcpu,
+            pcpus: pcpu.weight().max(1),
             cbcpu: pcpu,
             pcpu_any: true,
             running: true,

@@ -274,9 +274,8 @@ impl<J> Input<J> {
         let running = batch_lanes(b.running, joined, self.lanes_running);
         self.lanes_running = self.lanes_running.saturating_sub(1);
         if self.tuning.lane_max == 0 {
-            let cpus = self.snap.pcpu.weight().max(1);
-            self.gauge.fold(running, b.per_job_ns, cpus);
-            self.update_split(cpus, split);
+            self.gauge.fold(running, b.per_job_ns, self.snap.pcpus);
+            self.update_split(split);
         }
     }
 
@@ -289,17 +288,16 @@ impl<J> Input<J> {
             return;
         }
         let n = split.kept.xchg(0, Relaxed).saturating_add(inline);
-        let cpus = self.snap.pcpu.weight().max(1);
-        self.gauge.kept(n, cpus);
-        self.update_split(cpus, split);
+        self.gauge.kept(n, self.snap.pcpus);
+        self.update_split(split);
     }
 
-    /// Sets [`Input::split_ns`] from the tuning, the `cpus` usable parallel CPUs and the
-    /// gauge's cap ([`split_ns`]), and publishes it in `split` for direct jobs, with the
+    /// Sets [`Input::split_ns`] from the tuning, the usable parallel CPUs of the snapshot and
+    /// the gauge's cap ([`split_ns`]), and publishes it in `split` for direct jobs, with the
     /// direct jobs a raised split may keep before a submission counts them
     /// ([`DirectSplit::due`]).
-    fn update_split(&mut self, cpus: u32, split: &DirectSplit) {
-        let ns = split_ns(&self.tuning, cpus, self.gauge.split_cap());
+    fn update_split(&mut self, split: &DirectSplit) {
+        let ns = split_ns(&self.tuning, self.snap.pcpus, self.gauge.split_cap());
         if ns != self.split_ns {
             self.split_ns = ns;
             split.ns.store(ns, Relaxed);
@@ -326,7 +324,7 @@ impl<J> Input<J> {
             let (gen, snap) = inst.snapshot();
             self.gen = gen;
             self.snap = snap;
-            self.update_split(self.snap.pcpu.weight().max(1), split);
+            self.update_split(split);
         }
     }
 }
@@ -1734,8 +1732,7 @@ impl<J: Job> Shell<J> {
     pub(crate) fn retune(&self, t: Tuning) {
         let mut inp = self.core.input.lock();
         inp.tuning = t;
-        let cpus = inp.snap.pcpu.weight().max(1);
-        inp.update_split(cpus, &self.core.split);
+        inp.update_split(&self.core.split);
         drop(inp);
         self.core.reorder.lock().tuning = t;
     }
@@ -1747,8 +1744,7 @@ impl<J: Job> Shell<J> {
     pub(crate) fn force_lane_cap(&self, cap: u32) {
         let mut inp = self.core.input.lock();
         inp.gauge.force(cap);
-        let cpus = inp.snap.pcpu.weight().max(1);
-        inp.update_split(cpus, &self.core.split);
+        inp.update_split(&self.core.split);
     }
 
     /// How many lanes and how many serial workers the shell has allocated so far (they come

@@ -444,6 +444,8 @@ mod engine_tests {
         );
         inst.set_cpumask(MaskType::Serial, &CpuSet::all())?;
         inst.set_cpumask(MaskType::Parallel, &CpuSet::empty())?;
+        // No usable parallel CPU still counts as one for the lane decisions.
+        assert_eq!(inst.inner().snapshot().1.pcpus, 1);
         assert_eq!(
             shell.do_parallel(job(1), &mut cb).err().map(|e| e.0),
             Some(EINVAL)
@@ -474,6 +476,8 @@ mod engine_tests {
         let mut mask = CpuSet::empty();
         mask.set(only);
         inst.set_cpumask(MaskType::Parallel, &mask)?;
+        // The count of usable parallel CPUs that the lane decisions read follows the mask.
+        assert_eq!(inst.inner().snapshot().1.pcpus, 1);
         let shell = Shell::new(&inst)?;
         let checker = Checker::new(1)?;
         ONLY_PCPU.store(only + 1, Relaxed);
@@ -482,6 +486,7 @@ mod engine_tests {
         let wrong_pcpu = WRONG_PCPU.load(Relaxed);
         ONLY_PCPU.store(0, Relaxed);
         inst.set_cpumask(MaskType::Parallel, &CpuSet::all())?;
+        assert_eq!(inst.inner().snapshot().1.pcpus, online.weight());
         let m = submit_range(&shell, &checker, 0, 3000..6000, 8)?;
         shell.wait_idle();
         let (completed, reordered, wrong_cpu, _) = checker.snapshot();
