@@ -93,12 +93,34 @@ pub(super) fn sync_pays<J>(inp: &mut Input<J>, cost: u32) -> bool {
     false
 }
 
+/// How many lone jobs costlier than the split ([`split_ns`]) may run directly
+/// ([`super::Shell::do_direct`]) before one goes through a submission again, for a shell
+/// whose submission state is `inp`: those left before the next probe of [`sync_pays`] while
+/// the shell counts as running one job at a time (its decaying peak below [`SOLO_PEAK`]) and
+/// runs lone jobs inline ([`inline_pays`]); 0 otherwise, and while a probe awaits the first
+/// submission after it ([`probe_seen`]), which tells what the caller did meanwhile.
+///
+/// Such a job would run inline, in its submitter, and come back synchronously
+/// ([`inline_pays`], [`sync_pays`]); run directly it does the same without the engine's
+/// path (the input lock, a sequence number, a ticket, the reorder lock). The probes stay
+/// where they were: direct jobs count towards them ([`Input::sync_probe`]), and the job
+/// that would be the probe goes through a submission. A caller that keeps several jobs in
+/// flight is seen by the probe as before, and its jobs then go to lanes.
+pub(super) fn direct_solo<J>(inp: &Input<J>) -> u32 {
+    let t = &inp.tuning;
+    if t.inline_ns == 0 || t.inline_solo_ns == 0 || inp.peak >= SOLO_PEAK || inp.probe_pending {
+        return 0;
+    }
+    inp.probe_at
+        .saturating_sub(inp.sync_probe.saturating_add(1))
+}
+
 /// One in this many jobs that [`super::Shell::do_direct`] runs directly it times, and folds
 /// into the shell's cost average (by 1/8 of the difference per timed job), so the shell
 /// follows a change of its jobs' cost: jobs that became costlier than a handoff go to the
-/// shell again after a few timed ones, 16 jobs apart (after about 100 jobs for jobs twice as
-/// costly as a handoff, after more the closer the new cost is to a handoff). Timing costs two
-/// clock reads, so the other 15 in 16 skip them.
+/// shell again (unless alone: [`direct_solo`]) after a few timed ones, 16 jobs apart (after
+/// about 100 jobs for jobs twice as costly as a handoff, after more the closer the new cost
+/// is to a handoff). Timing costs two clock reads, so the other 15 in 16 skip them.
 pub(super) const DIRECT_SAMPLE: u32 = 16;
 
 /// Notes, at an accepted submission of job `seq` that found `in_flight` jobs of the shell

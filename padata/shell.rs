@@ -34,8 +34,8 @@ use super::{
     instance::{Instance, InstanceInner, Queues, Snapshot},
     linger::{keep_polling, poll_until_fed, LineCounter},
     placement::{
-        inline_pays, lane_limit, next_peak, pick_lane, probe_at, probe_seen, split_ns, sync_pays,
-        usable_cb_cpu, Next, DIRECT_SAMPLE, SYNC_PROBE_EVERY,
+        direct_solo, inline_pays, lane_limit, next_peak, pick_lane, probe_at, probe_seen, split_ns,
+        sync_pays, usable_cb_cpu, Next, DIRECT_SAMPLE, SYNC_PROBE_EVERY,
     },
     reorder::{ring_idx, Done, Ready, Reorder, SerialQueue, NIL},
     seq::Seq,
@@ -238,6 +238,8 @@ pub(super) struct Input<J> {
     pub(super) probe_at: u32,
     /// A probe was chosen and no submission has been accepted since (see [`probe_seen`]).
     pub(super) probe_pending: bool,
+    /// What [`DirectSplit::solo_due`] was last set to.
+    pub(super) solo_due: u32,
     /// Instance snapshot.
     pub(super) snap: Snapshot,
     /// Generation of `snap`.
@@ -317,6 +319,27 @@ impl<J> Input<J> {
         }
     }
 
+    /// Counts the lone jobs costlier than the split that ran directly since the last count
+    /// ([`DirectSplit::solo`]) towards the next probe of the synchronous return, as those
+    /// that a submission hands back synchronously count ([`sync_pays`]).
+    fn count_solo(&mut self, split: &DirectSplit) {
+        // A load first: the exchange would dirty the line for every submission.
+        if split.solo.load(Relaxed) != 0 {
+            let n = split.solo.xchg(0, Relaxed);
+            self.sync_probe = self.sync_probe.saturating_add(n);
+        }
+    }
+
+    /// Publishes in `split` how many lone jobs costlier than the split may run directly
+    /// before one goes through a submission again ([`direct_solo`]), where it changed.
+    fn update_solo(&mut self, split: &DirectSplit) {
+        let due = direct_solo(self);
+        if due != self.solo_due {
+            self.solo_due = due;
+            split.solo_due.store(due, Relaxed);
+        }
+    }
+
     /// Copies the instance's snapshot if it changed since the last copy, and with it the
     /// split that depends on its parallel CPUs (published in `split`).
     fn refresh(&mut self, inst: &InstanceInner, split: &DirectSplit) {
@@ -346,6 +369,14 @@ pub(crate) struct DirectSplit {
     /// submission counts them: the kept jobs until the gauge's next try
     /// ([`LaneGauge::until_try`]), at least 1, while the split is raised; else `u32::MAX`.
     due: Atomic<u32>,
+    /// Direct jobs that cost at least the split on average (so ran direct only because they
+    /// were alone: [`direct_solo`]) since a submission last counted them
+    /// ([`Input::count_solo`]).
+    solo: Atomic<u32>,
+    /// How many such jobs run direct before the next one is declined, so that its
+    /// submission counts them towards the next probe of the synchronous return
+    /// ([`direct_solo`]; 0: none runs direct).
+    solo_due: Atomic<u32>,
 }
 
 /// The part of a shell shared with its work items and tickets.
@@ -1238,6 +1269,7 @@ impl<J: Job> Shell<J> {
                     probe_every: SYNC_PROBE_EVERY,
                     probe_at: probe_at(SYNC_PROBE_EVERY, first.0),
                     probe_pending: false,
+                    solo_due: 0,
                     snap,
                     gen,
                     overflow: KVec::new(),
@@ -1267,6 +1299,8 @@ impl<J: Job> Shell<J> {
                     ns: Atomic::new(tuning.inline_ns),
                     kept: Atomic::new(0),
                     due: Atomic::new(u32::MAX),
+                    solo: Atomic::new(0),
+                    solo_due: Atomic::new(0),
                 },
                 inst: inst.inner().clone(),
                 lanes_refused: Atomic::new(0),
@@ -1371,17 +1405,21 @@ impl<J: Job> Shell<J> {
     /// Runs `item` through `run`, now, in the caller's context and with bottom halves
     /// disabled, instead of submitting a job, when the shell has nothing in flight and a
     /// job of this shell would have come back synchronously anyway
-    /// ([`Shell::do_parallel_sync`]) for a cheap parallel part. Then `run`'s result is
+    /// ([`Shell::do_parallel_sync`]) after running in its submitter. Then `run`'s result is
     /// returned, and nothing of the shell is touched but a few atomics: no lock, no sequence
     /// number, no ticket. Otherwise `item` is given back, untouched, and the caller submits
     /// it as usual. For a caller that waits for each of its jobs, as
     /// [`Shell::do_parallel_sync`].
     ///
     /// It runs when all of these hold, checked without a lock: the shell's jobs run inline
-    /// ([`Job::INLINE`]) and cost less than a handoff on average (the shell's split,
+    /// ([`Job::INLINE`]) and either cost less than a handoff on average (the shell's split,
     /// [`Tuning::inline_ns`] raised by a measured lane cap: [`split_ns`]), and, for a job
     /// that runs directly only because the split is raised, fewer such jobs than
-    /// [`DirectSplit::due`] ran since a submission last counted them; no job
+    /// [`DirectSplit::due`] ran since a submission last counted them; or cost more, but
+    /// less than [`Tuning::inline_solo_ns`], while the shell runs one job at a time and
+    /// fewer such jobs than [`DirectSplit::solo_due`] ran since a submission last counted
+    /// them ([`direct_solo`]: the next probe of the synchronous return goes through a
+    /// submission); no job
     /// of the shell is in the window or the overflow queue (every earlier job finished
     /// its serial part; [`ShellCore::is_idle`]); this is not a hard interrupt
     /// ([`sync_allowed`]); and the instance's [`Gate`](super::instance::Gate) admits it:
@@ -1390,9 +1428,10 @@ impl<J: Job> Shell<J> {
     ///
     /// One direct job in [`DIRECT_SAMPLE`] is timed (two clock reads around `run`, so its
     /// parallel and serial parts together) and folded into the shell's cost average, as the
-    /// parallel parts of inline runs are, so jobs that became costlier than a handoff go to
-    /// the shell again after a few timed ones. The split is the shell's ([`DirectSplit`]);
-    /// the handoff cost that tells a job kept only by a raised split is the instance's
+    /// parallel parts of inline runs are, so jobs that became costlier than a handoff are
+    /// seen as such after a few timed ones (and go to the shell unless alone). The split is
+    /// the shell's ([`DirectSplit`]); the handoff cost that tells a job kept only by a
+    /// raised split, and the bound of lone jobs, are the instance's
     /// ([`InstanceInner::tuning`]), not the shell's copy that the test-only `retune` changes.
     ///
     /// `run` must do with `item` what the job's parallel and serial parts would do, to
@@ -1410,18 +1449,31 @@ impl<J: Job> Shell<J> {
         run: impl FnOnce(T, &BhDisabled) -> R,
     ) -> Result<R, T> {
         let core = &self.core;
-        // The common refusals first, each a load or two: costly jobs, a busy shell. (This
-        // idleness check only filters; the one that decides is made again below.)
+        let split = &core.split;
+        // The common refusal first, a load or two: a busy shell. (This idleness check only
+        // filters; the one that decides is made again below.)
+        if !J::INLINE || !core.is_idle() || !sync_allowed() {
+            return Err(item);
+        }
         let cost = core.cost_ns.load(Relaxed);
-        if !J::INLINE || cost >= core.split.ns.load(Relaxed) || !core.is_idle() || !sync_allowed() {
+        let (kept, solo) = if cost < split.ns.load(Relaxed) {
+            // Kept from the lanes only by a raised split: counted, and once `due` of them
+            // ran, this one goes through a submission, which folds them into the lane gauge.
+            let kept = cost >= core.inst.tuning.inline_ns;
+            if kept && split.kept.load(Relaxed) >= split.due.load(Relaxed) {
+                return Err(item);
+            }
+            (kept, false)
+        } else if cost < core.inst.tuning.inline_solo_ns
+            && split.solo.load(Relaxed) < split.solo_due.load(Relaxed)
+        {
+            // Costly, but alone, as a submission would run it inline and hand it back:
+            // counted, and once `solo_due` of them ran, this one goes through a submission,
+            // which counts them towards the next probe and may make this job the probe.
+            (false, true)
+        } else {
             return Err(item);
-        }
-        // Kept from the lanes only by a raised split: counted, and once `due` of them ran,
-        // this one goes through a submission, which folds them into the lane gauge.
-        let kept = cost >= core.inst.tuning.inline_ns;
-        if kept && core.split.kept.load(Relaxed) >= core.split.due.load(Relaxed) {
-            return Err(item);
-        }
+        };
         let want = cb_cpu.load(Relaxed);
         with_bh_disabled(|bh| {
             // This CPU stays the one tested until `run` returns: bottom halves are disabled.
@@ -1433,7 +1485,10 @@ impl<J: Job> Shell<J> {
             }
             let n = core.direct.fetch_add(1, Relaxed);
             if kept {
-                core.split.kept.add(1, Relaxed);
+                split.kept.add(1, Relaxed);
+            }
+            if solo {
+                split.solo.add(1, Relaxed);
             }
             if n % u64::from(DIRECT_SAMPLE) != 0 {
                 return Ok(run(item, bh));
@@ -1554,6 +1609,7 @@ impl<J: Job> Shell<J> {
                 let seq = inp.next;
                 inp.next = seq.next();
                 probe_seen(&mut inp, in_flight, seq);
+                inp.count_solo(&core.split);
                 let peak_before = inp.peak;
                 inp.peak = next_peak(inp.peak, in_flight);
                 inp.stats.submitted += 1;
@@ -1561,7 +1617,7 @@ impl<J: Job> Shell<J> {
                 // Inline: nothing waits for a lane before this job (it would not overtake
                 // queued work), the job costs less than a handoff or is alone, and this CPU
                 // may run parallel parts.
-                if J::INLINE
+                let next = if J::INLINE
                     && inp.dispatch == seq
                     && inline_pays(&inp.tuning, inp.split_ns, cost, in_flight, inp.peak)
                     && here_parallel
@@ -1599,7 +1655,10 @@ impl<J: Job> Shell<J> {
                         t0: now,
                     });
                     pick_lane(&mut inp, cost, here, cb_cpu)
-                }
+                };
+                // After the peak and the probe moved: what lone direct jobs may do next.
+                inp.update_solo(&core.split);
+                next
             }
         };
         match next {
@@ -1733,6 +1792,7 @@ impl<J: Job> Shell<J> {
         let mut inp = self.core.input.lock();
         inp.tuning = t;
         inp.update_split(&self.core.split);
+        inp.update_solo(&self.core.split);
         drop(inp);
         self.core.reorder.lock().tuning = t;
     }

@@ -2311,7 +2311,7 @@ mod direct_tests {
     use super::*;
     use crate::padata::{
         gauge::{KEPT_PER_BATCH, TRY_MIN},
-        placement::DIRECT_SAMPLE,
+        placement::{DIRECT_SAMPLE, SYNC_PROBE_EVERY},
     };
 
     /// Every job is cheaper than a handoff, whatever its measured cost.
@@ -2399,6 +2399,73 @@ mod direct_tests {
         Ok(())
     }
 
+    /// A caller that waits for each of its costly jobs (above the split, below
+    /// `inline_solo_ns`), one at a time, gets them run directly between the probes of the
+    /// synchronous return: only the first job (which publishes how many may), each probe and
+    /// the first job after it go through the shell, and the probes still come, at the same
+    /// places (fails on the version that ran only cheap jobs directly: none did). After a
+    /// burst has raised the shell's peak of jobs in flight, the next costly job goes to the
+    /// shell. In order throughout.
+    #[test]
+    fn lone_costly_jobs_run_directly_between_probes() -> Result {
+        const HANDOFF_US: u32 = 100;
+        const JOBS: u32 = 4 * SYNC_PROBE_EVERY;
+        SyncJob::reset();
+        let t = Tuning {
+            inline_ns: HANDOFF_US * 1000,
+            // The shell's first estimate of its jobs' cost: costly from the first job on.
+            lane_wake_ns: 4 * HANDOFF_US * 1000,
+            inline_solo_ns: u32::MAX,
+            ..Tuning::DEFAULT
+        };
+        let inst = Instance::new(c"kunit_direct", None, t)?;
+        let shell = Shell::new(&inst)?;
+        let cb = Atomic::new(CpuSet::online().pick(1).unwrap_or(0));
+        let costly = |idx| SyncJob {
+            delay_us: 4 * HANDOFF_US,
+            ..SyncJob::new(0, idx)
+        };
+        let mut idx = 0;
+        let (mut direct, mut probes) = (0, 0);
+        for _ in 0..JOBS {
+            let (d, back) = direct_or(&shell, costly(idx), &cb, submit_waiting)?;
+            if !back {
+                probes += 1;
+                shell.wait_idle();
+            }
+            direct += u32::from(d);
+            idx += 1;
+        }
+        // Probes after 17-32 costly jobs, then 33-64 more, then 65-128: two or three.
+        assert!((2..=3).contains(&probes));
+        let through_shell = JOBS - direct;
+        assert!(through_shell >= 2 * probes && through_shell <= 2 * probes + 1);
+        assert_eq!(shell.stats().submit.direct, u64::from(direct));
+        // A burst: one job parked in flight, three behind it.
+        let park = Parking::new()?;
+        let first = SyncJob {
+            park: Some(park.clone()),
+            ..SyncJob::new(0, idx)
+        };
+        assert!(!submit_waiting(&shell, first, &cb)?);
+        for _ in 0..3 {
+            idx += 1;
+            assert!(!submit_waiting(&shell, costly(idx), &cb)?);
+        }
+        assert!(park.release_one());
+        shell.wait_idle();
+        idx += 1;
+        let (d, back) = direct_or(&shell, costly(idx), &cb, submit_waiting)?;
+        assert!(!d);
+        if !back {
+            shell.wait_idle();
+        }
+        idx += 1;
+        assert_eq!(SYNC_REORDERED.load(Relaxed), 0);
+        assert_eq!(SYNC_NEXT[0].load(Relaxed), idx);
+        Ok(())
+    }
+
     /// A measured lane cap moves the split between direct jobs and the shell: jobs that cost
     /// a little more than a handoff go to the shell while the lanes have every usable CPU,
     /// and run directly once the shell measured a cap of one lane (a handoff to a lane
@@ -2414,8 +2481,11 @@ mod direct_tests {
         const HANDOFF_US: u32 = 500;
         const PHASE: u32 = 20 * DIRECT_SAMPLE;
         SyncJob::reset();
+        // Lone jobs costlier than the split neither run inline nor directly as such
+        // (`lone_costly_jobs_run_directly_between_probes`): only the split decides.
         let t = Tuning {
             inline_ns: HANDOFF_US * 1000,
+            inline_solo_ns: 0,
             ..Tuning::DEFAULT
         };
         // The shell's usable parallel CPUs: the default mask is every CPU.
@@ -2441,7 +2511,8 @@ mod direct_tests {
                 };
                 let (d, back) = direct_or(shell, job, &cb, submit_waiting)?;
                 if !back {
-                    // Every job alone: none runs on a lane, so the gauge measures nothing.
+                    // Every job alone: no lane runs beside another, so the gauge measures
+                    // no sharing and tries nothing.
                     shell.wait_idle();
                 }
                 direct.push(d, GFP_KERNEL)?;
@@ -2507,9 +2578,10 @@ mod direct_tests {
         Ok(())
     }
 
-    /// Only jobs cheaper than a handoff run directly (not with `inline_ns` 1 or 0); cheap
-    /// ones do from process context or with bottom halves disabled, for their callback CPU
-    /// or another one.
+    /// Only jobs cheaper than a handoff run directly (not with `inline_ns` 0, nor with
+    /// `inline_ns` 1 unless alone, which `inline_solo_ns` 0 rules out here); cheap ones do
+    /// from process context or with bottom halves disabled, for their callback CPU or
+    /// another one.
     #[test]
     fn direct_only_for_cheap_jobs() -> Result {
         SyncJob::reset();
@@ -2519,10 +2591,10 @@ mod direct_tests {
             idx += 1;
             SyncJob::new(0, idx - 1)
         };
-        for inline_ns in [0, 1] {
+        for (inline_ns, inline_solo_ns) in [(0, u32::MAX), (1, 0)] {
             let t = Tuning {
                 inline_ns,
-                inline_solo_ns: u32::MAX,
+                inline_solo_ns,
                 ..Tuning::DEFAULT
             };
             let inst = Instance::new(c"kunit_direct", None, t)?;
