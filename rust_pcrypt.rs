@@ -185,9 +185,10 @@ impl AeadTemplate for Pcrypt {
         // than for its callback, and so overtake earlier requests; it completes through its
         // callback, as in C (Documentation/pcrypt.rst, "Synchronous completion").
         let waits = req.caller_waits();
-        // Not in C: while the shell has nothing in flight, a cheap request whose child is
-        // synchronous runs the child directly, as without pcrypt, and returns its result
-        // (Documentation/pcrypt.rst, "Direct requests").
+        // Not in C: while the shell has nothing in flight, a request whose child is
+        // synchronous and that is cheap, or costly but alone, runs the child directly, as
+        // without pcrypt, and returns its result (Documentation/pcrypt.rst, "Direct
+        // requests").
         let req = if waits && req.child_sync() {
             match shell.do_direct(&tfm.cb_cpu, req, |req, _bh| req.run_sync_child(dir)) {
                 Ok(done) => return done,

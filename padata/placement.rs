@@ -96,19 +96,27 @@ pub(super) fn sync_pays<J>(inp: &mut Input<J>, cost: u32) -> bool {
 /// How many lone jobs costlier than the split ([`split_ns`]) may run directly
 /// ([`super::Shell::do_direct`]) before one goes through a submission again, for a shell
 /// whose submission state is `inp`: those left before the next probe of [`sync_pays`] while
-/// the shell counts as running one job at a time (its decaying peak below [`SOLO_PEAK`]) and
-/// runs lone jobs inline ([`inline_pays`]); 0 otherwise, and while a probe awaits the first
-/// submission after it ([`probe_seen`]), which tells what the caller did meanwhile.
+/// the shell counts as running one job at a time (its decaying peak, once decayed by a
+/// submission, below [`SOLO_PEAK`]) and runs lone jobs inline ([`inline_pays`]); 0
+/// otherwise, and while a probe awaits the first submission after it ([`probe_seen`]),
+/// which tells what the caller did meanwhile.
 ///
 /// Such a job would run inline, in its submitter, and come back synchronously
 /// ([`inline_pays`], [`sync_pays`]); run directly it does the same without the engine's
 /// path (the input lock, a sequence number, a ticket, the reorder lock). The probes stay
 /// where they were: direct jobs count towards them ([`Input::sync_probe`]), and the job
 /// that would be the probe goes through a submission. A caller that keeps several jobs in
-/// flight is seen by the probe as before, and its jobs then go to lanes.
+/// flight is seen by the probe as before, and its jobs then go to lanes. Several callers
+/// that each wait for every job are seen later than before: their direct jobs are not in
+/// flight for the shell, so they run side by side, each in its own context as without
+/// padata, until a submission finds another job in flight (at a probe, or at the first job
+/// after one).
 pub(super) fn direct_solo<J>(inp: &Input<J>) -> u32 {
     let t = &inp.tuning;
-    if t.inline_ns == 0 || t.inline_solo_ns == 0 || inp.peak >= SOLO_PEAK || inp.probe_pending {
+    // The peak as the submission that this stands in for would see it: decayed by that
+    // submission (a synchronous return then puts the old one back).
+    let peak = next_peak(inp.peak, 1);
+    if t.inline_ns == 0 || t.inline_solo_ns == 0 || peak >= SOLO_PEAK || inp.probe_pending {
         return 0;
     }
     inp.probe_at

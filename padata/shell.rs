@@ -228,7 +228,8 @@ pub(super) struct Input<J> {
     /// submissions.
     pub(super) peak: u32,
     /// Lone jobs costlier than a handoff submitted for a synchronous completion since the
-    /// last probe, one that completes asynchronously (see [`sync_pays`]).
+    /// last probe, one that completes asynchronously (see [`sync_pays`]), with those that
+    /// ran directly instead ([`direct_solo`], counted in by [`Input::count_solo`]).
     pub(super) sync_probe: u32,
     /// How many such jobs make one probe, [`SYNC_PROBE_EVERY`] up to
     /// [`super::placement::SYNC_PROBE_MAX`] (see [`super::placement::next_probe_every`]).
@@ -355,9 +356,10 @@ impl<J> Input<J> {
 /// The split between running a job in its submitter and handing it to a lane
 /// ([`Input::split_ns`]) as [`Shell::do_direct`] reads it, without a lock, and the count of
 /// the direct jobs that a raised split kept from the lanes, which lets the shell's
-/// [`LaneGauge`] try one more lane while no lane runs ([`LaneGauge::kept`]). Written under
-/// the input lock, except `kept`; every access is relaxed: a stale value moves a decision
-/// by a job or two, never a job's order.
+/// [`LaneGauge`] try one more lane while no lane runs ([`LaneGauge::kept`]), and the same
+/// pair for lone costly jobs and the probes of the synchronous return ([`direct_solo`]).
+/// Written under the input lock, except `kept` and `solo`; every access is relaxed: a stale
+/// value moves a decision by a job or two, never a job's order.
 pub(crate) struct DirectSplit {
     /// [`Input::split_ns`]. Starts at the instance's [`Tuning::inline_ns`].
     ns: Atomic<u32>,
@@ -1786,7 +1788,8 @@ impl<J: Job> Shell<J> {
     /// while jobs are in flight. Each side reads its copy under its own lock, so a decision
     /// in progress uses either the old or the new thresholds, never a mix. Direct jobs
     /// ([`Shell::do_direct`]) take no lock and read the instance's thresholds instead,
-    /// except for the split ([`split_ns`]), which follows the new tuning.
+    /// except for the split ([`split_ns`]) and whether lone costly jobs may run directly
+    /// ([`direct_solo`]), which follow the new tuning.
     #[cfg(padata_kunit)]
     pub(crate) fn retune(&self, t: Tuning) {
         let mut inp = self.core.input.lock();
