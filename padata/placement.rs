@@ -103,14 +103,15 @@ pub(super) fn sync_pays<J>(inp: &mut Input<J>, cost: u32) -> bool {
 ///
 /// Such a job would run inline, in its submitter, and come back synchronously
 /// ([`inline_pays`], [`sync_pays`]); run directly it does the same without the engine's
-/// path (the input lock, a sequence number, a ticket, the reorder lock). The probes stay
-/// where they were: direct jobs count towards them ([`Input::sync_probe`]), and the job
-/// that would be the probe goes through a submission. A caller that keeps several jobs in
-/// flight is seen by the probe as before, and its jobs then go to lanes. Several callers
-/// that each wait for every job are seen later than before: their direct jobs are not in
-/// flight for the shell, so they run side by side, each in its own context as without
-/// padata, until a submission finds another job in flight (at a probe, or at the first job
-/// after one).
+/// path (the input lock, a sequence number, a ticket, the reorder lock). The probes keep
+/// their intervals: direct jobs count towards them ([`Input::sync_probe`]), and the job
+/// that would be the probe goes through a submission (where in an interval it falls moves,
+/// as direct jobs take no sequence number for [`probe_at`]'s hash). A caller that keeps
+/// several jobs in flight is seen by the probe as before, and its jobs then go to lanes.
+/// Several callers that each wait for every job are seen later than before: their direct
+/// jobs are not in flight for the shell, so they run side by side, each in its own context
+/// as without padata, until a submission finds another job in flight (at a probe, or at the
+/// first job after one).
 pub(super) fn direct_solo<J>(inp: &Input<J>) -> u32 {
     let t = &inp.tuning;
     // The peak as the submission that this stands in for would see it: decayed by that
