@@ -217,8 +217,6 @@ pub(super) struct Input<J> {
     /// its measured cost: [`Tuning::inline_ns`], raised by the gauge's cap ([`split_ns`]).
     /// Published in [`DirectSplit::ns`] for direct jobs.
     pub(super) split_ns: u32,
-    /// What [`DirectSplit::due`] was last set to.
-    pub(super) split_due: u32,
     /// Which CPUs have a serial queue and worker in this shell (indexed by CPU id; see
     /// [`ShellCore::serial_for`]).
     pub(super) serial_ready: KVec<bool>,
@@ -239,8 +237,6 @@ pub(super) struct Input<J> {
     pub(super) probe_at: u32,
     /// A probe was chosen and no submission has been accepted since (see [`probe_seen`]).
     pub(super) probe_pending: bool,
-    /// What [`DirectSplit::solo_due`] was last set to.
-    pub(super) solo_due: u32,
     /// Instance snapshot.
     pub(super) snap: Snapshot,
     /// Generation of `snap`.
@@ -290,7 +286,7 @@ impl<J> Input<J> {
         if self.tuning.lane_max != 0 || self.split_ns <= self.tuning.inline_ns {
             return;
         }
-        let n = split.kept.xchg(0, Relaxed).saturating_add(inline);
+        let n = split.kept.take().saturating_add(inline);
         self.gauge.kept(n, self.snap.pcpus);
         self.update_split(split);
     }
@@ -298,7 +294,7 @@ impl<J> Input<J> {
     /// Sets [`Input::split_ns`] from the tuning, the usable parallel CPUs of the snapshot and
     /// the gauge's cap ([`split_ns`]), and publishes it in `split` for direct jobs, with the
     /// direct jobs a raised split may keep before a submission counts them
-    /// ([`DirectSplit::due`]).
+    /// ([`DirectSplit::kept`]).
     fn update_split(&mut self, split: &DirectSplit) {
         let ns = split_ns(&self.tuning, self.snap.pcpus, self.gauge.split_cap());
         if ns != self.split_ns {
@@ -306,7 +302,7 @@ impl<J> Input<J> {
             split.ns.store(ns, Relaxed);
             // What the old split kept and no submission counted yet is dropped: fewer than
             // `due` jobs, which delay the next try by as many.
-            split.kept.store(0, Relaxed);
+            split.kept.clear();
         }
         // Without a raised split no direct job is kept from the lanes (one that
         // `Shell::retune` made look so is never declined).
@@ -314,31 +310,20 @@ impl<J> Input<J> {
             true => self.gauge.until_try().max(1),
             false => u32::MAX,
         };
-        if due != self.split_due {
-            self.split_due = due;
-            split.due.store(due, Relaxed);
-        }
+        split.kept.publish(due);
     }
 
     /// Counts the lone jobs costlier than the split that ran directly since the last count
     /// ([`DirectSplit::solo`]) towards the next probe of the synchronous return, as those
     /// that a submission hands back synchronously count ([`sync_pays`]).
     fn count_solo(&mut self, split: &DirectSplit) {
-        // A load first: the exchange would dirty the line for every submission.
-        if split.solo.load(Relaxed) != 0 {
-            let n = split.solo.xchg(0, Relaxed);
-            self.sync_probe = self.sync_probe.saturating_add(n);
-        }
+        self.sync_probe = self.sync_probe.saturating_add(split.solo.take());
     }
 
     /// Publishes in `split` how many lone jobs costlier than the split may run directly
     /// before one goes through a submission again ([`direct_solo`]), where it changed.
     fn update_solo(&mut self, split: &DirectSplit) {
-        let due = direct_solo(self);
-        if due != self.solo_due {
-            self.solo_due = due;
-            split.solo_due.store(due, Relaxed);
-        }
+        split.solo.publish(direct_solo(self));
     }
 
     /// Copies the instance's snapshot if it changed since the last copy, and with it the
@@ -353,32 +338,84 @@ impl<J> Input<J> {
     }
 }
 
+/// How many direct jobs of one kind may run before a submission counts them: a count that
+/// [`Shell::do_direct`] bumps without a lock, checked against a bound that submissions
+/// publish under the input lock, and taken (reset to 0) by a submission under that lock.
+///
+/// Every access is relaxed: a stale count or bound moves a decision by a job or two, never
+/// a job's order (the order of a direct job rests on [`ShellCore::is_idle`] alone).
+pub(crate) struct DirectQuota {
+    /// Direct jobs of this kind since a submission last took the count.
+    count: Atomic<u32>,
+    /// How many run directly before the next one is declined, so that its submission takes
+    /// the count. Written only under the input lock.
+    due: Atomic<u32>,
+}
+
+impl DirectQuota {
+    /// A quota with nothing counted that admits `due` direct jobs.
+    fn new(due: u32) -> Self {
+        Self {
+            count: Atomic::new(0),
+            due: Atomic::new(due),
+        }
+    }
+
+    /// Whether one more direct job of this kind may run: fewer than the published bound ran
+    /// since the count was last taken.
+    fn admits(&self) -> bool {
+        self.count.load(Relaxed) < self.due.load(Relaxed)
+    }
+
+    /// Counts one direct job of this kind.
+    fn bump(&self) {
+        self.count.add(1, Relaxed);
+    }
+
+    /// Returns the direct jobs counted since the last take and counts them as taken.
+    fn take(&self) -> u32 {
+        // A load first: the exchange would dirty the line for every submission, also when
+        // no direct job ran.
+        match self.count.load(Relaxed) {
+            0 => 0,
+            _ => self.count.xchg(0, Relaxed),
+        }
+    }
+
+    /// Drops the count without taking it.
+    fn clear(&self) {
+        self.count.store(0, Relaxed);
+    }
+
+    /// Publishes `due` as the bound, storing only where it changed so that submissions
+    /// leave the line alone while it holds. Only under the input lock, the bound's only
+    /// writer, so the load sees the bound last published.
+    fn publish(&self, due: u32) {
+        if self.due.load(Relaxed) != due {
+            self.due.store(due, Relaxed);
+        }
+    }
+}
+
 /// The split between running a job in its submitter and handing it to a lane
-/// ([`Input::split_ns`]) as [`Shell::do_direct`] reads it, without a lock, and the count of
-/// the direct jobs that a raised split kept from the lanes, which lets the shell's
-/// [`LaneGauge`] try one more lane while no lane runs ([`LaneGauge::kept`]), and the same
-/// pair for lone costly jobs and the probes of the synchronous return ([`direct_solo`]).
-/// Written under the input lock, except `kept` and `solo`; every access is relaxed: a stale
-/// value moves a decision by a job or two, never a job's order.
+/// ([`Input::split_ns`]) as [`Shell::do_direct`] reads it, without a lock, and the quotas
+/// of the two kinds of direct jobs that submissions must count: those that a raised split
+/// kept from the lanes, which let the shell's [`LaneGauge`] try one more lane while no lane
+/// runs ([`LaneGauge::kept`]), and lone costly jobs, which count towards the probes of the
+/// synchronous return ([`direct_solo`]). `ns` is written under the input lock; every access
+/// is relaxed: a stale value moves a decision by a job or two, never a job's order.
 pub(crate) struct DirectSplit {
     /// [`Input::split_ns`]. Starts at the instance's [`Tuning::inline_ns`].
     ns: Atomic<u32>,
     /// Direct jobs that cost at least [`Tuning::inline_ns`] on average (so ran direct only
-    /// because the split was raised) since a submission last counted them
-    /// ([`Input::count_kept`]).
-    kept: Atomic<u32>,
-    /// How many such jobs run direct before the next one is declined, so that its
-    /// submission counts them: the kept jobs until the gauge's next try
-    /// ([`LaneGauge::until_try`]), at least 1, while the split is raised; else `u32::MAX`.
-    due: Atomic<u32>,
+    /// because the split was raised), counted by [`Input::count_kept`]. Bound: the kept jobs
+    /// until the gauge's next try ([`LaneGauge::until_try`]), at least 1, while the split
+    /// is raised; else `u32::MAX`.
+    kept: DirectQuota,
     /// Direct jobs that cost at least the split on average (so ran direct only because they
-    /// were alone: [`direct_solo`]) since a submission last counted them
-    /// ([`Input::count_solo`]).
-    solo: Atomic<u32>,
-    /// How many such jobs run direct before the next one is declined, so that its
-    /// submission counts them towards the next probe of the synchronous return
-    /// ([`direct_solo`]; 0: none runs direct).
-    solo_due: Atomic<u32>,
+    /// were alone), counted by [`Input::count_solo`] towards the next probe of the
+    /// synchronous return. Bound: [`direct_solo`] (0: none runs direct).
+    solo: DirectQuota,
 }
 
 /// The part of a shell shared with its work items and tickets.
@@ -1264,14 +1301,12 @@ impl<J: Job> Shell<J> {
                     batch_starts: 0,
                     gauge: LaneGauge::NEW,
                     split_ns: tuning.inline_ns,
-                    split_due: u32::MAX,
                     serial_ready,
                     peak: 0,
                     sync_probe: 0,
                     probe_every: SYNC_PROBE_EVERY,
                     probe_at: probe_at(SYNC_PROBE_EVERY, first.0),
                     probe_pending: false,
-                    solo_due: 0,
                     snap,
                     gen,
                     overflow: KVec::new(),
@@ -1299,10 +1334,8 @@ impl<J: Job> Shell<J> {
                 cost_ns: Atomic::new(tuning.lane_wake_ns),
                 split: DirectSplit {
                     ns: Atomic::new(tuning.inline_ns),
-                    kept: Atomic::new(0),
-                    due: Atomic::new(u32::MAX),
-                    solo: Atomic::new(0),
-                    solo_due: Atomic::new(0),
+                    kept: DirectQuota::new(u32::MAX),
+                    solo: DirectQuota::new(0),
                 },
                 inst: inst.inner().clone(),
                 lanes_refused: Atomic::new(0),
@@ -1416,14 +1449,13 @@ impl<J: Job> Shell<J> {
     /// It runs when all of these hold, checked without a lock: the shell's jobs run inline
     /// ([`Job::INLINE`]) and either cost less than a handoff on average (the shell's split,
     /// [`Tuning::inline_ns`] raised by a measured lane cap: [`split_ns`]), and, for a job
-    /// that runs directly only because the split is raised, fewer such jobs than
-    /// [`DirectSplit::due`] ran since a submission last counted them; or cost more, but
-    /// less than [`Tuning::inline_solo_ns`], while the shell runs one job at a time and
-    /// fewer such jobs than [`DirectSplit::solo_due`] ran since a submission last counted
-    /// them ([`direct_solo`]: the next probe of the synchronous return goes through a
-    /// submission); no job
-    /// of the shell is in the window or the overflow queue (every earlier job finished
-    /// its serial part; [`ShellCore::is_idle`]); this is not a hard interrupt
+    /// that runs directly only because the split is raised, their quota
+    /// ([`DirectSplit::kept`]) admits one more; or cost more, but less than
+    /// [`Tuning::inline_solo_ns`], while the shell runs one job at a time and their quota
+    /// ([`DirectSplit::solo`], from [`direct_solo`]: the next probe of the synchronous
+    /// return goes through a submission) admits one more; no job of the shell is in the
+    /// window or the overflow queue (every earlier job finished its serial part;
+    /// [`ShellCore::is_idle`]); this is not a hard interrupt
     /// ([`sync_allowed`]); and the instance's [`Gate`](super::instance::Gate) admits it:
     /// the instance runs, is not being reconfigured and is not gone, `cb_cpu` is a usable
     /// serial CPU and this CPU a usable parallel one.
@@ -1462,15 +1494,13 @@ impl<J: Job> Shell<J> {
             // Kept from the lanes only by a raised split: counted, and once `due` of them
             // ran, this one goes through a submission, which folds them into the lane gauge.
             let kept = cost >= core.inst.tuning.inline_ns;
-            if kept && split.kept.load(Relaxed) >= split.due.load(Relaxed) {
+            if kept && !split.kept.admits() {
                 return Err(item);
             }
             (kept, false)
-        } else if cost < core.inst.tuning.inline_solo_ns
-            && split.solo.load(Relaxed) < split.solo_due.load(Relaxed)
-        {
+        } else if cost < core.inst.tuning.inline_solo_ns && split.solo.admits() {
             // Costly, but alone, as a submission would run it inline and hand it back:
-            // counted, and once `solo_due` of them ran, this one goes through a submission,
+            // counted, and once the quota is spent, this one goes through a submission,
             // which counts them towards the next probe and may make this job the probe.
             (false, true)
         } else {
@@ -1487,10 +1517,10 @@ impl<J: Job> Shell<J> {
             }
             let n = core.direct.fetch_add(1, Relaxed);
             if kept {
-                split.kept.add(1, Relaxed);
+                split.kept.bump();
             }
             if solo {
-                split.solo.add(1, Relaxed);
+                split.solo.bump();
             }
             if n % u64::from(DIRECT_SAMPLE) != 0 {
                 return Ok(run(item, bh));
