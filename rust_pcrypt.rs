@@ -161,9 +161,18 @@ impl AeadTemplate for Pcrypt {
         let cb_cpu = CpuSet::online().pick(n).unwrap_or(0);
         // The callback CPU's serial workers are allocated here, where memory may be waited
         // for, not by the first request in softirq context; padata may choose another CPU
-        // (a restricted serial_cpumask), as it will for the requests.
-        inst.psenc.prepare_cb_cpu(cb_cpu)?;
-        inst.psdec.prepare_cb_cpu(cb_cpu)?;
+        // (a restricted serial_cpumask), as it will for the requests. With no usable
+        // serial CPU (`EINVAL`) there is nothing to prepare, and the transform is created
+        // all the same, as C's init_tfm does not consult padata: its requests fail with
+        // `EINVAL` until the mask has an online CPU again, and the first one after that
+        // allocates what it needs.
+        for shell in [&inst.psenc, &inst.psdec] {
+            if let Err(e) = shell.prepare_cb_cpu(cb_cpu) {
+                if e != EINVAL {
+                    return Err(e);
+                }
+            }
+        }
         Ok(PcryptTfm {
             cb_cpu: Atomic::new(cb_cpu),
         })

@@ -70,6 +70,27 @@ for alg in "gcm(aes)" "rfc4309(ccm(aes))" "rfc4106(gcm(aes))"; do
 	*) fail "tcrypt_uses_rust_pcrypt_$t" "best driver is $(best "$alg")" ;;
 	esac
 done
+# While the serial mask has no online CPU, transforms are still created, as C's init_tfm does
+# not consult padata, and their requests fail with EINVAL: tcrypt 211 (a few cycles per
+# size) allocates gcm(aes), the Rust instance, names its driver, and its first request
+# fails (fails on f533930: "Failed to load transform for gcm(aes): -22").
+echo >$P/pencrypt/serial_cpumask
+nlog=$(dmesg | wc -l)
+insmod $M/tcrypt.ko mode=211 sec=0 >/dev/null 2>&1
+newlog=$(dmesg | tail -n +$((nlog + 1)))
+case "$newlog" in
+*"Failed to load transform"*) fail tfm_without_serial_cpu_created "allocation failed" ;;
+*) pass tfm_without_serial_cpu_created ;;
+esac
+case "$newlog" in
+*"testing speed of gcm(aes) (pcrypt("*) pass tfm_without_serial_cpu_is_rust_pcrypt ;;
+*) fail tfm_without_serial_cpu_is_rust_pcrypt "no pcrypt gcm(aes) transform" ;;
+esac
+case "$newlog" in
+*"failed return code=-22"*) pass requests_without_serial_cpu_einval ;;
+*) fail requests_without_serial_cpu_einval "no request failed with EINVAL" ;;
+esac
+expect_eq restore_serial_after_tfm "$(w serial_cpumask "$all")" ""
 case "$(rpd-crconf add 'pcrypt(sha256-lib)' 3 2>&1; rpd-crconf add 'pcrypt(sha256)' 2 2>&1)" in
 *"Invalid argument"*|*"No such file"*) pass non_aead_refused ;;
 *) fail non_aead_refused "pcrypt(sha256) was not refused" ;;
