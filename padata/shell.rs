@@ -280,13 +280,16 @@ impl<J> Input<J> {
 
     /// Counts the jobs that a raised split kept in their submitters, `inline` of them run by
     /// this submission and those [`Shell::do_direct`] ran since the last count
-    /// ([`DirectSplit::kept`]), as batches at the gauge's cap ([`LaneGauge::kept`]), and
-    /// updates the split if that started a try of one more lane.
+    /// ([`DirectSplit::kept`], also in [`SubmitStats::direct_kept`]), as batches at the
+    /// gauge's cap ([`LaneGauge::kept`]), and updates the split if that started a try of
+    /// one more lane.
     fn count_kept(&mut self, inline: u32, split: &DirectSplit) {
         if self.tuning.lane_max != 0 || self.split_ns <= self.tuning.inline_ns {
             return;
         }
-        let n = split.kept.take().saturating_add(inline);
+        let direct = split.kept.take();
+        self.stats.direct_kept += u64::from(direct);
+        let n = direct.saturating_add(inline);
         self.gauge.kept(n, self.snap.pcpus);
         self.update_split(split);
     }
@@ -300,9 +303,10 @@ impl<J> Input<J> {
         if ns != self.split_ns {
             self.split_ns = ns;
             split.ns.store(ns, Relaxed);
-            // What the old split kept and no submission counted yet is dropped: fewer than
-            // `due` jobs, which delay the next try by as many.
-            split.kept.clear();
+            // What the old split kept and no submission counted yet is dropped from the
+            // gauge's count (fewer than the quota's bound, which delay the next try by as
+            // many), not from the statistics.
+            self.stats.direct_kept += u64::from(split.kept.take());
         }
         // Without a raised split no direct job is kept from the lanes (one that
         // `Shell::retune` made look so is never declined).
@@ -314,10 +318,13 @@ impl<J> Input<J> {
     }
 
     /// Counts the lone jobs costlier than the split that ran directly since the last count
-    /// ([`DirectSplit::solo`]) towards the next probe of the synchronous return, as those
-    /// that a submission hands back synchronously count ([`sync_pays`]).
+    /// ([`DirectSplit::solo`], also in [`SubmitStats::direct_lone`]) towards the next probe
+    /// of the synchronous return, as those that a submission hands back synchronously count
+    /// ([`sync_pays`]).
     fn count_solo(&mut self, split: &DirectSplit) {
-        self.sync_probe = self.sync_probe.saturating_add(split.solo.take());
+        let direct = split.solo.take();
+        self.stats.direct_lone += u64::from(direct);
+        self.sync_probe = self.sync_probe.saturating_add(direct);
     }
 
     /// Publishes in `split` how many lone jobs costlier than the split may run directly
@@ -339,8 +346,9 @@ impl<J> Input<J> {
 }
 
 /// How many direct jobs of one kind may run before a submission counts them: a count that
-/// [`Shell::do_direct`] bumps without a lock, checked against a bound that submissions
-/// publish under the input lock, and taken (reset to 0) by a submission under that lock.
+/// [`Shell::do_direct`] bumps and checks against a bound without a lock, the bound
+/// published under the input lock, and the count taken (reset to 0) under that lock by a
+/// submission, which adds it to the shell's statistics ([`SubmitStats`]).
 ///
 /// Every access is relaxed: a stale count or bound moves a decision by a job or two, never
 /// a job's order (the order of a direct job rests on [`ShellCore::is_idle`] alone).
@@ -382,14 +390,9 @@ impl DirectQuota {
         }
     }
 
-    /// Drops the count without taking it.
-    fn clear(&self) {
-        self.count.store(0, Relaxed);
-    }
-
-    /// Publishes `due` as the bound, storing only where it changed so that submissions
-    /// leave the line alone while it holds. Only under the input lock, the bound's only
-    /// writer, so the load sees the bound last published.
+    /// Publishes `due` as the bound, storing only where it changed so that holders of the
+    /// input lock leave the line alone while it holds. Only under the input lock, the
+    /// bound's only writer, so the load sees the bound last published.
     fn publish(&self, due: u32) {
         if self.due.load(Relaxed) != due {
             self.due.store(due, Relaxed);
@@ -1491,8 +1494,9 @@ impl<J: Job> Shell<J> {
         }
         let cost = core.cost_ns.load(Relaxed);
         let (kept, solo) = if cost < split.ns.load(Relaxed) {
-            // Kept from the lanes only by a raised split: counted, and once `due` of them
-            // ran, this one goes through a submission, which folds them into the lane gauge.
+            // Kept from the lanes only by a raised split: counted, and once the quota is
+            // spent, this one goes through a submission, which folds them into the lane
+            // gauge.
             let kept = cost >= core.inst.tuning.inline_ns;
             if kept && !split.kept.admits() {
                 return Err(item);

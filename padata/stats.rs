@@ -33,6 +33,13 @@ pub(crate) struct SubmitStats {
     /// Jobs run directly by their caller while the shell was idle
     /// (`Shell::do_direct`): not submitted, so in no other counter.
     pub(crate) direct: u64,
+    /// Of `direct`, the jobs that ran directly only because a measured lane cap raised the
+    /// split (`DirectSplit::kept`), as submissions counted them: those since the last
+    /// submission that counted are not in yet.
+    pub(crate) direct_kept: u64,
+    /// Of `direct`, the lone jobs costlier than the split that ran directly between the
+    /// probes of the synchronous return (`DirectSplit::solo`), counted as `direct_kept`.
+    pub(crate) direct_lone: u64,
     /// Jobs whose parallel part ran on a lane pinned to a parallel CPU.
     pub(crate) lane_pinned: u64,
     /// Jobs whose parallel part ran on a lane of the unbound workqueue.
@@ -154,6 +161,8 @@ impl ShellStats {
         writeln!(f, "peak_in_flight {}", s.peak_in_flight)?;
         writeln!(f, "path_inline {}", s.inline)?;
         writeln!(f, "direct {}", s.direct)?;
+        writeln!(f, "direct_kept {}", s.direct_kept)?;
+        writeln!(f, "direct_lone {}", s.direct_lone)?;
         writeln!(f, "path_lane {}", s.lane_pinned)?;
         writeln!(f, "path_unbound_lane {}", s.lane_unbound)?;
         writeln!(f, "overflowed {}", s.overflowed)?;

@@ -2409,7 +2409,8 @@ mod direct_tests {
     /// places (fails on the version that ran only cheap jobs directly: none did). After a
     /// burst has raised the shell's peak of jobs in flight, the next costly jobs go to the
     /// shell, until the peak has decayed; then they run directly again. In order
-    /// throughout.
+    /// throughout. The statistics count the direct jobs as lone ones (`direct_lone`), once a
+    /// submission follows them.
     #[test]
     fn lone_costly_jobs_run_directly_between_probes() -> Result {
         const HANDOFF_US: u32 = 100;
@@ -2452,6 +2453,9 @@ mod direct_tests {
             ..SyncJob::new(0, idx)
         };
         assert!(!submit_waiting(&shell, first, &cb)?);
+        // That submission counted every direct job before it, all of them lone and costly.
+        let s = shell.stats().submit;
+        assert_eq!((s.direct_lone, s.direct_kept), (u64::from(direct), 0));
         for _ in 0..3 {
             idx += 1;
             assert!(!submit_waiting(&shell, costly(idx), &cb)?);
@@ -2500,7 +2504,7 @@ mod direct_tests {
     /// ([`KEPT_PER_BATCH`] jobs each) after a cap is set, and
     /// during that try the split is the handoff cost again, so the jobs reach the shell (fails
     /// on the version whose raised split kept every such job direct for good). In order
-    /// throughout.
+    /// throughout. The statistics count the kept jobs (`direct_kept`).
     #[test]
     fn direct_split_follows_the_lane_cap() -> Result {
         const HANDOFF_US: u32 = 500;
@@ -2557,7 +2561,13 @@ mod direct_tests {
         // began.
         assert_eq!(capped.iter().filter(|&&d| d).count(), kept as usize);
         assert!(capped[tail(&capped)..].iter().all(|&d| !d));
-        assert_eq!(shell.stats().gauge.tries, tries + 1);
+        let s = shell.stats();
+        assert_eq!(s.gauge.tries, tries + 1);
+        // The submission that started the try counted them; none ran for being alone.
+        assert_eq!(
+            (s.submit.direct_kept, s.submit.direct_lone),
+            (u64::from(kept), 0)
+        );
         shell.force_lane_cap(0);
         let lifted = phase(&shell, PHASE)?;
         assert!(lifted.iter().all(|&d| !d));

@@ -43,6 +43,9 @@ for i in pencrypt pdecrypt; do
 	# it directly (Documentation/pcrypt.rst, "Direct requests"), outside the counters above.
 	ndirect=$(counter "$s/stats" direct)
 	check "${i}_direct" test "${ndirect:-0}" -gt 0
+	# Of those, the kept and the lone costly ones (no reset yet, so no more than direct).
+	nkind=$(($(counter "$s/stats" direct_kept) + $(counter "$s/stats" direct_lone)))
+	check "${i}_direct_kinds" test "$nkind" -le "${ndirect:-0}"
 	expect_eq "${i}_in_flight_0" "$(counter "$s/stats" in_flight)" 0
 	expect_eq "${i}_all_completed" \
 		"$(($(counter "$s/stats" completed) + $(counter "$s/stats" skipped)))" "$sub"
