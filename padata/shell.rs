@@ -288,7 +288,7 @@ impl<J> Input<J> {
             return;
         }
         let direct = split.kept.take();
-        self.stats.direct_kept += u64::from(direct);
+        self.stats.direct_kept = self.stats.direct_kept.wrapping_add(u64::from(direct));
         let n = direct.saturating_add(inline);
         self.gauge.kept(n, self.snap.pcpus);
         self.update_split(split);
@@ -306,7 +306,8 @@ impl<J> Input<J> {
             // What the old split kept and no submission counted yet is dropped from the
             // gauge's count (fewer than the quota's bound, which delay the next try by as
             // many), not from the statistics.
-            self.stats.direct_kept += u64::from(split.kept.take());
+            let dropped = u64::from(split.kept.take());
+            self.stats.direct_kept = self.stats.direct_kept.wrapping_add(dropped);
         }
         // Without a raised split no direct job is kept from the lanes (one that
         // `Shell::retune` made look so is never declined).
@@ -323,7 +324,7 @@ impl<J> Input<J> {
     /// ([`sync_pays`]).
     fn count_solo(&mut self, split: &DirectSplit) {
         let direct = split.solo.take();
-        self.stats.direct_lone += u64::from(direct);
+        self.stats.direct_lone = self.stats.direct_lone.wrapping_add(u64::from(direct));
         self.sync_probe = self.sync_probe.saturating_add(direct);
     }
 
@@ -348,7 +349,8 @@ impl<J> Input<J> {
 /// How many direct jobs of one kind may run before a submission counts them: a count that
 /// [`Shell::do_direct`] bumps and checks against a bound without a lock, the bound
 /// published under the input lock, and the count taken (reset to 0) under that lock by a
-/// submission, which adds it to the shell's statistics ([`SubmitStats`]).
+/// submission, or by whoever changes the split there, and added to the shell's statistics
+/// ([`SubmitStats`]).
 ///
 /// Every access is relaxed: a stale count or bound moves a decision by a job or two, never
 /// a job's order (the order of a direct job rests on [`ShellCore::is_idle`] alone).
@@ -390,6 +392,11 @@ impl DirectQuota {
         }
     }
 
+    /// The direct jobs counted since the last take, left where they are.
+    fn pending(&self) -> u64 {
+        u64::from(self.count.load(Relaxed))
+    }
+
     /// Publishes `due` as the bound, storing only where it changed so that holders of the
     /// input lock leave the line alone while it holds. Only under the input lock, the
     /// bound's only writer, so the load sees the bound last published.
@@ -419,6 +426,14 @@ pub(crate) struct DirectSplit {
     /// were alone), counted by [`Input::count_solo`] towards the next probe of the
     /// synchronous return. Bound: [`direct_solo`] (0: none runs direct).
     solo: DirectQuota,
+}
+
+impl DirectSplit {
+    /// The kept and the lone direct jobs that ran since a submission last counted them,
+    /// for the statistics ([`SubmitStats::direct_kept`], [`SubmitStats::direct_lone`]).
+    fn pending(&self) -> (u64, u64) {
+        (self.kept.pending(), self.solo.pending())
+    }
 }
 
 /// The part of a shell shared with its work items and tickets.
@@ -687,7 +702,13 @@ impl<J: Job> ShellCore<J> {
     fn stats(&self) -> ShellStats {
         let (mut submit, gauge, split_ns) = {
             let inp = self.input.lock();
-            (inp.stats, inp.gauge, inp.split_ns)
+            // With the direct jobs that no submission counted yet (see `reset_stats`), read
+            // under the lock that every take holds, so none is counted twice or missed.
+            let (kept, lone) = self.split.pending();
+            let mut submit = inp.stats;
+            submit.direct_kept = submit.direct_kept.wrapping_add(kept);
+            submit.direct_lone = submit.direct_lone.wrapping_add(lone);
+            (submit, inp.gauge, inp.split_ns)
         };
         submit.direct = self.direct.load(Relaxed);
         let serial = self.reorder.lock().stats;
@@ -705,8 +726,21 @@ impl<J: Job> ShellCore<J> {
 
     /// See [`Shell::reset_stats`].
     fn reset_stats(&self) {
-        self.input.lock().stats = SubmitStats::default();
+        let mut inp = self.input.lock();
+        // Zeroed before the pending counts are read, so that a direct job racing with the
+        // reset counts in `direct` if it counts in its kind.
         self.direct.store(0, Relaxed);
+        // The counts of direct jobs start below 0 by those that ran before and that no
+        // submission counted yet (read under the lock that every take holds): a later
+        // take adds them (wrapping), and `stats` adds those still pending, so both count
+        // the direct jobs since the reset.
+        let (kept, lone) = self.split.pending();
+        inp.stats = SubmitStats {
+            direct_kept: 0u64.wrapping_sub(kept),
+            direct_lone: 0u64.wrapping_sub(lone),
+            ..SubmitStats::default()
+        };
+        drop(inp);
         self.reorder.lock().stats = SerialStats::default();
     }
 

@@ -34,8 +34,9 @@ pub(crate) struct SubmitStats {
     /// (`Shell::do_direct`): not submitted, so in no other counter.
     pub(crate) direct: u64,
     /// Of `direct`, the jobs that ran directly only because a measured lane cap raised the
-    /// split (`DirectSplit::kept`), as submissions counted them: those since the last
-    /// submission that counted are not in yet.
+    /// split (`DirectSplit::kept`). Under the lock, the counts taken from the quota (by
+    /// submissions, or where the split changes), starting below 0 (wrapping) by those
+    /// pending at the last reset; a snapshot ([`ShellStats`]) adds those pending now.
     pub(crate) direct_kept: u64,
     /// Of `direct`, the lone jobs costlier than the split that ran directly between the
     /// probes of the synchronous return (`DirectSplit::solo`), counted as `direct_kept`.
