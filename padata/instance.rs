@@ -64,8 +64,9 @@ struct Config {
     /// `PADATA_INVALID`: one of the masks has no online CPU (cleared again when both have
     /// one, which restarts the instance as in C).
     invalid: bool,
-    /// The [`Instance`] is being dropped (set before its workqueues are revoked): the
-    /// [`Gate`] stays closed whatever is published later.
+    /// The [`Instance`] is being dropped (set before its shells drain and its workqueues
+    /// are revoked): submissions fail with `EINVAL` and the [`Gate`] stays closed whatever
+    /// is published later.
     gone: bool,
 }
 
@@ -94,13 +95,22 @@ impl Gate {
     }
 }
 
+/// What an [`Instance`]'s drop needs of each of its shells.
+pub(crate) trait Drain: Send + Sync {
+    /// Waits until every job submitted to the shell so far has finished its serial part.
+    fn wait_idle(&self);
+}
+
 /// The state shared by an instance, its shells and their work items.
 #[pin_data]
 pub(crate) struct InstanceInner {
     /// The parallel and serial workqueues; revoked, which destroys them, when
-    /// the [`Instance`] is dropped.
+    /// the [`Instance`] is dropped, once its shells have no job in flight.
     #[pin]
     pub(crate) queues: Revocable<Queues>,
+    /// The instance's live shells, which its drop waits for ([`InstanceInner::register`]).
+    #[pin]
+    shells: Mutex<KVec<Arc<dyn Drain>>>,
     /// Serialises configuration changes (sysfs writes, hotplug, start/stop).
     #[pin]
     config: Mutex<Config>,
@@ -140,6 +150,27 @@ impl InstanceInner {
         (self.gen.load(Acquire), *snap)
     }
 
+    /// Adds `shell` to the shells that the [`Instance`]'s drop waits for; `ENOMEM` if the
+    /// list cannot grow. A shell registers when it is created and unregisters when it is
+    /// dropped ([`InstanceInner::unregister`]): until then the list holds a reference to it,
+    /// which the instance's drop releases.
+    pub(crate) fn register(&self, shell: Arc<dyn Drain>) -> Result {
+        self.shells.lock().push(shell, GFP_KERNEL)?;
+        Ok(())
+    }
+
+    /// Removes `shell` from the list [`InstanceInner::register`] added it to, if it is still
+    /// there (the instance's drop empties the list).
+    pub(crate) fn unregister<T: Drain>(&self, shell: &Arc<T>) {
+        let mut shells = self.shells.lock();
+        let at = shells
+            .iter()
+            .position(|s| core::ptr::addr_eq(Arc::as_ptr(s), Arc::as_ptr(shell)));
+        let gone = at.and_then(|i| shells.remove(i).ok());
+        drop(shells);
+        drop(gone);
+    }
+
     /// Publishes a new snapshot computed from `cfg` and the online CPUs.
     fn publish(&self, cfg: &Config, reset: bool) {
         self.publish_excluding(cfg, reset, None);
@@ -157,11 +188,11 @@ impl InstanceInner {
         snap.cbcpu = cfg.user_cbcpu.and(&online);
         let possible = CpuSet::possible();
         snap.pcpu_any = cfg.user_pcpu.and(&possible) == possible;
-        snap.running = !cfg.stopped && !cfg.invalid;
+        snap.running = !cfg.stopped && !cfg.invalid && !cfg.gone;
         snap.reset = reset;
         self.gate.pcpu.store(&snap.pcpu);
         self.gate.cbcpu.store(&snap.cbcpu);
-        let open = snap.running && !reset && !cfg.gone;
+        let open = snap.running && !reset;
         self.gate.open.store(u32::from(open), Release);
         let gen = self.gen.load(Acquire).wrapping_add(1);
         self.gen.store(gen, Release);
@@ -303,6 +334,7 @@ impl Instance {
         let inner = Arc::pin_init(
             pin_init!(InstanceInner {
                 queues <- Revocable::new(queues),
+                shells <- new_mutex!(KVec::new()),
                 config <- new_mutex!(Config {
                     user_pcpu: possible,
                     user_cbcpu: possible,
@@ -418,16 +450,27 @@ impl Instance {
 
 impl Drop for Instance {
     fn drop(&mut self) {
-        // No hotplug callback for this instance runs after this.
-        drop(self.hp.take());
-        // Direct jobs are refused from here on (by every caller ordered after this), as
-        // submissions are once the queues are revoked (`EINVAL`). Not under the hotplug
-        // lock: no callback of this instance runs any more, and a closed gate reads no mask.
-        {
+        // Submissions fail with `EINVAL` and direct jobs are refused from here on (for every
+        // caller ordered after this). Under the hotplug lock, as every other publication: the
+        // hotplug callbacks still run, so the masks follow the CPUs while jobs finish.
+        with_cpus_read_lock(|| {
             let mut cfg = self.inner.config.lock();
             cfg.gone = true;
             self.inner.publish(&cfg, false);
+        });
+        // Jobs in flight finish on the workqueues first, in order (C frees the shells before
+        // the instance: padata_free_shell(), then padata_free()). A shell dropped meanwhile
+        // has waited for its own jobs and is no longer listed, or is waited for again at no
+        // cost. Released outside the lock: it may be a shell's last reference.
+        loop {
+            let shell = self.inner.shells.lock().pop();
+            let Some(shell) = shell else {
+                break;
+            };
+            shell.wait_idle();
         }
+        // No hotplug callback for this instance runs after this.
+        drop(self.hp.take());
         // Destroys the workqueues after draining them, in this (process) context. Shells
         // still alive afterwards fail every submission with `EINVAL`.
         self.inner.queues.revoke();

@@ -31,7 +31,7 @@
 
 use super::{
     gauge::{batch_lanes, LaneGauge},
-    instance::{Instance, InstanceInner, Queues, Snapshot},
+    instance::{Drain, Instance, InstanceInner, Queues, Snapshot},
     linger::{keep_polling, poll_until_fed, LineCounter},
     placement::{
         direct_solo, inline_pays, lane_limit, next_peak, pick_lane, probe_at, probe_seen, split_ns,
@@ -492,6 +492,18 @@ pub(crate) struct ShellCore<J: Job> {
     /// reference cycle.
     #[pin]
     lanes: SpinLockBh<KVec<Arc<Lane<J>>>>,
+}
+
+impl<J: Job> Drain for ShellCore<J> {
+    fn wait_idle(&self) {
+        let mut inp = self.input.lock();
+        // Fully ordered: see `ShellCore::idle_waiters`.
+        self.idle_waiters.fetch_add(1, Full);
+        while !self.is_idle() {
+            self.idle.wait(&mut inp);
+        }
+        self.idle_waiters.fetch_sub(1, Relaxed);
+    }
 }
 
 /// A parallel worker ("lane"): runs queued jobs of one shell in sequence order.
@@ -1300,7 +1312,8 @@ pub(crate) struct Shell<J: Job> {
 
 impl<J: Job> Shell<J> {
     /// Allocates a shell on `inst` (C: `padata_alloc_shell()`): its per-CPU state and rings
-    /// of [`MIN_RING`] slots, which grow with the jobs in flight.
+    /// of [`MIN_RING`] slots, which grow with the jobs in flight. The instance lists it until
+    /// it is dropped, so that the instance's drop lets its jobs in flight finish first.
     pub(crate) fn new(inst: &Instance) -> Result<Self> {
         Self::with_first_seq(inst, 0)
     }
@@ -1408,6 +1421,9 @@ impl<J: Job> Shell<J> {
             });
             KBox::pin_init(scope, GFP_KERNEL).ok()
         });
+        // Listed with the instance, whose drop lets jobs in flight finish before it destroys
+        // the workqueues they run on; the last step that can fail.
+        inst.inner().register(core.clone())?;
         *core.lanes.lock() = lanes;
         Ok(Self { core, _debugfs })
     }
@@ -1908,13 +1924,7 @@ impl<J: Job> Shell<J> {
 
     /// Waits until every job submitted so far has finished its serial part.
     pub(crate) fn wait_idle(&self) {
-        let mut inp = self.core.input.lock();
-        // Fully ordered: see `ShellCore::idle_waiters`.
-        self.core.idle_waiters.fetch_add(1, Full);
-        while !self.core.is_idle() {
-            self.core.idle.wait(&mut inp);
-        }
-        self.core.idle_waiters.fetch_sub(1, Relaxed);
+        self.core.wait_idle();
     }
 }
 
@@ -1923,10 +1933,13 @@ impl<J: Job> Drop for Shell<J> {
         // Jobs in flight finish first (C: padata_free_shell() after all jobs completed), then
         // the core <-> serial worker reference cycle is broken. Work items still finishing
         // their last run hold their own references; the instance's workqueues are drained
-        // when the instance is dropped, so no code of this module runs after that.
+        // when the instance is dropped, so no code of this module runs after that. Once the
+        // queues are revoked the shell has no job in flight: the instance's drop waited for
+        // them, and it refused later submissions.
         if self.core.inst.queues.try_access().is_some() {
             self.wait_idle();
         }
+        self.core.inst.unregister(&self.core);
         let serial = mem::take(&mut self.core.reorder.lock().serial);
         drop(serial);
         let lanes = mem::take(&mut *self.core.lanes.lock());

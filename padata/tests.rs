@@ -1280,6 +1280,38 @@ fn narrow_under_load(
     Ok(())
 }
 
+/// A job of the test that drops an instance with jobs in flight (`rust_padata_scale`). The
+/// one that carries `hold` leaves its ticket there and returns, as an asynchronous parallel
+/// part does; a helper hands it back later, so every later job of its shell stays in flight
+/// behind it. The serial part checks the order.
+struct HeldJob {
+    /// Where the serial part records what it saw.
+    checker: Checker,
+    /// Submission index.
+    order: u64,
+    /// Where the held job leaves itself and its ticket.
+    hold: Option<Arc<HeldSlot>>,
+    /// The callback CPU, seen in the parallel part.
+    cb_cpu: u32,
+}
+
+/// Where a held [`HeldJob`] waits to be handed back.
+type HeldSlot = SpinLock<Option<(HeldJob, Ticket<HeldJob>)>>;
+
+impl Job for HeldJob {
+    fn parallel(mut self, ticket: Ticket<Self>, _bh: &BhDisabled) {
+        self.cb_cpu = ticket.cb_cpu();
+        match self.hold.take() {
+            Some(slot) => *slot.lock() = Some((self, ticket)),
+            None => ticket.serial(self),
+        }
+    }
+
+    fn serial(self, _bh: &BhDisabled) {
+        self.checker.record(0, self.cb_cpu, self.order);
+    }
+}
+
 /// KUnit suite `rust_padata_scale`: the engine's promises beyond one busy shell.
 #[kernel::prelude::kunit_tests(rust_padata_scale)]
 mod scale_tests {
@@ -1522,6 +1554,70 @@ mod scale_tests {
             Some(EINVAL)
         );
         assert_eq!(shell.outstanding(), 0);
+        Ok(())
+    }
+
+    /// Dropping the instance while a shell has jobs in flight, in the window and in the
+    /// overflow queue, first lets them all finish, in order and on their callback CPUs (C
+    /// frees its shells before the instance; a safe API must not lose the jobs of a shell
+    /// that outlives it). The first job's parallel part hands its ticket to a helper, which
+    /// gives it back once the instance stops running (its drop began), so the other jobs
+    /// wait behind it until then. Afterwards the shell has nothing in flight and refuses
+    /// submissions with `EINVAL`.
+    #[test]
+    fn dropped_instance_finishes_jobs_in_flight() -> Result {
+        const N: u64 = 2 * WINDOW as u64;
+        let checker = Checker::new(1)?;
+        let inst = Instance::new(c"kunit_drop", None, Tuning::DEFAULT)?;
+        let helper = Instance::new(c"kunit_drop_helper", None, Tuning::DEFAULT)?;
+        let shell = Shell::<HeldJob>::new(&inst)?;
+        let slot: Arc<HeldSlot> = Arc::pin_init(new_spinlock!(None), GFP_KERNEL)?;
+        let (held, inner) = (slot.clone(), inst.inner().clone());
+        helper.spawn(move || {
+            // Sleeps, so it works on any CPU; gives up after 10 s (then the jobs are lost).
+            let start = Instant::<Monotonic>::now();
+            while inner.snapshot().1.running && start.elapsed() < Delta::from_secs(10) {
+                fsleep(Delta::from_millis(1));
+            }
+            while start.elapsed() < Delta::from_secs(10) {
+                let job = held.lock().take();
+                if let Some((job, ticket)) = job {
+                    ticket.serial(job);
+                    break;
+                }
+                fsleep(Delta::from_millis(1));
+            }
+        })?;
+        let online = CpuSet::online();
+        for cpu in online.iter() {
+            shell.prepare_cb_cpu(cpu)?;
+        }
+        for order in 0..N {
+            let mut cb = online.pick(order as u32).unwrap_or(0);
+            let hold = if order == 0 { Some(slot.clone()) } else { None };
+            let job = HeldJob {
+                checker,
+                order,
+                hold,
+                cb_cpu: 0,
+            };
+            // Into the overflow queue once the window is full.
+            shell.do_parallel(job, &mut cb).map_err(|(e, _)| e)?;
+        }
+        // None can finish before the first one.
+        assert_eq!(u64::from(shell.outstanding()), N);
+        drop(inst);
+        assert_eq!(checker.snapshot(), (N, 0, 0, 0));
+        assert_eq!(shell.outstanding(), 0);
+        let mut cb = 0;
+        let job = HeldJob {
+            checker,
+            order: N,
+            hold: None,
+            cb_cpu: 0,
+        };
+        let r = shell.do_parallel(job, &mut cb);
+        assert!(matches!(r, Err((e, _)) if e == EINVAL));
         Ok(())
     }
 
