@@ -258,7 +258,8 @@ impl InstanceInner {
 pub(crate) struct Instance {
     /// State shared with shells and work items.
     inner: Arc<InstanceInner>,
-    /// Registration with the CPU hotplug state, if any; removed first on drop.
+    /// Registration with the CPU hotplug state, if any; removed on drop once the shells'
+    /// jobs in flight finished, before the workqueues are destroyed.
     hp: Option<HpInstance<InstanceHp>>,
     /// The instance's debugfs directory (`<registry>/<name>/`), if it has a registry; its
     /// shells show their counters in subdirectories.
@@ -425,8 +426,7 @@ impl Instance {
     /// Stops the instance: later submissions fail with `EINVAL` until [`Instance::start`];
     /// jobs in flight complete. CPU hotplug and cpumask changes do not undo it.
     pub(crate) fn stop(&self) {
-        // Under the hotplug lock, as every other publication but the one that closes the gate
-        // in `drop`: the online mask is stable.
+        // Under the hotplug lock, as every other publication: the online mask is stable.
         with_cpus_read_lock(|| {
             let mut cfg = self.inner.config.lock();
             cfg.stopped = true;

@@ -1574,7 +1574,8 @@ mod scale_tests {
         let slot: Arc<HeldSlot> = Arc::pin_init(new_spinlock!(None), GFP_KERNEL)?;
         let (held, inner) = (slot.clone(), inst.inner().clone());
         helper.spawn(move || {
-            // Sleeps, so it works on any CPU; gives up after 10 s (then the jobs are lost).
+            // Sleeps, so it works on any CPU. After 10 s it gives up and drops the job, which
+            // skips its turn: the drop then returns and the order check fails, not hangs.
             let start = Instant::<Monotonic>::now();
             while inner.snapshot().1.running && start.elapsed() < Delta::from_secs(10) {
                 fsleep(Delta::from_millis(1));
@@ -1583,10 +1584,12 @@ mod scale_tests {
                 let job = held.lock().take();
                 if let Some((job, ticket)) = job {
                     ticket.serial(job);
-                    break;
+                    return;
                 }
                 fsleep(Delta::from_millis(1));
             }
+            let job = held.lock().take();
+            drop(job);
         })?;
         let online = CpuSet::online();
         for cpu in online.iter() {
