@@ -150,6 +150,15 @@ impl InstanceInner {
         (self.gen.load(Acquire), *snap)
     }
 
+    /// Copies the current snapshot into `dst`, in place, and returns its generation: what a
+    /// shell does on its submission path, where a snapshot returned by value would go
+    /// through the stack (two `NR_CPUS`-bit masks, 2 KiB at `NR_CPUS=8192`).
+    pub(crate) fn snapshot_into(&self, dst: &mut Snapshot) -> u32 {
+        let snap = self.snapshot.lock();
+        *dst = *snap;
+        self.gen.load(Acquire)
+    }
+
     /// Adds `shell` to the shells that the [`Instance`]'s drop waits for; `ENOMEM` if the
     /// list cannot grow. A shell registers when it is created and unregisters when it is
     /// dropped ([`InstanceInner::unregister`]): until then the list holds a reference to it,

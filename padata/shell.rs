@@ -287,8 +287,7 @@ impl<J> Input<J> {
         if self.tuning.lane_max != 0 || self.split_ns <= self.tuning.inline_ns {
             return;
         }
-        let direct = split.kept.take();
-        self.stats.direct_kept = self.stats.direct_kept.wrapping_add(u64::from(direct));
+        let direct = split.kept.take_into(&mut self.stats.direct_kept);
         let n = direct.saturating_add(inline);
         self.gauge.kept(n, self.snap.pcpus);
         self.update_split(split);
@@ -306,8 +305,7 @@ impl<J> Input<J> {
             // What the old split kept and no submission counted yet is dropped from the
             // gauge's count (fewer than the quota's bound, which delay the next try by as
             // many), not from the statistics.
-            let dropped = u64::from(split.kept.take());
-            self.stats.direct_kept = self.stats.direct_kept.wrapping_add(dropped);
+            split.kept.take_into(&mut self.stats.direct_kept);
         }
         // Without a raised split no direct job is kept from the lanes (one that
         // `Shell::retune` made look so is never declined).
@@ -323,8 +321,7 @@ impl<J> Input<J> {
     /// of the synchronous return, as those that a submission hands back synchronously count
     /// ([`sync_pays`]).
     fn count_solo(&mut self, split: &DirectSplit) {
-        let direct = split.solo.take();
-        self.stats.direct_lone = self.stats.direct_lone.wrapping_add(u64::from(direct));
+        let direct = split.solo.take_into(&mut self.stats.direct_lone);
         self.sync_probe = self.sync_probe.saturating_add(direct);
     }
 
@@ -338,11 +335,17 @@ impl<J> Input<J> {
     /// split that depends on its parallel CPUs (published in `split`).
     fn refresh(&mut self, inst: &InstanceInner, split: &DirectSplit) {
         if inst.gen.load(Acquire) != self.gen {
-            let (gen, snap) = inst.snapshot();
-            self.gen = gen;
-            self.snap = snap;
-            self.update_split(split);
+            self.copy_snapshot(inst, split);
         }
+    }
+
+    /// The copy of [`Input::refresh`], out of line: it runs only after a reconfiguration,
+    /// and kept out of the submission's stack frame, which a snapshot of two `NR_CPUS`-bit
+    /// masks would grow by 2 KiB at `NR_CPUS=8192`. Copied in place, not through the stack.
+    #[inline(never)]
+    fn copy_snapshot(&mut self, inst: &InstanceInner, split: &DirectSplit) {
+        self.gen = inst.snapshot_into(&mut self.snap);
+        self.update_split(split);
     }
 }
 
@@ -382,14 +385,18 @@ impl DirectQuota {
         self.count.add(1, Relaxed);
     }
 
-    /// Returns the direct jobs counted since the last take and counts them as taken.
-    fn take(&self) -> u32 {
+    /// Returns the direct jobs counted since the last take, counts them as taken and adds
+    /// them to `total` (the statistics counter of their kind, wrapping: see
+    /// [`ShellCore::reset_stats`]).
+    fn take_into(&self, total: &mut u64) -> u32 {
         // A load first: the exchange would dirty the line for every submission, also when
         // no direct job ran.
-        match self.count.load(Relaxed) {
+        let n = match self.count.load(Relaxed) {
             0 => 0,
             _ => self.count.xchg(0, Relaxed),
-        }
+        };
+        *total = total.wrapping_add(u64::from(n));
+        n
     }
 
     /// The direct jobs counted since the last take, left where they are.
