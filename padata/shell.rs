@@ -1940,12 +1940,10 @@ impl<J: Job> Drop for Shell<J> {
         // Jobs in flight finish first (C: padata_free_shell() after all jobs completed), then
         // the core <-> serial worker reference cycle is broken. Work items still finishing
         // their last run hold their own references; the instance's workqueues are drained
-        // when the instance is dropped, so no code of this module runs after that. Once the
-        // queues are revoked the shell has no job in flight: the instance's drop waited for
-        // them, and it refused later submissions.
-        if self.core.inst.queues.try_access().is_some() {
-            self.wait_idle();
-        }
+        // when the instance is dropped, so no code of this module runs after that. A shell
+        // whose instance is gone is already idle: the instance's drop waited for its jobs
+        // and refused later submissions.
+        self.wait_idle();
         self.core.inst.unregister(&self.core);
         let serial = mem::take(&mut self.core.reorder.lock().serial);
         drop(serial);
